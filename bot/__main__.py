@@ -1,0 +1,69 @@
+"""Goodwill's entry point: `python -m bot [run|serve|migrate|sandbox]` (or `goodwill ...`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.errors import ConfigError
+from bot.settings import RunMode, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="goodwill", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser(
+        "run",
+        help="start in the mode the environment sets up (the default): Socket Mode, "
+        "HTTP, or the sandbox when no Slack credentials are set",
+    )
+    commands.add_parser(
+        "serve", help="HTTP mode under gunicorn (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+    )
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    sandbox = commands.add_parser("sandbox", help="the emulated workspace, no Slack needed")
+    sandbox.add_argument("--script", type=Path, help="play this file's lines, then exit")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as error:
+        print(error.user_message, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.log_level != "DEBUG":
+        # Alembic narrates every start-up at INFO; only problems are worth showing.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot import runtime
+
+    command = args.command or "run"
+    if command == "migrate":
+        from bot.db import migrate
+
+        migrate(settings.database_url)
+        print("The database is up to date.")
+    elif command == "serve":
+        if settings.mode is not RunMode.HTTP:
+            print("`serve` needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.", file=sys.stderr)
+            return 2
+        runtime.serve_http(settings)
+    elif command == "sandbox":
+        runtime.run_sandbox(settings, args.script)
+    else:
+        runtime.run(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

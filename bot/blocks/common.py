@@ -1,0 +1,24 @@
+"""Shapes every message builder shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+Message = dict[str, Any]
+
+
+def ephemeral(text: str) -> Message:
+    """A private answer to a slash command: only the person who typed it sees it."""
+    return {"response_type": "ephemeral", "text": text}
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

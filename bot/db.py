@@ -1,0 +1,110 @@
+"""Engines, sessions and migrations for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Base
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    if database_url.startswith("sqlite"):
+        return _sqlite_engine(database_url, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(database_url, **kwargs)
+
+
+def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
+    engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin...
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # ...and take the write lock up front: two deferred transactions that both read and
+        # then write would deadlock, and SQLite answers that with "database is locked".
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Alembic's config is an .ini parser: a literal % in a URL (escaped passwords) must be doubled.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` (by default the newest)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def insert_new(
+    session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]], conflict: Sequence[str]
+) -> int:
+    """Insert the rows whose `conflict` key is not there yet; return how many were new.
+
+    A concurrent transaction inserting the same key makes this one wait and then skip the
+    row, on both databases, which is what makes retried Slack deliveries count once.
+    """
+    if not rows:
+        return 0
+    statement = (
+        _dialect_insert(session, model)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        # rowcount is not reliable here across drivers (psycopg reports -1): count what
+        # the database says it inserted.
+        .returning(*(getattr(model, name) for name in conflict))
+    )
+    return len(session.execute(statement).all())
+
+
+def upsert(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert rows, or update the `update` columns of the rows whose `conflict` key exists."""
+    if not rows:
+        return
+    statement = _dialect_insert(session, model).values(list(rows))
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(conflict),
+            set_={name: statement.excluded[name] for name in update},
+        )
+    )
+
+
+def _dialect_insert(session: Session, model: type[Base]) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)

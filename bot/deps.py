@@ -1,0 +1,23 @@
+"""What listeners need besides the Slack request: the database and the clock.
+
+A global middleware puts a `Deps` in Bolt's context under the name `deps`, and Bolt passes it
+to every listener that takes a `deps` argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime] = field(default=utc_now)

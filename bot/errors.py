@@ -1,0 +1,61 @@
+"""Every error Goodwill raises on purpose.
+
+GoodwillError            base; `user_message` is the kind, short text the person sees
+├── ConfigError          the environment is missing or has invalid variables (all listed)
+└── InputError           a person's input cannot be acted on; nothing was recorded
+    ├── NoRecipientError     /thanks without anyone mentioned
+    ├── SelfCreditError      thanking yourself
+    ├── NotAPersonError      a bot, an app or a deactivated member
+    ├── UnknownMemberError   an ID this workspace does not know
+    ├── ReasonTooLongError   a reason over the limit
+    └── TooManyRecipientsError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GoodwillError(Exception):
+    user_message = "Something went wrong on Goodwill's side. Please try again in a minute."
+
+    def __init__(self, user_message: str | None = None) -> None:
+        if user_message is not None:
+            self.user_message = user_message
+        super().__init__(self.user_message)
+
+
+class ConfigError(GoodwillError):
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "Goodwill's configuration has problems:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+class InputError(GoodwillError):
+    """Bad input from a person: answered privately, and the ledger is left untouched."""
+
+
+class NoRecipientError(InputError):
+    pass
+
+
+class SelfCreditError(InputError):
+    pass
+
+
+class NotAPersonError(InputError):
+    pass
+
+
+class UnknownMemberError(InputError):
+    pass
+
+
+class ReasonTooLongError(InputError):
+    pass
+
+
+class TooManyRecipientsError(InputError):
+    pass

@@ -1,0 +1,12 @@
+"""Thin Slack listeners: ack, parse, one service call, one block builder, reply."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import commands, events
+
+
+def register(app: App) -> None:
+    commands.register(app)
+    events.register(app)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.blocks.common import ephemeral
+from bot.blocks.thanks import already_recorded_message, thanks_message
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.parsing import parse_thanks
+from bot.services.thanks import ThanksRequest, give_thanks
+from bot.slack_api import user_fetcher
+
+
+def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    # The ledger is written and the public message returned in the ack itself: one round
+    # trip, no chat.postMessage, and nothing to lose between the two.
+    request = ThanksRequest(
+        team_id=command["team_id"],
+        thanker_id=command["user_id"],
+        channel_id=command["channel_id"],
+        parsed=parse_thanks(command.get("text") or ""),
+        request_key=command.get("trigger_id") or command.get("response_url") or "",
+    )
+    try:
+        with deps.sessions.begin() as session:
+            outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
+    except InputError as error:
+        ack(**ephemeral(error.user_message))
+        return
+    if outcome.already_recorded:
+        ack(**already_recorded_message())
+        return
+    ack(**thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values))

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners.events.lifecycle import handle_uninstall
+from bot.listeners.events.members import handle_member_event
+from bot.slack_ids import APP_UNINSTALLED, TEAM_JOIN, TOKENS_REVOKED, USER_CHANGE
+
+
+def register(app: App) -> None:
+    app.event(TEAM_JOIN)(handle_member_event)
+    app.event(USER_CHANGE)(handle_member_event)
+    app.event(APP_UNINSTALLED)(handle_uninstall)
+    app.event(TOKENS_REVOKED)(handle_uninstall)

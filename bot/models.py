@@ -1,0 +1,186 @@
+"""The ledger's tables. The schema itself changes only through Alembic (migrations/)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    false,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so that Alembic can drop and alter them by name on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CREDIT_KINDS = ("thanks", "favor", "reaction")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on both databases.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite has no such type and hands back naive
+    values, so they are stored as UTC and read back with the UTC zone attached.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC timestamp column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    """A Slack workspace (team) and its settings."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    digest_weekday: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    digest_hour: Mapped[int] = mapped_column(SmallInteger, default=9, server_default="9")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    quiet_mentions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    credit_emoji: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["pray", "raised_hands", "thankyou"]
+    )
+    pair_daily_cap: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
+    half_life_days: Mapped[int] = mapped_column(SmallInteger, default=60, server_default="60")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+        CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+        CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),
+        CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
+    )
+
+
+class Member(Base):
+    """Goodwill's cache of a workspace's Slack users, plus each person's own opt-outs."""
+
+    __tablename__ = "members"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    real_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    display_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_deactivated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    nudges_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    prompts_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_mentions_opt_out: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    reaction_confirmations_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.real_name or self.name or self.user_id
+
+    @property
+    def can_receive_credit(self) -> bool:
+        return not (self.is_bot or self.is_deactivated)
+
+
+class Credit(Base):
+    """One help edge, helper -> helped. Append-only: undo sets `retracted_at`."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    helper_id: Mapped[str] = mapped_column(String(32))
+    helped_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    reason: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Makes every way of recording a credit idempotent: Slack retries and double clicks
+    # arrive with the same key and are refused by the unique constraint.
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("helper_id <> helped_id", name="helper_is_not_helped"),
+        CheckConstraint("weight BETWEEN 1 AND 3", name="weight_range"),
+        CheckConstraint("kind IN ('thanks', 'favor', 'reaction')", name="kind_known"),
+        # Balances and histories read one member's edges in time order, per direction;
+        # the digest reads a workspace's week.
+        Index("ix_credits_team_helper_created", "team_id", "helper_id", "created_at"),
+        Index("ix_credits_team_helped_created", "team_id", "helped_id", "created_at"),
+        Index("ix_credits_team_created", "team_id", "created_at"),
+    )
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled, so that Slack's retries do nothing twice."""
+
+    __tablename__ = "processed_events"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    __table_args__ = (Index("ix_processed_events_received_at", "received_at"),)

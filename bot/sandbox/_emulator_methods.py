@@ -1,0 +1,264 @@
+"""The Web API methods the emulator answers, one handler each, in one table.
+
+A handler gets the request's arguments (already decoded from form, query or JSON) and returns
+the fields of Slack's answer beside `"ok": true`, or raises `SlackEmulatorRejected` with the
+error code Slack documents for that method. To emulate another method, write a handler and add
+it to `HANDLERS`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.sandbox._emulator_models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
+from bot.sandbox._emulator_responses import Responder
+from bot.sandbox._emulator_validation import as_text, checked_view, message_content, truthy
+from bot.sandbox._emulator_views import ViewStore
+from bot.sandbox._emulator_workspace import Workspace
+
+USERS_LIST_MAX_LIMIT = 1000
+MAX_DM_USERS = 8
+
+
+@dataclass(frozen=True)
+class Backend:
+    workspace: Workspace
+    views: ViewStore
+    responder: Responder
+
+
+Handler = Callable[[Backend, JsonDict], JsonDict]
+
+
+def _message_json(b: Backend, message: Message) -> JsonDict:
+    ident = b.workspace.identity
+    from_bot = message.user == ident.bot_user_id
+    return message.to_slack(
+        team_id=ident.team_id,
+        bot_id=ident.bot_id if from_bot else None,
+        app_id=ident.app_id if from_bot else None,
+    )
+
+
+def auth_test(b: Backend, args: JsonDict) -> JsonDict:
+    ident = b.workspace.identity
+    return {
+        "url": f"https://{ident.team_domain}.slack.com/",
+        "team": ident.team_name,
+        "user": b.workspace.user(ident.bot_user_id).name,
+        "team_id": ident.team_id,
+        "user_id": ident.bot_user_id,
+        "bot_id": ident.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def team_info(b: Backend, args: JsonDict) -> JsonDict:
+    ident = b.workspace.identity
+    if args.get("team") not in (None, "", ident.team_id):
+        raise SlackEmulatorRejected("team_not_found")
+    team = {"id": ident.team_id, "name": ident.team_name, "domain": ident.team_domain}
+    return {"team": {**team, "email_domain": "", "icon": {"image_default": True}}}
+
+
+def users_info(b: Backend, args: JsonDict) -> JsonDict:
+    user = b.workspace.user(args.get("user"))
+    ident = b.workspace.identity
+    return {"user": user.to_slack(bot_id=ident.bot_id if user.id == ident.bot_user_id else None)}
+
+
+def _cursor_for(user_id: str) -> str:
+    # Slack's cursors are opaque; its own are base64 of "user:<id>", so these look the same.
+    return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _user_from_cursor(cursor: str) -> str:
+    try:
+        decoded = base64.b64decode(cursor, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise SlackEmulatorRejected("invalid_cursor") from None
+    if not decoded.startswith("user:"):
+        raise SlackEmulatorRejected("invalid_cursor")
+    return decoded.removeprefix("user:")
+
+
+def users_list(b: Backend, args: JsonDict) -> JsonDict:
+    try:
+        limit = int(as_text(args.get("limit")) or 0)
+    except ValueError:
+        raise SlackEmulatorRejected("invalid_limit") from None
+    ident = b.workspace.identity
+    with b.workspace.lock:
+        # Unlike Slack, the app's own bot user is left out, so a test's seeded people are exactly
+        # the members listed (users.info still knows the bot user).
+        users = [u for u in b.workspace.users.values() if u.id != ident.bot_user_id]
+    start = 0
+    cursor = as_text(args.get("cursor"))
+    if cursor:
+        wanted = _user_from_cursor(cursor)
+        ids = [u.id for u in users]
+        if wanted not in ids:
+            raise SlackEmulatorRejected("invalid_cursor")
+        start = ids.index(wanted)
+    # Slack sends everything when no limit is given, and at most 1000 a page otherwise.
+    size = len(users) if limit <= 0 else min(limit, USERS_LIST_MAX_LIMIT)
+    page = users[start : start + size]
+    rest = users[start + size :]
+    members = [u.to_slack(bot_id=ident.bot_id if u.id == ident.bot_user_id else None) for u in page]
+    return {
+        "members": members,
+        "cache_ts": int(b.workspace.clock()),
+        "response_metadata": {"next_cursor": _cursor_for(rest[0].id) if rest else ""},
+    }
+
+
+def conversations_open(b: Backend, args: JsonDict) -> JsonDict:
+    ws = b.workspace
+    wanted = [u.strip() for u in as_text(args.get("users")).split(",") if u.strip()]
+    if not wanted and args.get("channel"):
+        channel = ws.resolve_channel(args.get("channel"))
+        if not (channel.is_im or channel.is_mpim):
+            raise SlackEmulatorRejected("channel_not_found")
+        return {"channel": {"id": channel.id}, "no_op": True, "already_open": True}
+    if not wanted:
+        raise SlackEmulatorRejected("users_list_not_supplied")
+    if len(wanted) > MAX_DM_USERS:
+        raise SlackEmulatorRejected("too_many_users")
+    people = [ws.user(user_id) for user_id in dict.fromkeys(wanted)]
+    if any(person.deleted for person in people):
+        raise SlackEmulatorRejected("user_disabled")
+    others = [p for p in people if p.id != ws.identity.bot_user_id]
+    if not others or (len(others) == 1 and others[0].is_bot):
+        raise SlackEmulatorRejected("cannot_dm_bot")
+    if len(others) == 1:
+        channel, existed = ws.open_dm(others[0].id)
+    else:
+        channel, existed = _open_group_dm(ws, [p.id for p in others])
+    body = channel.to_slack() if truthy(args.get("return_im")) else {"id": channel.id}
+    if channel.is_im:
+        body["user"] = others[0].id
+    if existed:
+        return {"channel": body, "no_op": True, "already_open": True}
+    return {"channel": body}
+
+
+def _open_group_dm(ws: Workspace, user_ids: list[str]) -> tuple[SlackChannel, bool]:
+    members = {*user_ids, ws.identity.bot_user_id}
+    with ws.lock:
+        for channel in ws.channels.values():
+            if channel.is_mpim and channel.members == members:
+                return channel, True
+        names = "--".join(sorted(ws.users[u].name for u in members))
+        channel = SlackChannel(
+            id=ws.next_id("G"),
+            name=f"mpdm-{names}-1",
+            is_private=True,
+            is_mpim=True,
+            members=members,
+        )
+        ws.channels[channel.id] = channel
+        return channel, False
+
+
+def chat_post_message(b: Backend, args: JsonDict) -> JsonDict:
+    ws = b.workspace
+    channel = ws.resolve_channel(args.get("channel"), allow_user=True)
+    content = message_content(args, validate=ws.validate)
+    message = Message(
+        channel=channel.id,
+        ts=ws.next_ts(),
+        user=ws.identity.bot_user_id,
+        text=content.text,
+        blocks=content.blocks or [],
+        thread_ts=as_text(args.get("thread_ts")) or None,
+        attachments=content.attachments or [],
+    )
+    posted = ws.post(message)
+    return {"channel": channel.id, "ts": posted.ts, "message": _message_json(b, posted)}
+
+
+def chat_post_ephemeral(b: Backend, args: JsonDict) -> JsonDict:
+    ws = b.workspace
+    channel = ws.resolve_channel(args.get("channel"))
+    user = ws.user(args.get("user"))
+    if user.id not in channel.members:
+        raise SlackEmulatorRejected("user_not_in_channel")
+    content = message_content(args, validate=ws.validate)
+    message = Message(
+        channel=channel.id,
+        ts=ws.next_ts(),
+        user=ws.identity.bot_user_id,
+        text=content.text,
+        blocks=content.blocks or [],
+        thread_ts=as_text(args.get("thread_ts")) or None,
+        ephemeral_for=user.id,
+        attachments=content.attachments or [],
+    )
+    return {"message_ts": ws.post(message).ts}
+
+
+def chat_update(b: Backend, args: JsonDict) -> JsonDict:
+    ws = b.workspace
+    channel = ws.resolve_channel(args.get("channel"))
+    message = ws.find_message(channel.id, args.get("ts"))
+    # Ephemeral messages are never stored by Slack, so chat.update cannot find them.
+    if message is None or message.ephemeral_for is not None:
+        raise SlackEmulatorRejected("message_not_found")
+    if message.user != ws.identity.bot_user_id:
+        raise SlackEmulatorRejected("cant_update_message")
+    content = message_content(args, validate=ws.validate)
+    updated = ws.edit(message, content)
+    return {
+        "channel": channel.id,
+        "ts": updated.ts,
+        "text": updated.text,
+        "message": _message_json(b, updated),
+    }
+
+
+def views_open(b: Backend, args: JsonDict) -> JsonDict:
+    trigger_id = as_text(args.get("trigger_id") or args.get("interactivity_pointer"))
+    if not trigger_id:
+        raise SlackEmulatorRejected(
+            "invalid_arguments", ["missing required field: trigger_id [json-pointer:/]"]
+        )
+    view = checked_view(args.get("view"), allowed_types=("modal",), validate=b.workspace.validate)
+    user_id = b.views.exchange_trigger(trigger_id)
+    return {"view": b.views.open(user_id, view)}
+
+
+def views_publish(b: Backend, args: JsonDict) -> JsonDict:
+    user = b.workspace.user(args.get("user_id"))
+    view = checked_view(args.get("view"), allowed_types=("home",), validate=b.workspace.validate)
+    return {"view": b.views.publish(user.id, view, args.get("hash"))}
+
+
+def views_update(b: Backend, args: JsonDict) -> JsonDict:
+    view_id, external_id = args.get("view_id"), args.get("external_id")
+    if not view_id and not external_id:
+        raise SlackEmulatorRejected(
+            "invalid_arguments", ["missing required field: view_id or external_id [json-pointer:/]"]
+        )
+    current = b.views.find(view_id, external_id)
+    view = checked_view(
+        args.get("view"), allowed_types=(current["type"],), validate=b.workspace.validate
+    )
+    return {"view": b.views.update(current["id"], view, args.get("hash"))}
+
+
+HANDLERS: dict[str, Handler] = {
+    "auth.test": auth_test,
+    "team.info": team_info,
+    "users.info": users_info,
+    "users.list": users_list,
+    "conversations.open": conversations_open,
+    "chat.postMessage": chat_post_message,
+    "chat.postEphemeral": chat_post_ephemeral,
+    "chat.update": chat_update,
+    "views.open": views_open,
+    "views.publish": views_publish,
+    "views.update": views_update,
+}

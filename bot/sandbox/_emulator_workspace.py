@@ -1,0 +1,221 @@
+"""The emulated workspace's state: people, channels, messages, the call log and rate limits.
+
+Every request runs on its own server thread, so all state sits behind one re-entrant lock;
+subscribers are called after it is released, so a subscriber may call back into the emulator.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bot.sandbox._emulator_models import (
+    Call,
+    Message,
+    SlackChannel,
+    SlackEmulatorRejected,
+    SlackUser,
+)
+from bot.sandbox._emulator_validation import MessageContent
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Subscriber = Callable[[Message], None]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the emulated workspace and its one installed app are."""
+
+    team_id: str
+    team_name: str
+    team_domain: str
+    bot_user_id: str
+    bot_id: str
+    app_id: str
+    bot_token: str
+
+
+@dataclass
+class _Quota:
+    calls: int
+    per_seconds: float
+    admitted: deque[float] = field(default_factory=deque)
+
+
+class Workspace:
+    def __init__(self, identity: Identity, *, validate: bool, clock: Clock) -> None:
+        self.identity = identity
+        self.validate = validate
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.users: dict[str, SlackUser] = {}
+        self.channels: dict[str, SlackChannel] = {}
+        self._messages: dict[tuple[str, str], Message] = {}
+        self._calls: list[Call] = []
+        self._quotas: dict[str, _Quota] = {}
+        self._subscribers: list[Subscriber] = []
+        self._last_ts_micros = 0
+        self._ids = itertools.count(1)
+
+    # -- identifiers -------------------------------------------------------------------------
+
+    def next_ts(self) -> str:
+        """Slack's message ids: seconds.microseconds, unique and increasing within a channel."""
+        with self.lock:
+            micros = max(int(self.clock() * 1_000_000), self._last_ts_micros + 1)
+            self._last_ts_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def next_number(self) -> int:
+        with self.lock:
+            return next(self._ids)
+
+    def next_id(self, prefix: str) -> str:
+        """An id shaped like Slack's (a type letter, then upper-case letters and digits)."""
+        return f"{prefix}0SBX{self.next_number():06d}"
+
+    # -- people and channels -------------------------------------------------------------------
+
+    def user(self, user_id: object) -> SlackUser:
+        with self.lock:
+            found = self.users.get(user_id) if isinstance(user_id, str) else None
+        if found is None:
+            raise SlackEmulatorRejected("user_not_found")
+        return found
+
+    def channel_by_name(self, name: str) -> SlackChannel | None:
+        wanted = name.removeprefix("#")
+        with self.lock:
+            return next((c for c in self.channels.values() if c.name == wanted), None)
+
+    def resolve_channel(self, ref: object, *, allow_user: bool = False) -> SlackChannel:
+        """The channel a request names, by id or #name, or a person's DM when `allow_user`."""
+        if not isinstance(ref, str) or not ref:
+            raise SlackEmulatorRejected("channel_not_found")
+        with self.lock:
+            channel = self.channels.get(ref) or self.channel_by_name(ref)
+            if channel is None and allow_user and ref in self.users:
+                channel = self.open_dm(ref)[0]
+        # Slack hides private channels from apps that are not in them.
+        bot = self.identity.bot_user_id
+        if channel is None or (channel.is_private and bot not in channel.members):
+            raise SlackEmulatorRejected("channel_not_found")
+        return channel
+
+    def open_dm(self, user_id: str) -> tuple[SlackChannel, bool]:
+        """The bot's DM with `user_id`, and whether it already existed."""
+        dm_id = f"D{user_id}"
+        with self.lock:
+            existing = self.channels.get(dm_id)
+            if existing is not None:
+                return existing, True
+            members = {user_id, self.identity.bot_user_id}
+            channel = SlackChannel(id=dm_id, name=dm_id, is_im=True, members=members)
+            self.channels[dm_id] = channel
+            return channel, False
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def messages(self) -> list[Message]:
+        with self.lock:
+            return [copy.deepcopy(m) for m in self._messages.values()]
+
+    def find_message(self, channel_id: str, ts: object) -> Message | None:
+        if not isinstance(ts, str):
+            return None
+        with self.lock:
+            return self._messages.get((channel_id, ts))
+
+    def find_message_anywhere(self, ts: str) -> Message | None:
+        with self.lock:
+            return next((m for m in self._messages.values() if m.ts == ts), None)
+
+    def post(self, message: Message) -> Message:
+        with self.lock:
+            self._messages[(message.channel, message.ts)] = message
+            snapshot = copy.deepcopy(message)
+        self._notify(snapshot)
+        return snapshot
+
+    def edit(self, message: Message, content: MessageContent) -> Message:
+        with self.lock:
+            message.text = content.text
+            # Like chat.update, blocks and attachments left out of the request are kept.
+            if content.blocks is not None:
+                message.blocks = content.blocks
+            if content.attachments is not None:
+                message.attachments = content.attachments
+            message.edited = True
+            snapshot = copy.deepcopy(message)
+        self._notify(snapshot)
+        return snapshot
+
+    def delete(self, message: Message) -> None:
+        with self.lock:
+            self._messages.pop((message.channel, message.ts), None)
+            snapshot = replace(copy.deepcopy(message), deleted=True)
+        self._notify(snapshot)
+
+    def subscribe(self, callback: Subscriber) -> None:
+        with self.lock:
+            self._subscribers.append(callback)
+
+    def _notify(self, message: Message) -> None:
+        with self.lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(copy.deepcopy(message))
+            except Exception:
+                # A broken printer in the sandbox must not turn into a failed Slack call.
+                logger.exception("Sandbox subscriber failed on message %s", message.ts)
+
+    # -- call log and rate limits ---------------------------------------------------------------
+
+    def record(self, call: Call) -> None:
+        with self.lock:
+            self._calls.append(call)
+
+    def calls(self) -> list[Call]:
+        with self.lock:
+            return list(self._calls)
+
+    def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
+        if calls < 0 or per_seconds <= 0:
+            raise ValueError("a rate limit needs calls >= 0 and per_seconds > 0")
+        with self.lock:
+            self._quotas[method] = _Quota(calls, per_seconds)
+
+    def clear_rate_limit(self, method: str) -> None:
+        with self.lock:
+            self._quotas.pop(method, None)
+
+    def admit(self, method: str) -> int | None:
+        """None when the call may go ahead, else Slack's Retry-After in whole seconds."""
+        with self.lock:
+            quota = self._quotas.get(method)
+            if quota is None:
+                return None
+            now = self.clock()
+            while quota.admitted and quota.admitted[0] <= now - quota.per_seconds:
+                quota.admitted.popleft()
+            if len(quota.admitted) < quota.calls:
+                quota.admitted.append(now)
+                return None
+            oldest = quota.admitted[0] if quota.admitted else now
+            return max(1, math.ceil(oldest + quota.per_seconds - now))
+
+    def reset(self) -> None:
+        with self.lock:
+            self._messages.clear()
+            self._calls.clear()
+            for quota in self._quotas.values():
+                quota.admitted.clear()

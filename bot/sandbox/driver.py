@@ -1,0 +1,183 @@
+"""Plays Slack's side of the conversation: builds real payloads, signs them, delivers them.
+
+Slash commands go out form-encoded with `response_url` and `trigger_id`, events as Events API
+envelopes with `event_id`, interactivity as a form field `payload=`; each is signed as Slack
+signs (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret). A transport
+delivers them: to the Bolt app in-process (`DispatchTransport`) or over HTTP to a running
+server (`HttpTransport`). What the bot answers to a slash command is handed to the emulator,
+which posts it the way Slack would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox.emulator import Message, SlackEmulator
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the bot answered to one delivery."""
+
+    status: int
+    body: str
+    headers: Mapping[str, str]  # names in lower case
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else {}
+
+
+class Transport(Protocol):
+    def send(self, body: str, headers: dict[str, str]) -> Delivery: ...
+
+
+class DispatchTransport:
+    """Hands signed requests to `App.dispatch`, as Bolt's HTTP adapters do."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def send(self, body: str, headers: dict[str, str]) -> Delivery:
+        response = self.app.dispatch(BoltRequest(body=body, headers=dict(headers)))
+        flat = {name.lower(): values[0] for name, values in response.headers.items() if values}
+        return Delivery(response.status, response.body, flat)
+
+
+class HttpTransport:
+    """POSTs signed requests to a server, e.g. http://127.0.0.1:3000/slack/events."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url
+        self.timeout = timeout
+
+    def send(self, body: str, headers: dict[str, str]) -> Delivery:
+        request = urllib.request.Request(
+            self.url, data=body.encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return Delivery(
+                    response.status, response.read().decode(), _lower(response.headers.items())
+                )
+        except urllib.error.HTTPError as error:
+            with error:
+                return Delivery(error.code, error.read().decode(), _lower(error.headers.items()))
+
+
+def _lower(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers}
+
+
+def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The two headers Slack adds to every request it sends an app."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+
+class SlackDriver:
+    """Sends what Slack would send when people in the emulated workspace do things."""
+
+    def __init__(self, emulator: SlackEmulator, signing_secret: str, transport: Transport) -> None:
+        self.emulator = emulator
+        self.signing_secret = signing_secret
+        self.transport = transport
+        self._event_numbers = itertools.count(1)
+
+    # Slash commands
+
+    def command_payload(
+        self, user_id: str, command: str, text: str, channel_id: str
+    ) -> dict[str, str]:
+        user = self.emulator.users[user_id]
+        channel = self.emulator.channels.get(channel_id)
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": self.emulator.team_id,
+            "team_domain": self.emulator.team_domain,
+            "channel_id": channel_id,
+            "channel_name": channel.name if channel else "directmessage",
+            "user_id": user_id,
+            "user_name": user.name,
+            "command": command,
+            "text": text,
+            "api_app_id": "A0GOODWILL",
+            "is_enterprise_install": "false",
+            "response_url": self.emulator.new_response_url(channel_id, user_id),
+            "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}",
+        }
+
+    def slash_command(
+        self, user_id: str, command: str, text: str, channel_id: str
+    ) -> tuple[Delivery, Message | None]:
+        """Run a slash command; return the bot's answer and what Slack showed for it."""
+        payload = self.command_payload(user_id, command, text, channel_id)
+        delivery = self.send_form(payload)
+        shown = None
+        if delivery.status == 200:
+            shown = self.emulator.deliver_command_response(channel_id, user_id, delivery.json())
+        return delivery, shown
+
+    # Events API
+
+    def event_envelope(
+        self, event: Mapping[str, Any], event_id: str | None = None
+    ) -> dict[str, Any]:
+        number = next(self._event_numbers)
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": self.emulator.team_id,
+            "api_app_id": "A0GOODWILL",
+            "event": dict(event),
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{number:08d}{secrets.token_hex(3).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.emulator.team_id,
+                    "user_id": self.emulator.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+
+    def send_event(self, envelope: Mapping[str, Any], retry_num: int | None = None) -> Delivery:
+        """Deliver an Events API envelope; a retry carries Slack's X-Slack-Retry-* headers."""
+        body = json.dumps(envelope)
+        headers = {"Content-Type": "application/json", **sign(self.signing_secret, body)}
+        if retry_num:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return self.transport.send(body, headers)
+
+    # Interactivity
+
+    def send_interaction(self, payload: Mapping[str, Any]) -> Delivery:
+        return self.send_form({"payload": json.dumps(payload)})
+
+    # Signing
+
+    def send_form(self, fields: Mapping[str, str], timestamp: int | None = None) -> Delivery:
+        body = urlencode(fields)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            **sign(self.signing_secret, body, timestamp),
+        }
+        return self.transport.send(body, headers)

@@ -1,0 +1,284 @@
+"""A Slack Web API emulator on loopback: the sandbox's workspace and the test-suite's fake Slack.
+
+Point an ordinary `slack_sdk.WebClient(token=emulator.bot_token, base_url=emulator.api_url)` at
+it. It answers the methods in `_emulator_methods.HANDLERS` with Slack's JSON shapes and error
+codes, checks Block Kit and views against Slack's limits, rate-limits on request (HTTP 429 with
+Retry-After), records every call, and keeps the messages and views the bot produced.
+
+Pieces: `_emulator_models` (records and errors), `_emulator_validation` (what Slack rejects),
+`_emulator_workspace` (state), `_emulator_views` (modals, Home tabs, triggers),
+`_emulator_responses` (response_url and slash-command replies), `_emulator_methods` (one handler
+per Web API method) and `_emulator_http` (the wire format).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+from bot.sandbox._emulator_http import EmulatorServer
+from bot.sandbox._emulator_methods import HANDLERS, Backend
+from bot.sandbox._emulator_models import (
+    Call,
+    JsonDict,
+    Message,
+    MessageSource,
+    SlackChannel,
+    SlackEmulatorRejected,
+    SlackUser,
+)
+from bot.sandbox._emulator_responses import (
+    RESPONSE_URL_TTL_SECONDS,
+    RESPONSE_URL_USES,
+    Responder,
+)
+from bot.sandbox._emulator_views import TRIGGER_TTL_SECONDS, ViewStore
+from bot.sandbox._emulator_workspace import Clock, Identity, Workspace
+
+__all__ = [
+    "RESPONSE_URL_TTL_SECONDS",
+    "RESPONSE_URL_USES",
+    "TRIGGER_TTL_SECONDS",
+    "Call",
+    "Message",
+    "MessageSource",
+    "SlackChannel",
+    "SlackEmulator",
+    "SlackEmulatorRejected",
+    "SlackUser",
+]
+
+
+class SlackEmulator:
+    """One emulated workspace with the bot installed, served on 127.0.0.1 while started."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0SANDBOX",
+        team_name: str = "Sandbox",
+        team_domain: str = "sandbox",
+        bot_user_id: str = "U0GOODWILL",
+        bot_id: str = "B0GOODWILL",
+        bot_token: str = "xoxb-sandbox-token",
+        validate: bool = True,
+        app_id: str = "A0GOODWILL",
+        bot_name: str = "goodwill",
+        bot_real_name: str = "Goodwill",
+        clock: Clock = time.time,
+        trigger_ttl_seconds: float = TRIGGER_TTL_SECONDS,
+    ) -> None:
+        identity = Identity(team_id, team_name, team_domain, bot_user_id, bot_id, app_id, bot_token)
+        self._ws = Workspace(identity, validate=validate, clock=clock)
+        self._views = ViewStore(self._ws, trigger_ttl=trigger_ttl_seconds)
+        self._responder = Responder(self._ws)
+        self._server: EmulatorServer | None = None
+        self._thread: threading.Thread | None = None
+        # Known to users.info and to rendering, like any member; users.list leaves it out.
+        self.add_user(SlackUser(bot_user_id, team_id, bot_name, bot_real_name, is_bot=True))
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> SlackEmulator:
+        if self._server is not None:
+            raise RuntimeError("the Slack emulator is already running")
+        self._server = EmulatorServer(Backend(self._ws, self._views, self._responder))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("start() the Slack emulator before asking for its URL")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        """What `WebClient(base_url=...)` takes: it appends the method name to this."""
+        return f"{self.base_url}/api/"
+
+    # -- who is who ----------------------------------------------------------------------------
+
+    @property
+    def team_id(self) -> str:
+        return self._ws.identity.team_id
+
+    @property
+    def team_name(self) -> str:
+        return self._ws.identity.team_name
+
+    @property
+    def team_domain(self) -> str:
+        return self._ws.identity.team_domain
+
+    @property
+    def bot_user_id(self) -> str:
+        return self._ws.identity.bot_user_id
+
+    @property
+    def bot_id(self) -> str:
+        return self._ws.identity.bot_id
+
+    @property
+    def bot_token(self) -> str:
+        return self._ws.identity.bot_token
+
+    @property
+    def methods(self) -> list[str]:
+        """The Web API methods this emulator answers."""
+        return sorted(HANDLERS)
+
+    def add_user(self, user: SlackUser) -> SlackUser:
+        with self._ws.lock:
+            self._ws.users[user.id] = user
+        return user
+
+    def add_channel(self, channel: SlackChannel) -> SlackChannel:
+        with self._ws.lock:
+            self._ws.channels[channel.id] = channel
+        return channel
+
+    @property
+    def users(self) -> dict[str, SlackUser]:
+        with self._ws.lock:
+            return dict(self._ws.users)
+
+    @property
+    def channels(self) -> dict[str, SlackChannel]:
+        with self._ws.lock:
+            return dict(self._ws.channels)
+
+    def user_by_name(self, name: str) -> SlackUser | None:
+        wanted = name.removeprefix("@")
+        with self._ws.lock:
+            people = list(self._ws.users.values())
+        return next((u for u in people if wanted in (u.name, u.display_name)), None)
+
+    def channel_by_name(self, name: str) -> SlackChannel | None:
+        return self._ws.channel_by_name(name)
+
+    # -- what people do in Slack ----------------------------------------------------------------
+
+    def new_response_url(
+        self, channel_id: str, user_id: str, *, message_ts: str | None = None
+    ) -> str:
+        """A response_url as Slack sends with a command or interaction (30 minutes, 5 uses).
+
+        `message_ts` is the message an interaction came from; replace_original and
+        delete_original act on it.
+        """
+        return self.base_url + self._responder.new_path(channel_id, user_id, message_ts)
+
+    def new_trigger_id(self, user_id: str) -> str:
+        """A trigger_id as Slack sends with an interaction: opens one modal within 3 seconds."""
+        return self._views.new_trigger(user_id)
+
+    def deliver_command_response(
+        self, channel_id: str, user_id: str, body: Mapping[str, Any]
+    ) -> Message | None:
+        """Show what a slash command's HTTP response carried, as Slack would.
+
+        Raises `SlackEmulatorRejected` when Slack would refuse the body.
+        """
+        return self._responder.deliver_command_response(channel_id, user_id, body)
+
+    def post_user_message(
+        self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None
+    ) -> Message:
+        """A message a person wrote (the bot may not chat.update it)."""
+        message = Message(
+            channel=channel_id,
+            ts=self._ws.next_ts(),
+            user=user_id,
+            text=text,
+            thread_ts=thread_ts,
+            source="user",
+        )
+        return self._ws.post(message)
+
+    def close_view(self, view_id: str) -> None:
+        """The person closed or submitted a modal: it no longer accepts views.update."""
+        self._views.close(view_id)
+
+    # -- what the bot did -----------------------------------------------------------------------
+
+    def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
+        """Allow `calls` calls of `method` in any `per_seconds` window; answer 429 beyond."""
+        self._ws.set_rate_limit(method, calls, per_seconds)
+
+    def clear_rate_limit(self, method: str) -> None:
+        self._ws.clear_rate_limit(method)
+
+    @property
+    def calls(self) -> list[Call]:
+        return self._ws.calls()
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self._ws.calls() if call.method == method]
+
+    def messages(
+        self, channel: str | None = None, *, ephemeral: bool | None = None
+    ) -> list[Message]:
+        """Messages in posting order, optionally in one channel (id or #name) only."""
+        wanted = channel
+        if channel is not None and channel not in self.channels:
+            found = self.channel_by_name(channel)
+            wanted = found.id if found is not None else channel
+        return [
+            m
+            for m in self._ws.messages()
+            if (wanted is None or m.channel == wanted)
+            and (ephemeral is None or (m.ephemeral_for is not None) == ephemeral)
+        ]
+
+    @property
+    def published_views(self) -> dict[str, JsonDict]:
+        """Each person's Home tab, by user id."""
+        return self._views.published()
+
+    @property
+    def open_views(self) -> dict[str, JsonDict]:
+        """Modals open now, by view id."""
+        return self._views.open_views()
+
+    def view_owner(self, view_id: str) -> str | None:
+        return self._views.owner(view_id)
+
+    def subscribe(self, callback: Callable[[Message], None]) -> None:
+        """Call `callback` with a copy of every new, edited or deleted (`deleted=True`) message."""
+        self._ws.subscribe(callback)
+
+    def reset(self) -> None:
+        """Forget calls, messages, views, triggers and response URLs; keep people and channels."""
+        self._ws.reset()
+        self._views.reset()
+        self._responder.reset()

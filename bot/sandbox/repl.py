@@ -1,0 +1,133 @@
+"""The interactive sandbox: type `alice: /thanks @bob for the review` and see what the bot does."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from bot.sandbox.emulator import Message
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.render import render_message
+from bot.slack_ids import COMMANDS
+
+DEFAULT_CHANNEL = "general"
+
+_LINE = re.compile(r"^\s*(?P<who>[\w.-]+)(?:\s+in\s+#(?P<channel>[\w-]+))?\s*:\s*(?P<text>.*)$")
+_AT_NAME = re.compile(r"(?<![<\w])@([\w.-]+)")
+_HASH_NAME = re.compile(r"(?<![<\w&])#([\w-]+)")
+
+HELP = f"""\
+Type what someone in the workspace does, as `person: /command text`, for example:
+  alice: /thanks @bob for the review #teamwork
+  carol in #engineering: /thanks @dave @erin for fixing the build
+Commands: {", ".join(sorted(COMMANDS))}. Other words: `people`, `channels`, `help`, `quit`.
+Messages are posted in #{DEFAULT_CHANNEL} unless you say `in #channel`."""
+
+
+class SandboxShell:
+    def __init__(self, sandbox: Sandbox, out: TextIO) -> None:
+        self.sandbox = sandbox
+        self.emulator = sandbox.emulator
+        self.out = out
+        self.emulator.subscribe(self._show)
+
+    def _show(self, message: Message) -> None:
+        rendered = render_message(message, self.emulator.users, self.emulator.channels)
+        print(rendered, file=self.out, flush=True)
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> bool:
+        """Act on one line; False when the person asked to quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        if line in {"quit", "exit"}:
+            return False
+        if line == "help":
+            self._say(HELP)
+        elif line == "people":
+            for user in self.emulator.users.values():
+                note = " (bot)" if user.is_bot else " (deactivated)" if user.deleted else ""
+                self._say(f"  @{user.name}  {user.real_name}{note}")
+        elif line == "channels":
+            for channel in self.emulator.channels.values():
+                if not channel.is_im:
+                    self._say(f"  #{channel.name}")
+        else:
+            self._run(line)
+        return True
+
+    def _run(self, line: str) -> None:
+        match = _LINE.match(line)
+        if match is None or not match["text"].startswith("/"):
+            self._say("I didn't follow that. " + HELP.splitlines()[1].strip() + " (or `help`)")
+            return
+        user = self.emulator.user_by_name(match["who"])
+        if user is None:
+            self._say(f"No one called {match['who']!r} here. Type `people` to see who is.")
+            return
+        channel = self.emulator.channel_by_name(match["channel"] or DEFAULT_CHANNEL)
+        if channel is None:
+            self._say(f"There is no #{match['channel']}. Type `channels` to see them.")
+            return
+        command, _, text = match["text"].partition(" ")
+        if command not in COMMANDS:
+            self._say(f"{command} is not a command here. Try {', '.join(sorted(COMMANDS))}.")
+            return
+        delivery, _ = self.sandbox.driver.slash_command(
+            user.id, command, self._escape(text), channel.id
+        )
+        if delivery.status != 200:
+            self._say(f"(the bot answered HTTP {delivery.status}: {delivery.body[:200]})")
+
+    def _escape(self, text: str) -> str:
+        """Do what Slack does to command text when the command escapes mentions."""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+        def person(match: re.Match[str]) -> str:
+            user = self.emulator.user_by_name(match[1])
+            return f"<@{user.id}|{user.name}>" if user else match[0]
+
+        def channel(match: re.Match[str]) -> str:
+            found = self.emulator.channel_by_name(match[1])
+            return f"<#{found.id}|{found.name}>" if found else match[0]
+
+        for special in ("channel", "here", "everyone"):
+            text = re.sub(rf"(?<![<\w])@{special}\b", f"<!{special}>", text)
+        return _HASH_NAME.sub(channel, _AT_NAME.sub(person, text))
+
+
+def _lines(source: TextIO, out: TextIO, *, echo: bool) -> Iterator[str]:
+    interactive = source.isatty() and not echo
+    while True:
+        if interactive:
+            try:
+                line = input("goodwill> ")
+            except EOFError:
+                print(file=out)
+                return
+        else:
+            line = source.readline()
+            if not line:
+                return
+            if echo and line.strip() and not line.lstrip().startswith("#"):
+                print(f"> {line.rstrip()}", file=out, flush=True)
+        yield line
+
+
+def run_shell(sandbox: Sandbox, source: TextIO, out: TextIO = sys.stdout, *, echo: bool) -> None:
+    """Read lines until the end of input or `quit`."""
+    shell = SandboxShell(sandbox, out)
+    if not echo:
+        print(HELP, file=out, flush=True)
+    lines: Iterable[str] = _lines(source, out, echo=echo)
+    try:
+        for line in lines:
+            if not shell.handle(line):
+                break
+    except KeyboardInterrupt:
+        print(file=out)

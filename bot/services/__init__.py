@@ -1,0 +1,1 @@
+"""The rules. Services take a session and `now`, never commit, and never call Slack."""

@@ -1,0 +1,119 @@
+"""`/thanks`: public credit from the person thanking (helped) to each person thanked (helper)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.errors import (
+    NoRecipientError,
+    NotAPersonError,
+    ReasonTooLongError,
+    SelfCreditError,
+    TooManyRecipientsError,
+)
+from bot.parsing import ParsedThanks
+from bot.services.ledger import NewCredit, record_credits
+from bot.services.members import FetchUser, ensure_workspace, resolve_members
+
+MAX_RECIPIENTS = 10
+MAX_REASON_LENGTH = 1000
+
+USAGE = (
+    "Type `/thanks @someone for what they did`, picking people from the autocomplete. "
+    "You can thank up to 10 people at once and add tags such as `#teamwork` at the end."
+)
+
+
+@dataclass(frozen=True)
+class ThanksRequest:
+    team_id: str
+    thanker_id: str
+    channel_id: str
+    parsed: ParsedThanks
+    # Unique per invocation (the slash command's trigger_id): the same request delivered
+    # twice carries the same key and is recorded once.
+    request_key: str
+
+
+@dataclass(frozen=True)
+class ThanksOutcome:
+    helper_ids: tuple[str, ...]
+    thanker_id: str
+    reason: str
+    values: tuple[str, ...]
+    already_recorded: bool
+
+
+def give_thanks(
+    session: Session, now: datetime, request: ThanksRequest, fetch_user: FetchUser
+) -> ThanksOutcome:
+    parsed = request.parsed
+    _check_text(request)
+    ensure_workspace(session, request.team_id)
+    people = resolve_members(
+        session, request.team_id, (*parsed.user_ids, request.thanker_id), fetch_user, now
+    )
+    for user_id in parsed.user_ids:
+        member = people[user_id]
+        if member.is_bot:
+            raise NotAPersonError(
+                f"{member.label} is a bot, and bots don't need thanks. "
+                "Thank the people who helped you instead."
+            )
+        if member.is_deactivated:
+            raise NotAPersonError(
+                f"{member.label} is no longer active in this workspace, so they can't be "
+                "thanked here. Thank the people who are around now."
+            )
+
+    credits = [
+        NewCredit(
+            helper_id=helper_id,
+            helped_id=request.thanker_id,
+            kind="thanks",
+            source_key=f"thanks:{request.team_id}:{request.request_key}:{helper_id}",
+            reason=parsed.reason or None,
+            values=parsed.values,
+            channel_id=request.channel_id,
+        )
+        for helper_id in parsed.user_ids
+    ]
+    new = record_credits(session, request.team_id, credits, now)
+    return ThanksOutcome(
+        helper_ids=parsed.user_ids,
+        thanker_id=request.thanker_id,
+        reason=parsed.reason,
+        values=parsed.values,
+        already_recorded=new == 0,
+    )
+
+
+def _check_text(request: ThanksRequest) -> None:
+    """The checks that need no database: refuse before opening anything."""
+    parsed = request.parsed
+    if not parsed.user_ids:
+        if parsed.unresolved_names:
+            names = ", ".join(f"@{name}" for name in parsed.unresolved_names)
+            raise NoRecipientError(
+                f"I couldn't tell who {names} is. Pick people from the autocomplete "
+                f"when you type @, then send it again. {USAGE}"
+            )
+        raise NoRecipientError(f"Who would you like to thank? {USAGE}")
+    if request.thanker_id in parsed.user_ids:
+        raise SelfCreditError(
+            "You can't thank yourself, though it sounds like you did good work! "
+            "Thank the people who helped you: `/thanks @someone for …`."
+        )
+    if len(parsed.user_ids) > MAX_RECIPIENTS:
+        raise TooManyRecipientsError(
+            f"That's {len(parsed.user_ids)} people; /thanks takes up to {MAX_RECIPIENTS} at "
+            "once. Split them over a few messages, or thank the team in the channel."
+        )
+    if len(parsed.reason) > MAX_REASON_LENGTH:
+        raise ReasonTooLongError(
+            f"Your reason is {len(parsed.reason):,} characters; the limit is "
+            f"{MAX_REASON_LENGTH:,}. Shorten it and send it again."
+        )

@@ -1,0 +1,104 @@
+"""Configuration, read once from the environment by the entry point into a frozen object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.errors import ConfigError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
+
+
+class RunMode(Enum):
+    SOCKET = "socket"
+    HTTP = "http"
+    SANDBOX = "sandbox"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @property
+    def mode(self) -> RunMode:
+        if self.slack_app_token:
+            return RunMode.SOCKET
+        if self.slack_bot_token:
+            return RunMode.HTTP
+        return RunMode.SANDBOX
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from `env`, listing every missing or invalid variable at once."""
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        bot_token = get("SLACK_BOT_TOKEN")
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        app_token = get("SLACK_APP_TOKEN")
+
+        if bot_token and not bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if app_token:
+            if not app_token.startswith("xapp-"):
+                problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+            if not bot_token:
+                problems.append("SLACK_BOT_TOKEN is required with SLACK_APP_TOKEN (Socket Mode)")
+        elif bot_token and not signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is required in HTTP mode (SLACK_BOT_TOKEN without "
+                "SLACK_APP_TOKEN); set it, or set SLACK_APP_TOKEN for Socket Mode"
+            )
+        elif signing_secret and not bot_token:
+            problems.append("SLACK_BOT_TOKEN is required with SLACK_SIGNING_SECRET (HTTP mode)")
+
+        api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            problems.append("SLACK_API_URL must be an http(s) URL, such as https://slack.com/api/")
+        elif not api_url.endswith("/"):
+            api_url += "/"
+
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if database_url.startswith(("postgres://", "postgresql://")):
+            # Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver installed.
+            database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+        if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
+            problems.append(
+                "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+            )
+
+        port = 3000
+        raw_port = get("PORT")
+        if raw_port is not None:
+            if raw_port.isdigit() and 0 < int(raw_port) < 65536:
+                port = int(raw_port)
+            else:
+                problems.append(f"PORT must be a TCP port number, not {raw_port!r}")
+
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            database_url=database_url,
+            slack_api_url=api_url,
+            slack_bot_token=bot_token,
+            slack_signing_secret=signing_secret,
+            slack_app_token=app_token,
+            port=port,
+            log_level=log_level,
+        )

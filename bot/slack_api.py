@@ -1,0 +1,59 @@
+"""Web API calls shared by listeners and start-up: the only place that asks Slack about users."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.members import FetchUser, ensure_workspace, save_members
+
+log = logging.getLogger(__name__)
+
+USERS_PAGE_SIZE = 200
+
+
+def user_fetcher(client: WebClient) -> FetchUser:
+    """users.info for IDs the members cache has not seen; None when Slack knows no such user."""
+
+    def fetch(user_id: str) -> Mapping[str, Any] | None:
+        try:
+            response = client.users_info(user=user_id)
+        except SlackApiError as error:
+            if error.response.get("error") in {"user_not_found", "users_not_found"}:
+                return None
+            raise
+        user: Mapping[str, Any] = response["user"]
+        return user
+
+    return fetch
+
+
+def sync_workspace(
+    client: WebClient, sessions: sessionmaker[Session], clock: Callable[[], datetime]
+) -> str:
+    """Record the token's workspace and cache all its members (users.list, paged).
+
+    Each page is its own transaction, so a large workspace never holds one lock for long and a
+    failure part-way keeps what was already synced. Returns the team ID.
+    """
+    team_id: str = client.auth_test()["team_id"]
+    team_name: str = client.team_info()["team"]["name"]
+    with sessions.begin() as session:
+        ensure_workspace(session, team_id, team_name)
+    cursor = None
+    total = 0
+    while True:
+        page = client.users_list(limit=USERS_PAGE_SIZE, cursor=cursor)
+        with sessions.begin() as session:
+            total += save_members(session, team_id, page["members"], clock())
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    log.info("synced %d members of workspace %s (%s)", total, team_id, team_name)
+    return team_id

@@ -1,0 +1,87 @@
+"""Fixtures: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), the
+Slack emulator, and the real app between them.
+
+Each database is created fresh for the run and migrated once with Alembic; after every test
+its tables are emptied, because the app under test commits from its own threads.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import make_engine, make_session_factory, migrate
+from bot.models import Base
+from bot.sandbox.harness import Sandbox
+from tests.support import Clock
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def pytest_report_header() -> str:
+    return f"databases under test: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'goodwill-test.db'}"}
+    admin: Engine | None = None
+    scratch = f"goodwill_test_{uuid.uuid4().hex[:12]}"
+    if "postgresql" in BACKENDS:
+        base_url = make_url(os.environ["TEST_DATABASE_URL"])
+        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+        urls["postgresql"] = base_url.set(database=scratch).render_as_string(hide_password=False)
+    try:
+        yield urls
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> str:
+    url = database_urls[request.param]
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    yield make_session_factory(engine)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sandbox(sessions: sessionmaker[Session], clock: Clock) -> Iterator[Sandbox]:
+    """The seeded emulated workspace with members synced, and the real app pointed at it."""
+    with Sandbox(sessions, clock) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

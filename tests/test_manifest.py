@@ -1,0 +1,93 @@
+"""manifest.yml is valid for Slack and declares exactly what the code registers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+
+from bot import slack_ids
+from bot.sandbox.harness import Sandbox
+
+
+@pytest.fixture(scope="module")
+def manifest(project_root_module: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((project_root_module / "manifest.yml").read_text())
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def project_root_module() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def test_manifest_validates_against_slacks_schema(
+    manifest: dict[str, Any], project_root_module: Path
+) -> None:
+    schema_path = project_root_module.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+    if not schema_path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Slack's manifest schema is missing at {schema_path}; CI must have it")
+        pytest.skip(f"Slack's manifest schema is not beside this checkout ({schema_path})")
+    schema = json.loads(schema_path.read_text())
+    errors = sorted(Draft7Validator(schema).iter_errors(manifest), key=lambda e: list(e.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_manifest_commands_are_the_registered_ones(manifest: dict[str, Any]) -> None:
+    declared = {command["command"] for command in manifest["features"]["slash_commands"]}
+    assert declared == slack_ids.COMMANDS
+    # Mentions must arrive as <@U123> for /thanks to know who is meant.
+    assert all(command["should_escape"] for command in manifest["features"]["slash_commands"])
+
+
+def test_manifest_events_are_the_registered_ones(manifest: dict[str, Any]) -> None:
+    declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == slack_ids.BOT_EVENTS
+
+
+def test_manifest_scopes_are_the_ones_the_code_needs(manifest: dict[str, Any]) -> None:
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == slack_ids.BOT_SCOPES
+
+
+def test_manifest_shortcuts_are_the_registered_ones(manifest: dict[str, Any]) -> None:
+    declared = {s["callback_id"] for s in manifest["features"].get("shortcuts", [])}
+    assert declared == slack_ids.SHORTCUT_CALLBACK_IDS
+
+
+def _registered(app: Any) -> tuple[set[str], set[str]]:
+    """The commands and events the Bolt app really listens for, read from its listeners."""
+    commands: set[str] = set()
+    events: set[str] = set()
+    for listener in app._listeners:
+        for matcher in listener.matchers:
+            keys = _matcher_constants(matcher)
+            commands.update(k for k in keys if k.startswith("/"))
+            events.update(k for k in keys if not k.startswith("/"))
+    return commands, events
+
+
+def _matcher_constants(matcher: Any) -> set[str]:
+    func = getattr(matcher, "func", None)
+    closure = getattr(func, "__closure__", None) or ()
+    found: set[str] = set()
+    for cell in closure:
+        value = cell.cell_contents
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict) and isinstance(value.get("type"), str):
+            found.add(value["type"])
+    return found
+
+
+def test_the_app_registers_exactly_the_declared_commands_and_events(
+    manifest: dict[str, Any], sandbox: Sandbox
+) -> None:
+    commands, events = _registered(sandbox.app)
+    assert commands == {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert events == set(manifest["settings"]["event_subscriptions"]["bot_events"])

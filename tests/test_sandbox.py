@@ -1,0 +1,75 @@
+"""The sandbox people try Goodwill in: the shipped script, and the shell's own answers."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Credit
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.repl import run_shell
+
+SCRIPT = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "example_script.txt"
+
+
+def test_the_example_script_plays_through_the_cli(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--script", str(SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "> alice: /thanks @bob for the thorough code review #quality" in out
+    assert "@bob — thank you from @alice!" in out
+    assert "for the thorough code review" in out
+    assert "@dave and @erin — thank you from @carol!" in out
+    assert "Who would you like to thank?" in out
+    assert "can't thank yourself" in out
+    assert "is a bot" in out
+    assert "@channel" in out and "<!channel>" not in out
+
+
+def test_the_shell_explains_what_it_did_not_follow(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    out = io.StringIO()
+    lines = "\n".join(
+        [
+            "help",
+            "people",
+            "zoe: /thanks @bob",
+            "alice in #nowhere: /thanks @bob",
+            "alice: /unknown thing",
+            "alice says hello",
+            "alice: /thanks @bob for the coffee",
+            "quit",
+            "alice: /thanks @bob for never being read",
+        ]
+    )
+    run_shell(sandbox, io.StringIO(lines), out, echo=True)
+    text = out.getvalue()
+    assert "No one called 'zoe' here" in text
+    assert "There is no #nowhere" in text
+    assert "/unknown is not a command here" in text
+    assert "I didn't follow that" in text
+    assert "@deploybot  Deploy Bot (bot)" in text
+    with sessions() as session:
+        reasons = [credit.reason for credit in session.scalars(select(Credit))]
+    assert reasons == ["for the coffee"]
+
+
+def test_end_of_input_exits_cleanly(sandbox: Sandbox) -> None:
+    run_shell(sandbox, io.StringIO(""), io.StringIO(), echo=False)

@@ -1,0 +1,82 @@
+"""Settings come from the environment once, and every problem is listed at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import DEFAULT_DATABASE_URL, RunMode, Settings
+
+
+def test_no_credentials_means_the_sandbox() -> None:
+    settings = Settings.from_env({})
+    assert settings.mode is RunMode.SANDBOX
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.port == 3000
+
+
+def test_http_mode() -> None:
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "8080"}
+    )
+    assert settings.mode is RunMode.HTTP
+    assert settings.port == 8080
+
+
+def test_socket_mode() -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert settings.mode is RunMode.SOCKET
+
+
+def test_api_url_and_database_url_are_normalised() -> None:
+    settings = Settings.from_env(
+        {"SLACK_API_URL": "http://127.0.0.1:9000/api", "DATABASE_URL": "postgres://u@h/db"}
+    )
+    assert settings.slack_api_url == "http://127.0.0.1:9000/api/"
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(
+            {
+                "SLACK_BOT_TOKEN": "xoxp-user-token",
+                "SLACK_APP_TOKEN": "nope",
+                "PORT": "eighty",
+                "DATABASE_URL": "mysql://x",
+                "LOG_LEVEL": "LOUD",
+                "SLACK_API_URL": "slack.com",
+            }
+        )
+    problems = error.value.problems
+    assert len(problems) == 6
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "PORT",
+        "DATABASE_URL",
+        "LOG_LEVEL",
+        "SLACK_API_URL",
+    ):
+        assert any(name in problem for problem in problems)
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_half_configured_modes_fail_fast(env: dict[str, str], missing: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(env)
+    assert any(missing in problem for problem in error.value.problems)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_env({})
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]

@@ -1,0 +1,165 @@
+"""`/thanks` end to end: signed slash commands into the real app, answers shown by the emulator."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Credit, Member
+from bot.sandbox.emulator import SlackUser
+from bot.sandbox.harness import Sandbox
+from tests.support import Clock
+
+ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
+BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
+GENERAL = "C0GENERAL"
+
+
+def credits(sessions: sessionmaker[Session]) -> list[Credit]:
+    with sessions() as session:
+        return list(session.scalars(select(Credit).order_by(Credit.id)))
+
+
+def thanks(sandbox: Sandbox, user: str, text: str, channel: str = GENERAL) -> dict[str, object]:
+    delivery, shown = sandbox.driver.slash_command(user, "/thanks", text, channel)
+    assert delivery.status == 200, delivery.body
+    assert shown is not None
+    body: dict[str, object] = delivery.json()
+    return body
+
+
+def test_thanks_credits_each_person_and_posts_one_public_message(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    answer = thanks(
+        sandbox, ALICE, f"<@{BOB}|bob> and <@{CAROL}> for the review #Teamwork #quality"
+    )
+
+    assert answer["response_type"] == "in_channel"
+    [posted] = sandbox.emulator.messages(GENERAL)
+    assert posted.ephemeral_for is None
+    assert f"<@{BOB}>" in posted.text and f"<@{CAROL}>" in posted.text
+    assert f"<@{ALICE}>" in posted.text
+    rendered = str(posted.blocks)
+    assert "for the review" in rendered and "#teamwork" in rendered
+
+    recorded = credits(sessions)
+    assert [(c.helper_id, c.helped_id) for c in recorded] == [(BOB, ALICE), (CAROL, ALICE)]
+    for credit in recorded:
+        assert credit.kind == "thanks"
+        assert credit.weight == 1
+        assert credit.reason == "for the review"
+        assert credit.values == ["teamwork", "quality"]
+        assert credit.channel_id == GENERAL
+        assert credit.created_at == clock.now
+        assert credit.retracted_at is None
+
+
+def test_known_members_cost_no_web_api_call(sandbox: Sandbox) -> None:
+    before = len(sandbox.emulator.calls)
+    thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
+    assert sandbox.emulator.calls[before:] == []
+
+
+def test_same_request_delivered_twice_is_recorded_once(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    payload = sandbox.driver.command_payload(ALICE, "/thanks", f"<@{BOB}> for the fix", GENERAL)
+    first = sandbox.driver.send_form(payload)
+    second = sandbox.driver.send_form(payload)
+
+    assert first.json()["response_type"] == "in_channel"
+    assert second.json()["response_type"] == "ephemeral"
+    assert "already recorded" in second.json()["text"]
+    assert len(credits(sessions)) == 1
+
+
+def test_two_separate_thanks_both_count(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
+    thanks(sandbox, ALICE, f"<@{BOB}> for the fix")
+    thanks(sandbox, ALICE, f"<@{BOB}> for the fix")
+    assert len(credits(sessions)) == 2
+
+
+def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox) -> None:
+    thanks(sandbox, ALICE, f"<@{BOB}> for telling <!channel> and <!here> about the outage")
+    [posted] = sandbox.emulator.messages(GENERAL)
+    everything = posted.text + str(posted.blocks)
+    assert "<!channel>" not in everything and "<!here>" not in everything
+    assert "@channel" in everything
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "advice"),
+    [
+        ("", "Who would you like to thank?", "/thanks @someone for what they did"),
+        ("for everything", "Who would you like to thank?", "/thanks @someone"),
+        ("@bob for the review", "couldn't tell who @bob is", "Pick people from the autocomplete"),
+        (f"<@{ALICE}> for being me", "can't thank yourself", "/thanks @someone for"),
+        (f"<@{BOB}> and <@{ALICE}>", "can't thank yourself", "/thanks @someone for"),
+        (f"<@{BOT}> for deploying", "is a bot", "Thank the people who helped you"),
+        (f"<@{FORMER}> for the old days", "no longer active", "Thank the people who are around"),
+        (f"<@{BOB}> " + "x" * 1001, "the limit is 1,000", "Shorten it"),
+        ("<@U0NOBODY9> for nothing", "couldn't find <@U0NOBODY9>", "Pick people"),
+    ],
+)
+def test_bad_input_gets_a_private_answer_and_records_nothing(
+    sandbox: Sandbox, sessions: sessionmaker[Session], text: str, problem: str, advice: str
+) -> None:
+    answer = thanks(sandbox, ALICE, text)
+
+    assert answer["response_type"] == "ephemeral"
+    assert problem in str(answer["text"])
+    assert advice in str(answer["text"])
+    assert sandbox.emulator.messages(GENERAL, ephemeral=False) == []
+    [private] = sandbox.emulator.messages(GENERAL, ephemeral=True)
+    assert private.ephemeral_for == ALICE
+    assert credits(sessions) == []
+
+
+def test_more_than_ten_people_is_refused(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
+    extra = [f"U0EXTRA{n:02d}" for n in range(11)]
+    for user_id in extra:
+        sandbox.emulator.add_user(SlackUser(id=user_id, team_id="T0SANDBOX", name=user_id.lower()))
+    answer = thanks(sandbox, ALICE, " ".join(f"<@{u}>" for u in extra) + " for the launch")
+
+    assert answer["response_type"] == "ephemeral"
+    assert "up to 10" in str(answer["text"])
+    assert credits(sessions) == []
+
+    answer = thanks(sandbox, ALICE, " ".join(f"<@{u}>" for u in extra[:10]) + " for the launch")
+    assert answer["response_type"] == "in_channel"
+    assert len(credits(sessions)) == 10
+
+
+@pytest.fixture
+def unsynced(sessions: sessionmaker[Session], clock: Clock) -> Sandbox:
+    sandbox = Sandbox(sessions, clock, sync_members=False)
+    sandbox.start()
+    yield sandbox  # type: ignore[misc]
+    sandbox.stop()
+
+
+def test_an_unknown_member_is_looked_up_once_then_cached(
+    unsynced: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    thanks(unsynced, ALICE, f"<@{BOB}> for the coffee")
+    lookups = unsynced.emulator.calls_to("users.info")
+    assert sorted(call.args["user"] for call in lookups) == [ALICE, BOB]
+
+    thanks(unsynced, ALICE, f"<@{BOB}> for more coffee")
+    assert len(unsynced.emulator.calls_to("users.info")) == 2
+    with sessions() as session:
+        bob = session.get(Member, ("T0SANDBOX", BOB))
+        assert bob is not None and bob.real_name == "Bob Baptiste"
+        assert session.scalar(select(func.count()).select_from(Credit)) == 2
+
+
+def test_a_user_from_another_workspace_is_refused(
+    unsynced: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    unsynced.emulator.add_user(SlackUser(id="U0GUEST77", team_id="T0OTHER00", name="guest"))
+    answer = thanks(unsynced, ALICE, "<@U0GUEST77> for the intro")
+    assert answer["response_type"] == "ephemeral"
+    assert "couldn't find" in str(answer["text"])
+    assert credits(sessions) == []
