@@ -112,6 +112,9 @@ class ViewStore:
             self._check_external_id(request, view_id)
             previous = stored.view
             stored.view = self._build(request, view_id, root=previous["root_view_id"])
+            # A view keeps its external_id through updates that do not name one.
+            if "external_id" not in request:
+                stored.view["external_id"] = previous["external_id"]
             return copy.deepcopy(stored.view)
 
     def close(self, view_id: str) -> None:

@@ -92,7 +92,7 @@ def _element(element: Any, names: _Names) -> str:
     if kind == "button":
         return f"[{names.text(element.get('text'))}]"
     if kind == "image":
-        return f"[{element.get('alt_text', 'image')}]"
+        return str(element.get("alt_text", "image"))
     if kind in ("plain_text", "mrkdwn"):
         return names.text(element)
     if kind == "overflow":
