@@ -118,7 +118,7 @@ class SlackDriver:
             "api_app_id": "A0GOODWILL",
             "is_enterprise_install": "false",
             "response_url": self.emulator.new_response_url(channel_id, user_id),
-            "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}",
+            "trigger_id": self.emulator.new_trigger_id(user_id),
         }
 
     def slash_command(
