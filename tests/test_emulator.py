@@ -149,7 +149,8 @@ def test_users_list_pages_return_every_member_exactly_once(
         cursor = page["response_metadata"]["next_cursor"]
         if cursor == "":
             break
-    expected = [ALICE, BOB, CAROL, *(f"U1{n:07d}" for n in range(20))]
+    # The app's own bot user is a member too, listed first because it was added first.
+    expected = [emulator.bot_user_id, ALICE, BOB, CAROL, *(f"U1{n:07d}" for n in range(20))]
     assert seen == expected and pages == 4
     everyone = client.users_list()["members"]
     assert [m["id"] for m in everyone] == expected

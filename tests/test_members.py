@@ -48,10 +48,10 @@ def test_start_up_sync_caches_every_member_across_pages(
 
         client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
         assert sync_workspace(client, sessions, clock) == TEAM
-        assert len(sandbox.emulator.calls_to("users.list")) == 3  # 457 members, 200 a page
+        assert len(sandbox.emulator.calls_to("users.list")) == 3  # 458 members, 200 a page
 
     with sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Member)) == 457
+        assert session.scalar(select(func.count()).select_from(Member)) == 458
         workspace = session.get(Workspace, TEAM)
         assert workspace is not None and workspace.name == "Sandbox Co"
         bot = session.get(Member, (TEAM, "U0DEPLOY9"))

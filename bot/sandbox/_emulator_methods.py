@@ -92,9 +92,8 @@ def users_list(b: Backend, args: JsonDict) -> JsonDict:
         raise SlackEmulatorRejected("invalid_limit") from None
     ident = b.workspace.identity
     with b.workspace.lock:
-        # Unlike Slack, the app's own bot user is left out, so a test's seeded people are exactly
-        # the members listed (users.info still knows the bot user).
-        users = [u for u in b.workspace.users.values() if u.id != ident.bot_user_id]
+        # Like Slack, the app's own bot user is listed too.
+        users = list(b.workspace.users.values())
     start = 0
     cursor = as_text(args.get("cursor"))
     if cursor:

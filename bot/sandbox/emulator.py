@@ -77,7 +77,7 @@ class SlackEmulator:
         self._responder = Responder(self._ws)
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
-        # Known to users.info and to rendering, like any member; users.list leaves it out.
+        # The app's own bot user is a member like any other, as in Slack.
         self.add_user(SlackUser(bot_user_id, team_id, bot_name, bot_real_name, is_bot=True))
 
     # -- lifecycle -----------------------------------------------------------------------------
