@@ -59,3 +59,15 @@ class ReasonTooLongError(InputError):
 
 class TooManyRecipientsError(InputError):
     pass
+
+
+class DailyLimitError(InputError):
+    pass
+
+
+class RepeatedReasonError(InputError):
+    pass
+
+
+class NotAllowedError(InputError):
+    pass

@@ -77,8 +77,42 @@ def test_same_request_delivered_twice_is_recorded_once(
 
 def test_two_separate_thanks_both_count(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
     thanks(sandbox, ALICE, f"<@{BOB}> for the fix")
-    thanks(sandbox, ALICE, f"<@{BOB}> for the fix")
+    thanks(sandbox, ALICE, f"<@{BOB}> for the review")
     assert len(credits(sessions)) == 2
+
+
+def test_the_same_reason_to_the_same_person_twice_a_day_is_refused(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    thanks(sandbox, ALICE, f"<@{BOB}> for the fix")
+    answer = thanks(sandbox, ALICE, f"<@{BOB}>   For the FIX")
+    assert answer["response_type"] == "ephemeral"
+    assert "already credited <@U0BOB0002> for that today" in str(answer["text"])
+    assert "say what they did this time" in str(answer["text"])
+    assert len(credits(sessions)) == 1
+
+    thanks(sandbox, CAROL, f"<@{BOB}> for the fix")  # someone else may say the same
+    clock.advance(days=1, seconds=1)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the fix")  # and a day later, so may Alice
+    assert len(credits(sessions)) == 3
+
+
+def test_the_per_pair_daily_cap_refuses_politely(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    for n in range(5):
+        thanks(sandbox, ALICE, f"<@{BOB}> for favour number {n}")
+        clock.advance(minutes=10)
+    answer = thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for one more")
+
+    assert answer["response_type"] == "ephemeral"
+    assert "already credited <@U0BOB0002> 5 times today" in str(answer["text"])
+    assert len(credits(sessions)) == 5  # Carol is not credited either: one request, one answer
+
+    thanks(sandbox, DAVE, f"<@{BOB}> for his first from Dave")
+    clock.advance(hours=23, minutes=15)  # the first of the five is now over a day old
+    thanks(sandbox, ALICE, f"<@{BOB}> for the next day")
+    assert len(credits(sessions)) == 7
 
 
 def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox) -> None:

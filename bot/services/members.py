@@ -41,6 +41,16 @@ def ensure_workspace(session: Session, team_id: str, name: str | None = None) ->
             workspace.name = name
 
 
+def workspace_for(session: Session, team_id: str) -> Workspace:
+    """The workspace's row with its settings, created with the defaults the first time."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        ensure_workspace(session, team_id)
+        workspace = session.get(Workspace, team_id)
+        assert workspace is not None
+    return workspace
+
+
 def delete_workspace(session: Session, team_id: str) -> bool:
     """Remove a workspace and, by cascade, everything recorded for it."""
     result = session.execute(delete(Workspace).where(Workspace.team_id == team_id))

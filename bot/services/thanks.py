@@ -15,8 +15,8 @@ from bot.errors import (
     TooManyRecipientsError,
 )
 from bot.parsing import ParsedThanks
-from bot.services.ledger import NewCredit, record_credits
-from bot.services.members import FetchUser, ensure_workspace, resolve_members
+from bot.services.ledger import NewCredit, check_fair_use, record_credits
+from bot.services.members import FetchUser, resolve_members, workspace_for
 
 MAX_RECIPIENTS = 10
 MAX_REASON_LENGTH = 1000
@@ -52,7 +52,7 @@ def give_thanks(
 ) -> ThanksOutcome:
     parsed = request.parsed
     _check_text(request)
-    ensure_workspace(session, request.team_id)
+    workspace = workspace_for(session, request.team_id)
     people = resolve_members(
         session, request.team_id, (*parsed.user_ids, request.thanker_id), fetch_user, now
     )
@@ -81,7 +81,8 @@ def give_thanks(
         )
         for helper_id in parsed.user_ids
     ]
-    new = record_credits(session, request.team_id, credits, now)
+    seen = check_fair_use(session, workspace, credits, now)
+    new = 0 if seen else record_credits(session, request.team_id, credits, now)
     return ThanksOutcome(
         helper_ids=parsed.user_ids,
         thanker_id=request.thanker_id,

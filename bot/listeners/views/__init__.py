@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    pass
