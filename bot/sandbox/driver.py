@@ -167,10 +167,125 @@ class SlackDriver:
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return self.transport.send(body, headers)
 
-    # Interactivity
+    # Interactivity: each builder returns the payload Slack would send, and send_interaction
+    # delivers it signed, as the form field `payload=`.
 
     def send_interaction(self, payload: Mapping[str, Any]) -> Delivery:
         return self.send_form({"payload": json.dumps(payload)})
+
+    def _who(self, user_id: str) -> dict[str, Any]:
+        user = self.emulator.users[user_id]
+        return {"id": user_id, "username": user.name, "name": user.name, "team_id": user.team_id}
+
+    def _team(self) -> dict[str, Any]:
+        return {"id": self.emulator.team_id, "domain": self.emulator.team_domain}
+
+    def _channel(self, channel_id: str) -> dict[str, Any]:
+        channel = self.emulator.channels.get(channel_id)
+        return {"id": channel_id, "name": channel.name if channel else "directmessage"}
+
+    def _slack_message(self, message: Message) -> dict[str, Any]:
+        from_bot = message.user == self.emulator.bot_user_id
+        return message.to_slack(
+            team_id=self.emulator.team_id,
+            bot_id=self.emulator.bot_id if from_bot else None,
+            app_id="A0GOODWILL" if from_bot else None,
+        )
+
+    def block_action_payload(
+        self, user_id: str, message: Message, action_id: str, *, value: str | None = None
+    ) -> dict[str, Any]:
+        """A click on a button `action_id` in `message` (found in its blocks, with its value)."""
+        block_id, element = _find_element(message.blocks, action_id)
+        action: dict[str, Any] = {
+            "type": element.get("type", "button"),
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if "text" in element:
+            action["text"] = element["text"]
+        chosen = value if value is not None else element.get("value")
+        if chosen is not None:
+            action["value"] = chosen
+        ephemeral = message.ephemeral_for is not None
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._who(user_id),
+            "api_app_id": "A0GOODWILL",
+            "token": "deprecated-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": ephemeral,
+            },
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": self._channel(message.channel),
+            "state": {"values": {}},
+            "response_url": self.emulator.new_response_url(
+                message.channel, user_id, message_ts=message.ts
+            ),
+            "actions": [action],
+        }
+        if not ephemeral:  # Slack does not send the message itself for ephemeral ones
+            payload["message"] = self._slack_message(message)
+        return payload
+
+    def click(
+        self, user_id: str, message: Message, action_id: str, *, value: str | None = None
+    ) -> Delivery:
+        return self.send_interaction(
+            self.block_action_payload(user_id, message, action_id, value=value)
+        )
+
+    def message_shortcut_payload(
+        self, user_id: str, callback_id: str, message: Message
+    ) -> dict[str, Any]:
+        return {
+            "type": "message_action",
+            "token": "deprecated-verification-token",
+            "action_ts": f"{time.time():.6f}",
+            "team": self._team(),
+            "user": self._who(user_id),
+            "channel": self._channel(message.channel),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "response_url": self.emulator.new_response_url(message.channel, user_id),
+            "message_ts": message.ts,
+            "message": self._slack_message(message),
+        }
+
+    def message_shortcut(self, user_id: str, callback_id: str, message: Message) -> Delivery:
+        return self.send_interaction(self.message_shortcut_payload(user_id, callback_id, message))
+
+    def view_submission_payload(
+        self, user_id: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """Submitting an open modal; `values` is Slack's state: {block_id: {action_id: {...}}}."""
+        submitted = {**view, "state": {"values": {k: dict(v) for k, v in values.items()}}}
+        return {
+            "type": "view_submission",
+            "team": self._team(),
+            "user": self._who(user_id),
+            "api_app_id": "A0GOODWILL",
+            "token": "deprecated-verification-token",
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+    def submit_view(
+        self, user_id: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
+    ) -> Delivery:
+        return self.send_interaction(self.view_submission_payload(user_id, view, values))
 
     # Signing
 
@@ -181,3 +296,16 @@ class SlackDriver:
             **sign(self.signing_secret, body, timestamp),
         }
         return self.transport.send(body, headers)
+
+
+def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dict[str, Any]]:
+    """The block_id and element with `action_id`, wherever Block Kit allows interactive ones."""
+    for index, block in enumerate(blocks):
+        block_id = block.get("block_id") or f"b{index}"
+        candidates = list(block.get("elements") or [])
+        if block.get("accessory"):
+            candidates.append(block["accessory"])
+        for element in candidates:
+            if element.get("action_id") == action_id:
+                return block_id, element
+    raise LookupError(f"no element with action_id {action_id!r} in the message's blocks")
