@@ -675,7 +675,7 @@ def test_render_falls_back_to_text_and_marks_ephemerals(emulator: SlackEmulator)
         GENERAL, "1.000001", BOT, f"Only <@{ALICE}> sees <!here>", ephemeral_for=ALICE
     )
     assert render_message(message, emulator.users, emulator.channels) == (
-        "#general  (only visible to you) Goodwill:\n  Only @alice sees @here"
+        "#general  (only visible to @alice) Goodwill:\n  Only @alice sees @here"
     )
 
 

@@ -202,7 +202,10 @@ def render_message(
     where = names.where(message.channel)
     if message.thread_ts is not None and message.thread_ts != message.ts:
         where += " (in thread)"
-    private = "(only visible to you) " if message.ephemeral_for is not None else ""
+    private = ""
+    if message.ephemeral_for is not None:
+        # The sandbox plays several people at once: say which one sees it.
+        private = f"(only visible to {names.person(message.ephemeral_for)}) "
     header = f"{where}  {private}{names.author(message.user)}:"
     if message.deleted:
         return f"{header} (deleted)"
