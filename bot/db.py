@@ -18,14 +18,20 @@ from bot.models import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
+def make_engine(database_url: str, *, enforce_foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    """An engine for `database_url`.
+
+    `enforce_foreign_keys=False` is for migrations on SQLite only: Alembic's batch mode
+    rebuilds a table by copying it and dropping the original, and with foreign keys on,
+    dropping a parent table deletes every child row through ON DELETE CASCADE.
+    """
     if database_url.startswith("sqlite"):
-        return _sqlite_engine(database_url, **kwargs)
+        return _sqlite_engine(database_url, enforce_foreign_keys, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(database_url, **kwargs)
 
 
-def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(database_url: str, enforce_foreign_keys: bool, **kwargs: Any) -> Engine:
     engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -33,7 +39,7 @@ def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin...
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enforce_foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -73,3 +73,44 @@ def test_one_head() -> None:
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
     assert len(heads) == 1
+
+
+def test_upgrading_keeps_every_row(scratch_url: str) -> None:
+    """Rows written under the first schema survive every later migration, on both databases.
+
+    SQLite's batch mode rebuilds tables; with foreign keys enforced that would cascade-delete
+    child rows, which is why migrations run with enforcement off and check afterwards.
+    """
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0001")
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, name, credit_emoji) VALUES ('T1', 'a', '[]')"
+                )
+            )
+            conn.execute(text("INSERT INTO members (team_id, user_id) VALUES ('T1', 'U1')"))
+            conn.execute(text("INSERT INTO members (team_id, user_id) VALUES ('T1', 'U2')"))
+            conn.execute(
+                text(
+                    'INSERT INTO credits (team_id, helper_id, helped_id, kind, weight, "values",'
+                    " source_key) VALUES ('T1', 'U1', 'U2', 'thanks', 1, '[]', 'k1')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO processed_events (team_id, event_id, event_type)"
+                    " VALUES ('T1', 'Ev1', 'team_join')"
+                )
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            counts = {
+                table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("workspaces", "members", "credits", "processed_events")
+            }
+    finally:
+        engine.dispose()
+    assert counts == {"workspaces": 1, "members": 2, "credits": 1, "processed_events": 1}
