@@ -87,6 +87,17 @@ class Workspace(Base):
     )
     pair_daily_cap: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
     half_life_days: Mapped[int] = mapped_column(SmallInteger, default=60, server_default="60")
+    # "Who helped you this week?" — weekday (0 = Monday) and hour in each member's time zone.
+    prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
+    prompt_hour: Mapped[int] = mapped_column(SmallInteger, default=15, server_default="15")
+    # Nudge thresholds (DESIGN.md §2): imbalanced pair, ask too, give back.
+    nudge_pair_min_weight: Mapped[int] = mapped_column(SmallInteger, default=3, server_default="3")
+    nudge_ask_too_min_people: Mapped[int] = mapped_column(
+        SmallInteger, default=4, server_default="4"
+    )
+    nudge_give_back_min_people: Mapped[int] = mapped_column(
+        SmallInteger, default=4, server_default="4"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -97,6 +108,8 @@ class Workspace(Base):
         CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
         CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),
         CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
+        CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday_range"),
+        CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour_range"),
     )
 
 
@@ -256,3 +269,59 @@ class ReactionMark(Base):
     emoji: Mapped[str] = mapped_column(String(100), primary_key=True)
     author_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+OUTBOX_KINDS = ("digest", "nudge", "prompt")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain", "expired")
+
+
+class OutboxMessage(Base):
+    """A scheduled message: written once by a tick (dedupe_key), sent once by a sender.
+
+    pending -> sending (claimed) -> sent | failed (Slack refused for good, `error` says why)
+    pending -> expired (its grace period passed before it could be sent)
+    sending -> uncertain (the sender died after claiming it: it may or may not have reached
+    Slack, and sending it again could post it twice, so it is left for a person to check)
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    # e.g. "digest:T123:C456:2026-W48" — the same message can never be planned twice.
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # A channel ID, or a user ID for a direct message from the app.
+    channel_id: Mapped[str] = mapped_column(String(32))
+    # Who the message is to (DMs) and whom it is about (a nudge's other person).
+    recipient_id: Mapped[str | None] = mapped_column(String(32))
+    about_user_id: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Past this instant the message is no longer relevant (a Monday digest on Thursday).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    slack_channel_id: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('digest', 'nudge', 'prompt')", name="kind_known"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'uncertain', 'expired')",
+            name="status_known",
+        ),
+        # The sender's query: what is pending and due, oldest first.
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # Nudge rules look back at what a person was recently sent.
+        Index(
+            "ix_outbox_team_recipient_kind_created", "team_id", "recipient_id", "kind", "created_at"
+        ),
+    )
