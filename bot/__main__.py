@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -26,9 +27,30 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="HTTP mode under gunicorn (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser(
+        "worker", help="only the scheduler (digest, nudges, prompts), beside web processes"
+    )
+    tick = commands.add_parser("tick", help="run one scheduler tick as if at --at, and send")
+    tick.add_argument("--at", type=_instant, required=True, help="e.g. 2026-11-30T09:05:00Z")
+    digest = commands.add_parser("digest", help="show a workspace's weekly digest")
+    digest.add_argument("--team", required=True, help="the workspace's team ID, T…")
+    digest.add_argument(
+        "--dry-run", action="store_true", required=True, help="print it; post nothing"
+    )
+    digest.add_argument("--at", type=_instant, help="as if at this instant (default: now)")
     sandbox = commands.add_parser("sandbox", help="the emulated workspace, no Slack needed")
     sandbox.add_argument("--script", type=Path, help="play this file's lines, then exit")
     return parser
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z for UTC")
+    return value.astimezone(UTC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
             print("`serve` needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.", file=sys.stderr)
             return 2
         runtime.serve_http(settings)
+    elif command == "worker":
+        if settings.slack_bot_token is None:
+            print("`worker` needs SLACK_BOT_TOKEN to send messages.", file=sys.stderr)
+            return 2
+        runtime.run_worker(settings)
+    elif command == "tick":
+        runtime.tick_once(settings, args.at)
+    elif command == "digest":
+        return runtime.print_digest(settings, args.team, args.at or datetime.now(UTC))
     elif command == "sandbox":
         runtime.run_sandbox(settings, args.script)
     else:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
 
 from bot.app import build_app, make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps
+from bot.jobs.scheduler import run_blocking, start_in_background
+from bot.jobs.sender import Pacer, Sender
+from bot.jobs.tick import run_tick
 from bot.settings import RunMode, Settings
 from bot.slack_api import sync_workspace
 from bot.web import GunicornServer, WsgiApp, wsgi_app
@@ -19,12 +24,25 @@ from bot.web import GunicornServer, WsgiApp, wsgi_app
 log = logging.getLogger(__name__)
 
 
+def _deps(settings: Settings) -> Deps:
+    return Deps(make_session_factory(make_engine(settings.database_url)))
+
+
+def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
+    # One workspace per bot token; multi-workspace installs look the client up per team.
+    return Sender(
+        deps.sessions, lambda _team_id: client, deps.clock, Pacer(settings.messages_per_second)
+    )
+
+
 def run_socket_mode(settings: Settings) -> None:
     migrate(settings.database_url)
-    deps = Deps(make_session_factory(make_engine(settings.database_url)))
+    deps = _deps(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     sync_workspace(client, deps.sessions, deps.clock)
     app = build_app(deps, client=client, signing_secret=None)
+    if settings.scheduler_enabled:
+        start_in_background(deps.sessions, _sender(settings, deps, client), deps.clock)
     log.info("Goodwill is connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
 
@@ -44,11 +62,73 @@ def serve_http(settings: Settings) -> None:
 
 
 def http_app(settings: Settings) -> WsgiApp:
-    """The WSGI app for HTTP mode, built in each gunicorn worker."""
-    deps = Deps(make_session_factory(make_engine(settings.database_url)))
+    """The WSGI app for HTTP mode, built in each gunicorn worker.
+
+    Each worker also runs the scheduler when it is enabled: dedupe keys and row claims make
+    several schedulers safe, so no worker has to be special.
+    """
+    deps = _deps(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=settings.slack_signing_secret)
+    if settings.scheduler_enabled:
+        start_in_background(deps.sessions, _sender(settings, deps, client), deps.clock)
     return wsgi_app(app)
+
+
+def run_worker(settings: Settings) -> None:
+    """Only the scheduler: the Procfile's `worker` beside web processes."""
+    migrate(settings.database_url)
+    deps = _deps(settings)
+    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    run_blocking(deps.sessions, _sender(settings, deps, client), deps.clock)
+
+
+def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> None:
+    """One tick as if at `at`, then send what is due by then: for operators and tests."""
+    migrate(settings.database_url)
+    deps = Deps(make_session_factory(make_engine(settings.database_url)), clock=lambda: at)
+    report = run_tick(deps.sessions, at)
+    print(f"planned {report.planned}, expired {report.expired}", file=out)
+    if settings.mode is not RunMode.SANDBOX:
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+        sent = _sender(settings, deps, client).send_due()
+        print(
+            f"sent {sent.sent}, failed {sent.failed}, to retry {sent.released}, "
+            f"uncertain {sent.uncertain}",
+            file=out,
+        )
+
+
+def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = sys.stdout) -> int:
+    """The digest the workspace would get for the week ending at its last digest hour."""
+    from sqlalchemy import select
+
+    from bot.blocks.digest import digest_message
+    from bot.models import Member, Workspace
+    from bot.sandbox.emulator import Message, SlackUser
+    from bot.sandbox.render import render_message
+    from bot.services.digest import weekly_digest
+    from bot.services.schedule import latest_weekly
+
+    migrate(settings.database_url)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    with sessions() as session:
+        workspace = session.get(Workspace, team_id)
+        if workspace is None:
+            print(f"No workspace {team_id} in {settings.database_url}.", file=sys.stderr)
+            return 2
+        end = latest_weekly(at, workspace.digest_weekday, workspace.digest_hour, workspace.timezone)
+        data = weekly_digest(session, workspace, end)
+        message = digest_message(data, quiet=workspace.quiet_mentions)
+        people = {
+            m.user_id: SlackUser(m.user_id, team_id, m.label)
+            for m in session.scalars(select(Member).where(Member.team_id == team_id))
+        }
+        channel = workspace.digest_channel_id or "(no digest channel set)"
+    print(f"Digest for {team_id}, week ending {end.isoformat()}, not posted:", file=out)
+    draft = Message(channel, "0", "", message["text"], message.get("blocks", []))
+    print(render_message(draft, people, {}), file=out)
+    return 0
 
 
 def run_sandbox(settings: Settings, script: Path | None = None, out: TextIO = sys.stdout) -> None:

@@ -27,6 +27,11 @@ class Settings:
     slack_app_token: str | None = None
     port: int = 3000
     log_level: str = "INFO"
+    # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
+    # for deployments that run `python -m bot worker` separately.
+    scheduler_enabled: bool = True
+    # The sender's pace for scheduled messages, across all channels.
+    messages_per_second: float = 5.0
 
     @property
     def mode(self) -> RunMode:
@@ -91,6 +96,23 @@ class Settings:
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
 
+        scheduler_enabled = True
+        raw_scheduler = (get("SCHEDULER_ENABLED") or "true").lower()
+        if raw_scheduler in {"0", "false", "no", "off"}:
+            scheduler_enabled = False
+        elif raw_scheduler not in {"1", "true", "yes", "on"}:
+            problems.append("SCHEDULER_ENABLED must be true or false")
+
+        messages_per_second = 5.0
+        raw_rate = get("SLACK_MESSAGES_PER_SECOND")
+        if raw_rate is not None:
+            try:
+                messages_per_second = float(raw_rate)
+            except ValueError:
+                messages_per_second = 0.0
+            if not 0 < messages_per_second <= 100:
+                problems.append("SLACK_MESSAGES_PER_SECOND must be a number from 0.1 to 100")
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -101,4 +123,6 @@ class Settings:
             slack_app_token=app_token,
             port=port,
             log_level=log_level,
+            scheduler_enabled=scheduler_enabled,
+            messages_per_second=messages_per_second,
         )

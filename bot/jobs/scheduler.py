@@ -1,0 +1,61 @@
+"""APScheduler wiring: a planning tick every minute, and a sender that drains the outbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.jobs.sender import Sender
+from bot.jobs.tick import run_tick
+
+log = logging.getLogger(__name__)
+
+SEND_EVERY_SECONDS = 5
+
+
+def schedule(
+    scheduler: BaseScheduler,
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    clock: Callable[[], datetime],
+) -> BaseScheduler:
+    def tick() -> None:
+        report = run_tick(sessions, clock())
+        if report.planned or report.expired or report.uncertain:
+            log.info("tick: %s", report)
+
+    def send() -> None:
+        report = sender.send_due()
+        if report.sent or report.failed or report.released or report.uncertain:
+            log.info("sent: %s", report)
+
+    # coalesce + max_instances=1: a slow run is never doubled up by the next one; missed runs
+    # (downtime) collapse into one, and the planners catch up on what is still timely.
+    common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    scheduler.add_job(
+        tick, IntervalTrigger(minutes=1), id="tick", next_run_time=datetime.now(UTC), **common
+    )
+    scheduler.add_job(send, IntervalTrigger(seconds=SEND_EVERY_SECONDS), id="send", **common)
+    return scheduler
+
+
+def start_in_background(
+    sessions: sessionmaker[Session], sender: Sender, clock: Callable[[], datetime]
+) -> BaseScheduler:
+    scheduler = schedule(BackgroundScheduler(timezone=UTC), sessions, sender, clock)
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking(
+    sessions: sessionmaker[Session], sender: Sender, clock: Callable[[], datetime]
+) -> None:
+    log.info("Goodwill worker %s: ticking every minute", sender.worker_id)
+    schedule(BlockingScheduler(timezone=UTC), sessions, sender, clock).start()

@@ -1,0 +1,199 @@
+"""Delivering the outbox to Slack: one message at a time, paced, each marked once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.outbox import claim_next, mark_failed, mark_sent, mark_uncertain, release
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[str], WebClient]
+
+# Slack's answers that retrying cannot change, in words an admin can act on.
+PERMANENT_ERRORS = {
+    "channel_not_found": "The channel no longer exists, or Goodwill cannot see it.",
+    "not_in_channel": "Goodwill is not in the channel: invite it with /invite @Goodwill.",
+    "is_archived": "The channel is archived: choose another one.",
+    "account_inactive": "The person's account is deactivated.",
+    "user_not_found": "Slack does not know this person any more.",
+    "user_disabled": "The person's account is disabled.",
+    "cannot_dm_bot": "This is a bot, which cannot receive direct messages.",
+    "restricted_action": "A workspace setting stops Goodwill from posting here.",
+    "msg_too_long": "The message was too long for Slack.",
+    "invalid_blocks": "Slack refused the message's layout.",
+    "no_text": "The message was empty.",
+    "invalid_auth": "Goodwill's token is no longer valid: reinstall the app.",
+    "token_revoked": "Goodwill's token was revoked: reinstall the app.",
+    "account_suspended": "The workspace is suspended.",
+    "team_access_not_granted": "Goodwill has no access to this workspace.",
+}
+
+# Slack did not take the message; it is safe to send it again later.
+RETRY_LATER = timedelta(minutes=1)
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    released: int = 0
+    uncertain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Pacer:
+    """Spaces calls: at most `per_second` overall, and one per `channel_interval` a channel."""
+
+    def __init__(
+        self,
+        per_second: float,
+        channel_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self.channel_interval = channel_interval
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next_call = 0.0
+        self._channel_free_at: dict[str, float] = {}
+
+    def busy_channels(self) -> set[str]:
+        now = self.monotonic()
+        busy = {c for c, free_at in self._channel_free_at.items() if free_at > now}
+        if len(busy) != len(self._channel_free_at):
+            self._channel_free_at = {c: self._channel_free_at[c] for c in busy}
+        return busy
+
+    def wait_for_channel(self) -> None:
+        """Sleep until the first busy channel is free again (nothing else is due)."""
+        if self._channel_free_at:
+            self.sleep(max(0.0, min(self._channel_free_at.values()) - self.monotonic()))
+
+    def wait_turn(self, channel_id: str) -> None:
+        now = self.monotonic()
+        start = max(now, self._next_call)
+        if start > now:
+            self.sleep(start - now)
+        self._next_call = start + self.interval
+        self._channel_free_at[channel_id] = start + self.channel_interval
+
+
+class Sender:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        client_for: ClientFor,
+        clock: Callable[[], datetime],
+        pacer: Pacer,
+        worker_id: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.client_for = client_for
+        self.clock = clock
+        self.pacer = pacer
+        self.worker_id = worker_id or new_worker_id()
+
+    def send_due(self, limit: int | None = None) -> SendReport:
+        """Send what is due now, until nothing is left (or `limit` messages were handled)."""
+        report = SendReport()
+        handled = 0
+        while limit is None or handled < limit:
+            busy = self.pacer.busy_channels()
+            with self.sessions.begin() as session:
+                message = claim_next(session, self.clock(), self.worker_id, busy)
+                claimed = None
+                if message is not None:
+                    claimed = (message.id, message.team_id, message.channel_id, message.payload)
+            if claimed is None:
+                if not busy:
+                    return report
+                self.pacer.wait_for_channel()
+                continue
+            handled += 1
+            self._send(*claimed, report=report)
+        return report
+
+    def _send(
+        self,
+        message_id: int,
+        team_id: str,
+        channel_id: str,
+        payload: dict[str, object],
+        *,
+        report: SendReport,
+    ) -> None:
+        self.pacer.wait_turn(channel_id)
+        blocks = payload.get("blocks")
+        try:
+            response = self.client_for(team_id).chat_postMessage(
+                channel=channel_id,
+                text=str(payload.get("text") or ""),
+                blocks=blocks if isinstance(blocks, list) else None,
+                unfurl_links=False,
+            )
+        except SlackApiError as error:
+            self._refused(message_id, team_id, channel_id, error, report)
+            return
+        except TimeoutError:
+            # Slack may have posted it before the answer was lost: never risk a second copy.
+            self._uncertain(message_id, "Slack did not answer in time", report)
+            return
+        except (URLError, ConnectionError) as error:
+            # Nothing reached Slack (refused, unreachable): safe to try again.
+            with self.sessions.begin() as session:
+                retry_at = self.clock() + RETRY_LATER
+                release(session, message_id, retry_at, f"Slack unreachable: {error}")
+            report.released += 1
+            return
+        except Exception:
+            log.exception("outbox message %s: sending failed unexpectedly", message_id)
+            self._uncertain(message_id, "Sending failed unexpectedly; see the logs", report)
+            return
+        with self.sessions.begin() as session:
+            mark_sent(session, message_id, self.clock(), response["channel"], response["ts"])
+        report.sent += 1
+
+    def _uncertain(self, message_id: int, reason: str, report: SendReport) -> None:
+        with self.sessions.begin() as session:
+            mark_uncertain(session, message_id, reason)
+        report.uncertain += 1
+        log.warning("outbox message %s is uncertain: %s", message_id, reason)
+
+    def _refused(
+        self,
+        message_id: int,
+        team_id: str,
+        channel_id: str,
+        error: SlackApiError,
+        report: SendReport,
+    ) -> None:
+        code = str(error.response.get("error") or error.response.status_code)
+        with self.sessions.begin() as session:
+            if code in PERMANENT_ERRORS:
+                mark_failed(session, message_id, f"{PERMANENT_ERRORS[code]} ({code})")
+                report.failed += 1
+            else:
+                retry_after = int(error.response.headers.get("Retry-After", 0) or 0)
+                delay = timedelta(seconds=retry_after) if retry_after else RETRY_LATER
+                release(session, message_id, self.clock() + delay, f"Slack answered {code}")
+                report.released += 1
+        report.errors.append(code)
+        log.warning("outbox message %s to %s in %s: %s", message_id, channel_id, team_id, code)

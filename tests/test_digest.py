@@ -1,0 +1,177 @@
+"""The weekly digest: planned once at the workspace's hour, sent once, and kind in content."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import make_client
+from bot.jobs.sender import Pacer, Sender
+from bot.jobs.tick import run_tick
+from bot.sandbox.harness import Sandbox
+from tests.rhythm import configure, credit, outbox
+
+ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
+GENERAL = "C0GENERAL"
+# Monday 30 November 2026, 09:00 in Oslo is 08:00 UTC.
+MONDAY_9_OSLO = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def send(sandbox: Sandbox, sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+
+    def tick_and_send(at: datetime) -> int:
+        run_tick(sessions, at)
+        sender = Sender(sessions, lambda _team: client, lambda: at, Pacer(1000, 0.0))
+        return sender.send_due().sent
+
+    return tick_and_send
+
+
+def posted(sandbox: Sandbox) -> list[str]:
+    return [m.text + str(m.blocks) for m in sandbox.emulator.messages(GENERAL)]
+
+
+def test_no_channel_no_digest(sandbox: Sandbox, sessions: sessionmaker[Session], send) -> None:  # type: ignore[no-untyped-def]
+    assert send(MONDAY_9_OSLO + timedelta(minutes=5)) == 0
+    assert outbox(sessions) == []
+
+
+def test_digest_is_posted_once_at_the_workspace_hour(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    credit(sessions, BOB, ALICE, MONDAY_9_OSLO - timedelta(days=2), "for the review")
+
+    assert send(MONDAY_9_OSLO - timedelta(minutes=1)) == 0  # last week's is long past
+    assert send(MONDAY_9_OSLO) == 1
+    for minutes in (1, 2, 30, 600):
+        assert send(MONDAY_9_OSLO + timedelta(minutes=minutes)) == 0
+    [digest] = outbox(sessions, "digest")
+    assert digest.status == "sent" and digest.slack_ts
+    assert digest.dedupe_key == "digest:T0SANDBOX:C0GENERAL:2026-W49"
+    assert len(sandbox.emulator.messages(GENERAL)) == 1
+
+
+def test_a_digest_missed_by_downtime_catches_up_within_its_grace(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    credit(sessions, BOB, ALICE, MONDAY_9_OSLO - timedelta(days=2), "for the review")
+    assert send(MONDAY_9_OSLO + timedelta(hours=11)) == 1
+    assert send(MONDAY_9_OSLO + timedelta(days=7, hours=13)) == 0  # too late for that week
+    assert len(outbox(sessions, "digest")) == 1
+
+
+def test_digest_content_celebrates_and_ranks_by_people_helped(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    week = MONDAY_9_OSLO - timedelta(days=3)
+    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=40), "long ago")
+    # Bob helped Alice four times; Carol helped three different people.
+    for n in range(4):
+        credit(sessions, BOB, ALICE, week + timedelta(hours=n), f"pairing session {n}")
+    for helped in (ALICE, DAVE, ERIN):
+        credit(sessions, CAROL, helped, week, f"unblocking {helped}")
+    credit(sessions, ERIN, BOB, week, None, kind="reaction")
+
+    send(MONDAY_9_OSLO)
+    [text] = posted(sandbox)
+    assert "4 thank-yous" not in text  # Bob's count is not a ranking
+    assert "7 thank-yous and 1 reaction between 5 people" in text
+    carol_line = text.index(f"<@{CAROL}> helped 3 people")
+    bob_line = text.index(f"<@{BOB}> helped 1 person")
+    assert carol_line < bob_line
+    assert "pairing session" in text and "unblocking" in text
+    assert "New connections" in text
+    assert f"<@{CAROL}> and <@{DAVE}>" not in text  # they exchanged 40 days ago
+    assert "balance" not in text.lower().replace("/favor balance", "")
+
+
+def test_quiet_mentions_and_opt_outs(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.models import Member
+
+    configure(sessions, digest_channel_id=GENERAL, quiet_mentions=True)
+    with sessions.begin() as session:
+        carol = session.get(Member, ("T0SANDBOX", CAROL))
+        assert carol is not None
+        carol.digest_mentions_opt_out = True
+    credit(sessions, BOB, ALICE, MONDAY_9_OSLO - timedelta(days=1), "for the docs")
+    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
+
+    send(MONDAY_9_OSLO + timedelta(hours=1))
+    [text] = posted(sandbox)
+    assert "<@" not in text
+    assert "*bob*" in text
+    assert "carol" not in text.lower()
+    assert "1 more who prefer not to be named" in text
+
+
+def test_a_week_without_activity_gets_an_encouragement(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL)
+    send(MONDAY_9_OSLO + timedelta(hours=1))
+    [text] = posted(sandbox)
+    assert "quiet week" in text and "/thanks" in text
+
+
+def test_highlights_rotate_towards_people_not_highlighted_lately(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.services.members import save_members
+
+    configure(sessions, digest_channel_id=GENERAL)
+    newcomers = ["U0GINA007", "U0HANK008"]
+    with sessions.begin() as session:
+        save_members(
+            session, "T0SANDBOX", [{"id": u, "name": u.lower()} for u in newcomers], MONDAY_9_OSLO
+        )
+    first = MONDAY_9_OSLO + timedelta(hours=1)  # 09:00 UTC
+    regulars = [BOB, CAROL, DAVE, ERIN, ALICE]
+    for n, helper in enumerate(regulars):
+        credit(
+            sessions,
+            helper,
+            ALICE if helper != ALICE else BOB,
+            first - timedelta(hours=n + 1),
+            f"a {n}",
+        )
+    send(first)
+    second = first + timedelta(weeks=1)
+    # The newcomers' thanks are the oldest of the week: by recency alone they would be left out.
+    for n, helper in enumerate(newcomers):
+        credit(sessions, helper, ALICE, second - timedelta(days=6, hours=n), f"first time {n}")
+    for n, helper in enumerate(regulars):
+        credit(
+            sessions,
+            helper,
+            ALICE if helper != ALICE else BOB,
+            second - timedelta(hours=n + 1),
+            f"b {n}",
+        )
+    send(second)
+
+    first_digest, second_digest = outbox(sessions, "digest")
+    assert sorted(first_digest.payload["meta"]["highlighted"]) == sorted(regulars)
+    highlighted = set(second_digest.payload["meta"]["highlighted"])
+    assert set(newcomers) <= highlighted
+    assert len(highlighted) == 5
