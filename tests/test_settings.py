@@ -80,3 +80,24 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_scheduler_settings() -> None:
+    defaults = Settings.from_env({})
+    assert defaults.scheduler_enabled and defaults.messages_per_second == 5.0
+    settings = Settings.from_env({"SCHEDULER_ENABLED": "false", "SLACK_MESSAGES_PER_SECOND": "2.5"})
+    assert not settings.scheduler_enabled and settings.messages_per_second == 2.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SCHEDULER_ENABLED", "sometimes"),
+        ("SLACK_MESSAGES_PER_SECOND", "0"),
+        ("SLACK_MESSAGES_PER_SECOND", "fast"),
+    ],
+)
+def test_invalid_scheduler_settings(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({name: value})
+    assert [p for p in error.value.problems if name in p]

@@ -137,7 +137,10 @@ def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) ->
         .limit(200)
     )
     highlights = _rotate(
-        [Highlight(*row) for row in candidates],
+        [
+            Highlight(helper, helped, kind, reason or "")
+            for helper, helped, kind, reason in candidates
+        ],
         _recently_highlighted(session, team_id, week_end),
     )
     asks = (
