@@ -218,6 +218,7 @@ def test_sigkill_mid_send_then_restart_loses_nothing_and_sends_nothing_twice(
     counts = delivered(sandbox)
     assert set(counts.values()) == {1}, "a message was posted twice"
     statuses = Counter(r.status for r in outbox(sessions))
-    assert statuses["sent"] == len(counts)
     assert statuses["uncertain"] <= 1  # at most the one the worker was in the middle of
-    assert statuses["sent"] + statuses["uncertain"] == total
+    assert statuses["sent"] + statuses["uncertain"] == total  # nothing else was lost
+    # The uncertain one may or may not have reached Slack before the kill; never twice.
+    assert statuses["sent"] <= len(counts) <= statuses["sent"] + statuses["uncertain"]
