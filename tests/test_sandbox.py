@@ -73,3 +73,25 @@ def test_the_shell_explains_what_it_did_not_follow(
 
 def test_end_of_input_exits_cleanly(sandbox: Sandbox) -> None:
     run_shell(sandbox, io.StringIO(""), io.StringIO(), echo=False)
+
+
+def test_the_shell_runs_the_scheduler_on_request(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    from tests.rhythm import configure
+
+    configure(sessions, digest_channel_id="C0GENERAL")
+    out = io.StringIO()
+    lines = "\n".join(
+        [
+            "alice: /thanks @bob for the release notes",
+            "tick 2026-11-30T09:30Z",
+            "tick soon",
+        ]
+    )
+    run_shell(sandbox, io.StringIO(lines), out, echo=True)
+    text = out.getvalue()
+    assert "This week in goodwill" in text
+    assert "for the release notes" in text.split("This week in goodwill")[1]
+    assert "1 planned, 1 sent" in text
+    assert "Give the instant as ISO 8601" in text

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app, make_client
 from bot.deps import Deps, utc_now
+from bot.jobs.sender import Pacer, Sender, SendReport
+from bot.jobs.tick import TickReport, run_tick
 from bot.sandbox.driver import DispatchTransport, SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import TEAM_ID, seed_workspace
@@ -59,6 +61,13 @@ class Sandbox:
         )
         self._driver = SlackDriver(self.emulator, SIGNING_SECRET, DispatchTransport(self._app))
         return self
+
+    def tick(self, at: datetime) -> tuple[TickReport, SendReport]:
+        """One scheduler tick as if at `at`, and send what is due then to the emulator."""
+        client = make_client(self.emulator.bot_token, self.emulator.api_url)
+        planned = run_tick(self.sessions, at)
+        sender = Sender(self.sessions, lambda _team_id: client, lambda: at, Pacer(100, 0.0))
+        return planned, sender.send_due()
 
     def stop(self) -> None:
         self.emulator.stop()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.deps import utc_now
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_message
@@ -23,7 +25,8 @@ Type what someone in the workspace does, as `person: /command text`, for example
   alice: /thanks @bob for the review #teamwork
   carol in #engineering: /thanks @dave @erin for fixing the build
 Commands: {", ".join(sorted(COMMANDS))}. Other words: `people`, `channels`, `help`, `quit`.
-Messages are posted in #{DEFAULT_CHANNEL} unless you say `in #channel`."""
+Messages are posted in #{DEFAULT_CHANNEL} unless you say `in #channel`.
+`tick 2026-11-30T09:05Z` runs the scheduler as if at that instant (digest, nudges, prompts)."""
 
 
 class SandboxShell:
@@ -57,9 +60,22 @@ class SandboxShell:
             for channel in self.emulator.channels.values():
                 if not channel.is_im:
                     self._say(f"  #{channel.name}")
+        elif line.startswith("tick"):
+            self._tick(line.removeprefix("tick").strip())
         else:
             self._run(line)
         return True
+
+    def _tick(self, when: str) -> None:
+        try:
+            at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else utc_now()
+        except ValueError:
+            self._say("Give the instant as ISO 8601, e.g. `tick 2026-11-30T09:05Z`.")
+            return
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        planned, sent = self.sandbox.tick(at)
+        self._say(f"(tick at {at.isoformat()}: {planned.planned} planned, {sent.sent} sent)")
 
     def _run(self, line: str) -> None:
         match = _LINE.match(line)
