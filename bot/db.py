@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ def _sqlite_engine(database_url: str, enforce_foreign_keys: bool, **kwargs: Any)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Balances decay in SQL with power(), which SQLite has only when built with its math
+        # functions; registering it makes every build answer the same.
+        dbapi_connection.create_function("power", 2, _sqlite_power, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -51,6 +55,15 @@ def _sqlite_engine(database_url: str, enforce_foreign_keys: bool, **kwargs: Any)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _sqlite_power(base: float | None, exponent: float | None) -> float | None:
+    if base is None or exponent is None:
+        return None
+    try:
+        return math.pow(base, exponent)
+    except (OverflowError, ValueError):
+        return None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,7 +8,13 @@ GoodwillError            base; `user_message` is the kind, short text the person
     ├── NotAPersonError      a bot, an app or a deactivated member
     ├── UnknownMemberError   an ID this workspace does not know
     ├── ReasonTooLongError   a reason over the limit
-    └── TooManyRecipientsError
+    ├── TooManyRecipientsError
+    ├── DailyLimitError      the per-pair daily cap is reached
+    ├── RepeatedReasonError  the same reason to the same person within a day
+    ├── NotAllowedError      a button or command meant for someone else
+    ├── RequestClosedError   an ask, offer or favour that is closed, withdrawn or gone
+    ├── AlreadyDoneError     a second click on something already done
+    └── NothingToUndoError   /favor undo with no entry of yours from the last 24 hours
 """
 
 from __future__ import annotations
@@ -70,4 +76,16 @@ class RepeatedReasonError(InputError):
 
 
 class NotAllowedError(InputError):
+    pass
+
+
+class RequestClosedError(InputError):
+    pass
+
+
+class AlreadyDoneError(InputError):
+    pass
+
+
+class NothingToUndoError(InputError):
     pass

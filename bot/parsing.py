@@ -83,3 +83,147 @@ def defuse_broadcasts(text: str) -> str:
         return f"@{match.group(2) or 'group'}".replace("@@", "@")
 
     return _SPECIAL_MENTION.sub(_plain, text)
+
+
+# /favor: one command, several subcommands. The parser never raises: text it cannot act on
+# becomes a `FavorUsage` carrying the problem, which the listener answers with the usage help.
+
+FAVOR_SIZES = {"small": 1, "medium": 2, "big": 3}
+MAX_FAVOR_TEXT = 1000
+
+_FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FavorHelp:
+    """`/favor` alone or `/favor help`."""
+
+
+@dataclass(frozen=True)
+class FavorUsage:
+    """Text that is not a /favor command; `problem` says what was wrong, kindly."""
+
+    problem: str
+
+
+@dataclass(frozen=True)
+class FavorLog:
+    """`/favor @a what they did [small|medium|big]`: `helper_id` did a favour for the caller."""
+
+    helper_id: str
+    description: str
+    size: str = "small"
+
+    @property
+    def weight(self) -> int:
+        return FAVOR_SIZES[self.size]
+
+
+@dataclass(frozen=True)
+class FavorAsk:
+    what: str
+
+
+@dataclass(frozen=True)
+class FavorOffer:
+    what: str
+
+
+@dataclass(frozen=True)
+class FavorBalance:
+    counterpart_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FavorHistory:
+    pass
+
+
+@dataclass(frozen=True)
+class FavorUndo:
+    pass
+
+
+FavorCommand = (
+    FavorHelp
+    | FavorUsage
+    | FavorLog
+    | FavorAsk
+    | FavorOffer
+    | FavorBalance
+    | FavorHistory
+    | FavorUndo
+)
+
+
+def parse_favor(text: str) -> FavorCommand:
+    """Turn `/favor` text into a command, or into a `FavorUsage` saying what was wrong."""
+    stripped = text.strip()
+    found = _FIRST_WORD.fullmatch(stripped)
+    if found is None:
+        return FavorHelp()
+    first, rest = found.group(1), found.group(2).strip()
+    word = first.casefold()
+    if word == "help":
+        return FavorHelp()
+    if word == "ask":
+        return _request_text(rest, FavorAsk, "What do you need a hand with?")
+    if word == "offer":
+        return _request_text(rest, FavorOffer, "What would you like to offer?")
+    if word == "balance":
+        return _balance(rest)
+    if word in ("history", "undo"):
+        if rest:
+            return FavorUsage(f"`/favor {word}` takes nothing after it.")
+        return FavorHistory() if word == "history" else FavorUndo()
+    if USER_MENTION.match(stripped):
+        return _log(stripped)
+    if first.startswith("@"):
+        return FavorUsage(
+            "I couldn't tell who that is. Pick the person from the autocomplete when you type @."
+        )
+    return FavorUsage("I didn't recognise that.")
+
+
+def _request_text(
+    rest: str, kind: type[FavorAsk] | type[FavorOffer], question: str
+) -> FavorCommand:
+    if not rest:
+        return FavorUsage(question)
+    if len(rest) > MAX_FAVOR_TEXT:
+        return _too_long(rest)
+    return kind(rest)
+
+
+def _balance(rest: str) -> FavorCommand:
+    if not rest:
+        return FavorBalance()
+    mention = USER_MENTION.fullmatch(rest)
+    if mention is None:
+        return FavorUsage("For one person, type `/favor balance @someone`.")
+    return FavorBalance(mention.group(1))
+
+
+def _log(text: str) -> FavorCommand:
+    mention = USER_MENTION.match(text)
+    assert mention is not None
+    helper_id = mention.group(1)
+    description = " ".join(text[mention.end() :].split())
+    if USER_MENTION.match(description):
+        return FavorUsage("A favour is logged for one person at a time.")
+    size = "small"
+    head, _, last = description.rpartition(" ")
+    if last.casefold() in FAVOR_SIZES:
+        size, description = last.casefold(), head
+    if not description:
+        return FavorUsage(f"What did <@{helper_id}> do for you?")
+    if len(description) > MAX_FAVOR_TEXT:
+        return _too_long(description)
+    return FavorLog(helper_id, description, size)
+
+
+def _too_long(text: str) -> FavorUsage:
+    return FavorUsage(
+        f"That's {len(text):,} characters; the limit is {MAX_FAVOR_TEXT:,}. Shorten it and "
+        "send it again."
+    )

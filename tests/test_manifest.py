@@ -60,34 +60,50 @@ def test_manifest_shortcuts_are_the_registered_ones(manifest: dict[str, Any]) ->
     assert declared == slack_ids.SHORTCUT_CALLBACK_IDS
 
 
-def _registered(app: Any) -> tuple[set[str], set[str]]:
-    """The commands and events the Bolt app really listens for, read from its listeners."""
-    commands: set[str] = set()
-    events: set[str] = set()
+def _registered(app: Any) -> dict[str, set[str]]:
+    """What the Bolt app really listens for, by Bolt's matcher kind (command, event, …)."""
+    found: dict[str, set[str]] = {}
     for listener in app._listeners:
         for matcher in listener.matchers:
-            keys = _matcher_constants(matcher)
-            commands.update(k for k in keys if k.startswith("/"))
-            events.update(k for k in keys if not k.startswith("/"))
-    return commands, events
+            func = getattr(matcher, "func", None)
+            kind = getattr(func, "__qualname__", "").split(".")[0]
+            found.setdefault(kind, set()).update(_matcher_constants(func))
+    return found
 
 
-def _matcher_constants(matcher: Any) -> set[str]:
-    func = getattr(matcher, "func", None)
+def _matcher_constants(func: Any) -> set[str]:
     closure = getattr(func, "__closure__", None) or ()
     found: set[str] = set()
     for cell in closure:
         value = cell.cell_contents
         if isinstance(value, str):
             found.add(value)
-        elif isinstance(value, dict) and isinstance(value.get("type"), str):
-            found.add(value["type"])
+        elif isinstance(value, dict):
+            for key in ("type", "callback_id", "action_id"):
+                if isinstance(value.get(key), str):
+                    found.add(value[key])
     return found
 
 
-def test_the_app_registers_exactly_the_declared_commands_and_events(
+def test_the_app_registers_exactly_what_the_manifest_declares(
     manifest: dict[str, Any], sandbox: Sandbox
 ) -> None:
-    commands, events = _registered(sandbox.app)
-    assert commands == {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert events == set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    registered = _registered(sandbox.app)
+    declared_shortcuts = {s["callback_id"] for s in manifest["features"].get("shortcuts", [])}
+    assert registered["command"] == {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert registered["event"] == set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert registered.get("message_shortcut", set()) == declared_shortcuts
+    # Buttons and modals need interactivity switched on in the manifest.
+    if registered.get("action") or registered.get("view_submission"):
+        assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_every_action_and_view_id_is_spelled_in_slack_ids(sandbox: Sandbox) -> None:
+    registered = _registered(sandbox.app)
+    spelled = {
+        value
+        for name, value in vars(slack_ids).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    for kind in ("action", "view_submission", "message_shortcut"):
+        assert registered.get(kind, set()) <= spelled, kind

@@ -36,6 +36,8 @@ class ThanksRequest:
     # Unique per invocation (the slash command's trigger_id): the same request delivered
     # twice carries the same key and is recorded once.
     request_key: str
+    # The message the thanks are for, when they come from the "Thank for this" shortcut.
+    message_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def give_thanks(
             reason=parsed.reason or None,
             values=parsed.values,
             channel_id=request.channel_id,
+            message_ts=request.message_ts,
         )
         for helper_id in parsed.user_ids
     ]

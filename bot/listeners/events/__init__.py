@@ -4,7 +4,15 @@ from slack_bolt import App
 
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
-from bot.slack_ids import APP_UNINSTALLED, TEAM_JOIN, TOKENS_REVOKED, USER_CHANGE
+from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
+from bot.slack_ids import (
+    APP_UNINSTALLED,
+    REACTION_ADDED,
+    REACTION_REMOVED,
+    TEAM_JOIN,
+    TOKENS_REVOKED,
+    USER_CHANGE,
+)
 
 
 def register(app: App) -> None:
@@ -12,3 +20,5 @@ def register(app: App) -> None:
     app.event(USER_CHANGE)(handle_member_event)
     app.event(APP_UNINSTALLED)(handle_uninstall)
     app.event(TOKENS_REVOKED)(handle_uninstall)
+    app.event(REACTION_ADDED)(handle_reaction_added)
+    app.event(REACTION_REMOVED)(handle_reaction_removed)

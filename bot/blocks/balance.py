@@ -1,0 +1,75 @@
+"""`/favor balance`: the caller's exchanges, privately. Never posted where others can see."""
+
+from __future__ import annotations
+
+from bot.blocks.common import Message, mention
+from bot.blocks.favors import context, one_line, section
+from bot.services.asks import ASK
+from bot.services.balance import BalanceSummary, PairBalance
+
+PEOPLE_SHOWN = 15
+REQUEST_TEXT_SHOWN = 120
+
+
+def balance_message(summary: BalanceSummary) -> Message:
+    if summary.counterpart_id is not None:
+        return _pair_message(summary, summary.counterpart_id)
+    decay = (
+        f"Only you can see this. Older help counts for less: it halves every "
+        f"{summary.half_life_days} days, and a big favour counts three times a small one."
+    )
+    blocks: list[dict[str, object]] = [section("*Your exchanges*"), context(decay)]
+    if summary.pairs:
+        lines = [_line(pair) for pair in summary.pairs[:PEOPLE_SHOWN]]
+        blocks.append(section("\n".join(lines)))
+        hidden = len(summary.pairs) - PEOPLE_SHOWN
+        if hidden > 0:
+            blocks.append(context(f"…and {hidden:,} more {_people(hidden)}."))
+    else:
+        blocks.append(
+            section("No exchanges yet. Asking is a fine way to start: `/favor ask what you need`.")
+        )
+    if summary.open_requests:
+        lines = [
+            f"• {'Ask' if request.kind == ASK else 'Offer'} in <#{request.channel_id}>: "
+            f"{one_line(request.text, REQUEST_TEXT_SHOWN)}"
+            for request in summary.open_requests
+        ]
+        blocks.append(section("*Your open asks and offers*\n" + "\n".join(lines)))
+        hidden = summary.open_total - len(summary.open_requests)
+        if hidden > 0:
+            blocks.append(context(f"…and {hidden:,} more."))
+    return {
+        "response_type": "ephemeral",
+        "text": "Your exchanges (only you can see this)",
+        "blocks": blocks,
+    }
+
+
+def _pair_message(summary: BalanceSummary, counterpart_id: str) -> Message:
+    pair = summary.pairs[0] if summary.pairs else PairBalance(counterpart_id, 0.0, 0.0)
+    who = mention(counterpart_id)
+    text = (
+        f"*You and {who}*\nYou helped them: *{pair.given:.1f}*\n"
+        f"They helped you: *{pair.received:.1f}*"
+    )
+    note = (
+        f"Only you can see this. Older help counts for less: it halves every "
+        f"{summary.half_life_days} days."
+    )
+    return {
+        "response_type": "ephemeral",
+        "text": f"You and {who} (only you can see this)",
+        "blocks": [section(text), context(note)],
+    }
+
+
+def _line(pair: PairBalance) -> str:
+    return (
+        f"{mention(pair.counterpart_id)}: you helped *{pair.given:.1f}* · "
+        f"helped you *{pair.received:.1f}*"
+    )
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"

@@ -1,0 +1,104 @@
+"""`/favor` help, the private confirmation of a logged favour, and its public shout-out."""
+
+from __future__ import annotations
+
+from bot.blocks.common import Message, mention
+from bot.parsing import defuse_broadcasts
+from bot.slack_ids import FAVOR_THANK_PUBLICLY
+
+SIZE_WORDS = {1: "small", 2: "medium", 3: "big"}
+# Section text may hold 3,000 characters; quotes and lists stay well below, markup included.
+MAX_QUOTE = 2_500
+
+FAVOR_HELP = "\n".join(
+    (
+        "*Here's what `/favor` can do:*",
+        "• `/favor @someone what they did [small|medium|big]`: log a favour someone did for you",
+        "• `/favor ask what you need`: ask the channel for a hand",
+        "• `/favor offer what you can give`: offer something to the channel",
+        "• `/favor balance [@someone]`: your exchanges, for your eyes only",
+        "• `/favor history`: your last 20 entries",
+        "• `/favor undo`: take back the last credit you gave, within 24 hours",
+    )
+)
+
+
+def favor_help(problem: str | None = None) -> Message:
+    """Usage help, privately; `problem` says first what was wrong with what was typed."""
+    text = f"{problem}\n\n{FAVOR_HELP}" if problem else FAVOR_HELP
+    return {"response_type": "ephemeral", "text": text}
+
+
+def private_note(text: str) -> Message:
+    """A private answer to a click, posted beside the message clicked (never replacing it)."""
+    return {"response_type": "ephemeral", "replace_original": False, "text": text}
+
+
+def quote(text: str, limit: int = MAX_QUOTE) -> str:
+    """Someone's words as a mrkdwn quote that can page no one, cut to `limit` characters."""
+    safe = defuse_broadcasts(text)
+    if len(safe) > limit:
+        safe = safe[: limit - 1].rstrip() + "…"
+    return "\n".join(f"> {line}" for line in safe.splitlines() or [""])
+
+
+def one_line(text: str, limit: int) -> str:
+    """Someone's words on one line, cut to `limit` characters, for lists and buttons."""
+    flat = " ".join(defuse_broadcasts(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def section(text: str) -> dict[str, object]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict[str, object]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def favor_logged(
+    credit_id: int, helper_id: str, description: str, weight: int, *, shareable: bool = True
+) -> Message:
+    """The private confirmation of a logged favour, with a button to thank them publicly."""
+    headline = (
+        f":handshake: Logged: {mention(helper_id)} did you a {SIZE_WORDS[weight]} favour. "
+        "Only you can see this."
+    )
+    blocks: list[dict[str, object]] = [section(f"{headline}\n{quote(description)}")]
+    if shareable:
+        button = {
+            "type": "button",
+            "action_id": FAVOR_THANK_PUBLICLY,
+            "text": {"type": "plain_text", "text": "Thank publicly"},
+            "value": str(credit_id),
+            "style": "primary",
+        }
+        blocks.append({"type": "actions", "elements": [button]})
+        blocks.append(context("Changed your mind? `/favor undo` takes it back within 24 hours."))
+    else:
+        blocks.append(context(":white_check_mark: Shared in the channel."))
+    return {"response_type": "ephemeral", "text": headline, "blocks": blocks}
+
+
+def favor_shared(credit_id: int, helper_id: str, description: str, weight: int) -> Message:
+    """The confirmation again, replacing the one clicked, without the button."""
+    message = favor_logged(credit_id, helper_id, description, weight, shareable=False)
+    return {**message, "replace_original": True}
+
+
+def favor_shout_out(helper_id: str, helped_id: str, description: str) -> Message:
+    """The public thank-you for a logged favour, posted in the channel."""
+    headline = f":sparkles: {mention(helper_id)} did a favour for {mention(helped_id)}. Thank you!"
+    return {
+        "response_type": "in_channel",
+        "replace_original": False,
+        "text": f"{headline} {one_line(description, 200)}",
+        "blocks": [section(f"{headline}\n{quote(description)}")],
+    }
+
+
+def favor_already_logged() -> Message:
+    return {
+        "response_type": "ephemeral",
+        "text": "That favour was already logged; each one counts once.",
+    }

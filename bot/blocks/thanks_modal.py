@@ -1,0 +1,253 @@
+"""The "Thank for this" modal, what its submission says, and the private thanks it can send.
+
+The modal keeps the message it is about in `private_metadata` (JSON): Slack hands it back on
+submission, so no state is kept between the shortcut and the submit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.blocks.common import Message, mention
+from bot.errors import (
+    InputError,
+    NoRecipientError,
+    ReasonTooLongError,
+    RepeatedReasonError,
+    SelfCreditError,
+    UnknownMemberError,
+)
+from bot.parsing import MAX_VALUE_LENGTH, MAX_VALUES, USER_MENTION, defuse_broadcasts
+from bot.services.thanks import MAX_REASON_LENGTH
+from bot.slack_ids import THANKS_MODAL
+
+View = dict[str, Any]
+
+# The modal's inputs: block_id and action_id alike. They name fields of one form, read back
+# only from the submitted view's state; no listener is registered for them.
+HELPER = "helper"
+REASON = "reason"
+VALUES = "values"
+VISIBILITY = "visibility"
+PUBLIC, PRIVATE = "public", "private"
+
+_VALUE = re.compile(r"#?([A-Za-z][\w-]*)")
+
+
+@dataclass(frozen=True)
+class ThankedMessage:
+    """The message a "Thank for this" is about."""
+
+    channel_id: str
+    message_ts: str
+    thread_ts: str | None
+    author_id: str
+    link: str
+
+
+@dataclass(frozen=True)
+class ThanksForm:
+    message: ThankedMessage
+    helper_id: str | None
+    reason: str
+    values: tuple[str, ...]
+    public: bool
+
+
+def permalink(team_domain: str, channel_id: str, ts: str, thread_ts: str | None = None) -> str:
+    """A message's link, built the way Slack builds them, without a chat.getPermalink call."""
+    host = f"https://{team_domain}.slack.com" if team_domain else "https://slack.com"
+    link = f"{host}/archives/{channel_id}/p{ts.replace('.', '')}"
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel_id}"
+    return link
+
+
+def thanks_modal(message: ThankedMessage) -> View:
+    """The modal, with the message's author already picked and the message linked."""
+    visibility_options = [
+        _option("Thank them in the channel", PUBLIC),
+        _option("Just tell them, privately", PRIVATE),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": THANKS_MODAL,
+        "title": _plain("Thank for this"),
+        "submit": _plain("Send thanks"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(asdict(message), separators=(",", ":")),
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"Thanks for <{message.link}|this message>."},
+            },
+            _input(
+                HELPER,
+                "Who are you thanking?",
+                {"type": "users_select", "action_id": HELPER, "initial_user": message.author_id},
+            ),
+            _input(
+                REASON,
+                "What did they do?",
+                {
+                    "type": "plain_text_input",
+                    "action_id": REASON,
+                    "multiline": True,
+                    "max_length": MAX_REASON_LENGTH,
+                    "placeholder": _plain("for explaining the deploy steps so clearly"),
+                },
+                optional=True,
+            ),
+            _input(
+                VALUES,
+                "Values",
+                {
+                    "type": "plain_text_input",
+                    "action_id": VALUES,
+                    "placeholder": _plain("#teamwork #care"),
+                },
+                optional=True,
+                hint=f"Up to {MAX_VALUES} tags, as with /thanks.",
+            ),
+            _input(
+                VISIBILITY,
+                "Who sees it?",
+                {
+                    "type": "radio_buttons",
+                    "action_id": VISIBILITY,
+                    "options": visibility_options,
+                    "initial_option": visibility_options[0],
+                },
+            ),
+        ],
+    }
+
+
+def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
+    """What was submitted; None when the view does not carry a message of ours."""
+    message = _thanked_message(view.get("private_metadata"))
+    if message is None:
+        return None
+    state = (view.get("state") or {}).get("values") or {}
+
+    def field(block: str) -> Mapping[str, Any]:
+        found = (state.get(block) or {}).get(block)
+        return found if isinstance(found, Mapping) else {}
+
+    helper = field(HELPER).get("selected_user")
+    reason = field(REASON).get("value")
+    values = field(VALUES).get("value")
+    visibility = (field(VISIBILITY).get("selected_option") or {}).get("value")
+    return ThanksForm(
+        message=message,
+        helper_id=helper if isinstance(helper, str) and helper else None,
+        reason=reason.strip() if isinstance(reason, str) else "",
+        values=parse_values(values if isinstance(values, str) else ""),
+        public=visibility != PRIVATE,
+    )
+
+
+def parse_values(text: str) -> tuple[str, ...]:
+    """`#teamwork #Care, quality` -> ("teamwork", "care", "quality"), as /thanks keeps them."""
+    found = (tag.lower()[:MAX_VALUE_LENGTH] for tag in _VALUE.findall(text))
+    return tuple(dict.fromkeys(found))[:MAX_VALUES]
+
+
+def form_errors(error: InputError) -> dict[str, str]:
+    """`response_action: errors` for a refusal, shown under the field it is about.
+
+    Slack shows these errors as plain text, where a `<@U123>` mention would appear as is.
+    """
+    if isinstance(error, ReasonTooLongError | RepeatedReasonError):
+        return {REASON: _plain_words(error.user_message)}
+    if isinstance(error, NoRecipientError):
+        return {HELPER: "Pick the person you'd like to thank."}
+    if isinstance(error, SelfCreditError):
+        return {HELPER: "You can't thank yourself. Pick the person who helped you."}
+    if isinstance(error, UnknownMemberError):
+        return {HELPER: "I couldn't find that person in this workspace. Pick someone else."}
+    return {HELPER: _plain_words(error.user_message)}
+
+
+def private_thanks_message(
+    helper_id: str, thanker_id: str, reason: str, values: tuple[str, ...], link: str
+) -> Message:
+    """A DM to the person thanked, when the thanker chose to say it privately."""
+    headline = f":sparkles: {mention(thanker_id)} thanked you for <{link}|your message>."
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": headline}}
+    ]
+    if reason:
+        quoted = "\n".join(f"> {line}" for line in defuse_broadcasts(reason).splitlines())
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": quoted}})
+    notes = [f"`#{value}`" for value in values] + ["Sent privately: only you can see this."]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "  ".join(notes)}]})
+    return {"text": f"{headline} {defuse_broadcasts(reason)}".strip(), "blocks": blocks}
+
+
+def thanks_sent_view(helper_id: str) -> View:
+    """What the modal turns into after private thanks: the thanker sees they were sent."""
+    text = f"Your thanks are on their way to {mention(helper_id)}. Only they will see them."
+    return {
+        "type": "modal",
+        "callback_id": THANKS_MODAL,
+        "title": _plain("Thank for this"),
+        "close": _plain("Done"),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def _thanked_message(raw: object) -> ThankedMessage | None:
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    required = ("channel_id", "message_ts", "author_id", "link")
+    if not all(isinstance(data.get(key), str) and data[key] for key in required):
+        return None
+    thread_ts = data.get("thread_ts")
+    return ThankedMessage(
+        channel_id=data["channel_id"],
+        message_ts=data["message_ts"],
+        thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
+        author_id=data["author_id"],
+        link=data["link"],
+    )
+
+
+def _plain_words(text: str) -> str:
+    return USER_MENTION.sub("them", text)
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(text), "value": value}
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint)
+    return block

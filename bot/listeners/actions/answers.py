@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.asks import answer_dm, answer_sent, could_not_reach
+from bot.blocks.favors import private_note
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.actions._slack import click_of
+from bot.services.asks import answer_request, drop_answer, note_dm
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+
+def handle_answer(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**I can help** on an ask, **I'd like this** on an offer: tell its author, by DM.
+
+    The answer is claimed first, so a double click finds it taken and sends nothing twice;
+    the DM's place is noted afterwards, for the author's click to update it.
+    """
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            answered = answer_request(
+                session,
+                deps.clock(),
+                click.team_id,
+                click.value,
+                click.user_id,
+                user_fetcher(client),
+            )
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    request = answered.request
+    try:
+        dm = client.chat_postMessage(
+            channel=request.author_id,
+            **answer_dm(request, click.user_id, answered.responder_name),
+        )
+    except SlackApiError:
+        log.warning("could not tell %s about an answer", request.author_id, exc_info=True)
+        with deps.sessions.begin() as session:
+            drop_answer(session, click.team_id, request.public_id, click.user_id)
+        respond(**private_note(could_not_reach(request)))
+        return
+    with deps.sessions.begin() as session:
+        note_dm(session, click.team_id, request.public_id, click.user_id, dm["channel"], dm["ts"])
+    respond(**private_note(answer_sent(request)))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.blocks.favors import favor_shared, favor_shout_out, private_note
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.actions._slack import BUTTON_GONE, click_of
+from bot.services.favors import share_favor
+
+
+def handle_thank_publicly(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
+) -> None:
+    """**Thank publicly** on a logged favour's private confirmation: one shout-out, ever."""
+    ack()
+    click = click_of(body, action)
+    if not click.value.isdigit():
+        respond(**private_note(BUTTON_GONE))
+        return
+    credit_id = int(click.value)
+    try:
+        with deps.sessions.begin() as session:
+            shared = share_favor(session, deps.clock(), click.team_id, click.user_id, credit_id)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    # Through the response_url, which reaches the conversation the favour was logged in,
+    # even one the bot is not a member of.
+    respond(**favor_shout_out(shared.helper_id, shared.helped_id, shared.description))
+    respond(**favor_shared(credit_id, shared.helper_id, shared.description, shared.weight))

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.blocks.asks import request_message
+from bot.blocks.balance import balance_message
+from bot.blocks.common import Message, ephemeral
+from bot.blocks.favors import favor_already_logged, favor_help, favor_logged
+from bot.blocks.history import history_message, undone_message
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.parsing import (
+    FavorAsk,
+    FavorBalance,
+    FavorHelp,
+    FavorHistory,
+    FavorLog,
+    FavorOffer,
+    FavorUndo,
+    FavorUsage,
+    parse_favor,
+)
+from bot.services.asks import ASK, OFFER, RequestInfo, new_public_id, open_request
+from bot.services.balance import balance_for
+from bot.services.favors import FavorLogRequest, log_favor
+from bot.services.history import recent_entries, undo_last
+from bot.services.members import FetchUser
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+# What chat.postMessage answers in a private channel or a DM the bot is not part of.
+CANNOT_POST = frozenset({"channel_not_found", "not_in_channel"})
+CANNOT_POST_HELP = (
+    "I can't post in this conversation. If it's a private channel, invite me first with "
+    "`/invite @Goodwill`, then send it again; or post it in a public channel."
+)
+COULD_NOT_POST = (
+    "I couldn't post that just now, so nothing was recorded. Please try again in a minute."
+)
+
+
+def handle_favor(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    parsed = parse_favor(command.get("text") or "")
+    if isinstance(parsed, FavorHelp | FavorUsage):
+        ack(**favor_help(parsed.problem if isinstance(parsed, FavorUsage) else None))
+        return
+    if isinstance(parsed, FavorAsk | FavorOffer):
+        ack(**_post_request(command, client, deps, parsed))
+        return
+    try:
+        with deps.sessions.begin() as session:
+            reply = _answer(session, deps.clock(), command, parsed, user_fetcher(client))
+    except InputError as error:
+        reply = ephemeral(error.user_message)
+    ack(**reply)
+
+
+def _answer(
+    session: Session,
+    now: datetime,
+    command: dict[str, Any],
+    parsed: FavorLog | FavorBalance | FavorHistory | FavorUndo,
+    fetch_user: FetchUser,
+) -> Message:
+    team_id, user_id = command["team_id"], command["user_id"]
+    if isinstance(parsed, FavorLog):
+        request = FavorLogRequest(
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=command["channel_id"],
+            parsed=parsed,
+            request_key=command.get("trigger_id") or command.get("response_url") or "",
+        )
+        logged = log_favor(session, now, request, fetch_user)
+        if logged.already_recorded:
+            return favor_already_logged()
+        return favor_logged(logged.credit_id, logged.helper_id, logged.description, parsed.weight)
+    if isinstance(parsed, FavorBalance):
+        summary = balance_for(session, now, team_id, user_id, parsed.counterpart_id, fetch_user)
+        return balance_message(summary)
+    if isinstance(parsed, FavorHistory):
+        return history_message(user_id, recent_entries(session, team_id, user_id))
+    return undone_message(undo_last(session, now, team_id, user_id))
+
+
+def _post_request(
+    command: dict[str, Any], client: WebClient, deps: Deps, parsed: FavorAsk | FavorOffer
+) -> Message:
+    """Post the ask or offer first, its buttons carrying an id made here; then record it,
+    with the message's ts, in one transaction."""
+    draft = RequestInfo(
+        public_id=new_public_id(),
+        kind=ASK if isinstance(parsed, FavorAsk) else OFFER,
+        author_id=command["user_id"],
+        text=parsed.what,
+        channel_id=command["channel_id"],
+        message_ts=None,
+        status="open",
+        counterpart_id=None,
+    )
+    try:
+        posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
+    except SlackApiError as error:
+        if error.response.get("error") in CANNOT_POST:
+            return ephemeral(CANNOT_POST_HELP)
+        log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
+        return ephemeral(COULD_NOT_POST)
+    with deps.sessions.begin() as session:
+        open_request(
+            session,
+            deps.clock(),
+            team_id=command["team_id"],
+            kind=draft.kind,
+            author_id=draft.author_id,
+            text=draft.text,
+            channel_id=posted["channel"],
+            public_id=draft.public_id,
+            message_ts=posted["ts"],
+        )
+    return {}

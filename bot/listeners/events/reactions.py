@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.common import Message
+from bot.blocks.reactions import reaction_confirmation, reaction_refusal
+from bot.deps import Deps
+from bot.services.reactions import reaction_added, reaction_from_event, reaction_removed
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+# Slack's answers when the bot cannot reach the reactor where they reacted.
+_OUT_OF_REACH = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "user_not_in_channel",
+        "is_archived",
+        "restricted_action",
+    }
+)
+
+
+def handle_reaction_added(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """A credit emoji on a person's message thanks its author; the reactor hears it quietly."""
+    reaction = reaction_from_event(body["team_id"], body["event_id"], event)
+    if reaction is None:
+        return
+    with deps.sessions.begin() as session:
+        outcome = reaction_added(session, deps.clock(), reaction, user_fetcher(client))
+    if outcome.refusal is not None:
+        note = reaction_refusal(outcome.refusal)
+    elif outcome.credited and outcome.confirm:
+        note = reaction_confirmation(reaction.author_id)
+    else:
+        return
+    _tell_privately(client, reaction.channel_id, reaction.reactor_id, note)
+
+
+def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    """The reactor's last credit emoji left the message: the thanks are taken back, silently."""
+    reaction = reaction_from_event(body["team_id"], body["event_id"], event)
+    if reaction is None:
+        return
+    with deps.sessions.begin() as session:
+        reaction_removed(session, deps.clock(), reaction)
+
+
+def _tell_privately(client: WebClient, channel_id: str, user_id: str, note: Message) -> None:
+    # The credit is already committed; a note Slack will not deliver (a channel the bot
+    # cannot see, a person who left it) must not turn into an error and a retried event.
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, **note)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in _OUT_OF_REACH:
+            log.info("no reaction note for %s in %s: %s", user_id, channel_id, code)
+        else:
+            log.warning("reaction note for %s in %s failed", user_id, channel_id, exc_info=error)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.thanks_modal import ThankedMessage, permalink, thanks_modal
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.services.reactions import message_author
+from bot.slack_api import user_fetcher
+
+
+def handle_thank_for_this(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, deps: Deps
+) -> None:
+    """The "Thank for this" message shortcut: a modal to thank the message's author."""
+    ack()
+    message = shortcut.get("message") or {}
+    channel_id: str = shortcut["channel"]["id"]
+    ts: str = message.get("ts") or shortcut["message_ts"]
+    try:
+        with deps.sessions.begin() as session:
+            author = message_author(
+                session,
+                deps.clock(),
+                shortcut["team"]["id"],
+                shortcut["user"]["id"],
+                _author_id(message),
+                user_fetcher(client),
+            )
+    except InputError as error:
+        respond(text=error.user_message, response_type="ephemeral")
+        return
+    thread_ts = message.get("thread_ts")
+    thanked = ThankedMessage(
+        channel_id=channel_id,
+        message_ts=ts,
+        thread_ts=thread_ts,
+        author_id=author.user_id,
+        link=permalink(shortcut["team"].get("domain") or "", channel_id, ts, thread_ts),
+    )
+    client.views_open(trigger_id=shortcut["trigger_id"], view=thanks_modal(thanked))
+
+
+def _author_id(message: dict[str, Any]) -> str | None:
+    # Apps and integrations post with a bot_id (and often no user): nobody to thank.
+    if message.get("bot_id") or message.get("subtype") == "bot_message":
+        return None
+    user = message.get("user")
+    return user if isinstance(user, str) and user else None

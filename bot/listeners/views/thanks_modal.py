@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.thanks import thanks_message
+from bot.blocks.thanks_modal import (
+    HELPER,
+    ThanksForm,
+    form_errors,
+    private_thanks_message,
+    read_thanks_form,
+    thanks_sent_view,
+)
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.parsing import ParsedThanks
+from bot.services.thanks import ThanksOutcome, ThanksRequest, give_thanks
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+# Slack's answers when the bot may not post in the message's channel (a private channel or a
+# DM it is not in, an archived channel): the thanks then go to the person directly.
+_CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+EXPIRED = "This form has expired. Close it and use the shortcut on the message again."
+
+
+def handle_thanks_modal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """The "Thank for this" modal submitted: record it like /thanks, then say it."""
+    form = read_thanks_form(view)
+    if form is None:
+        ack(response_action="errors", errors={HELPER: EXPIRED})
+        return
+    request = ThanksRequest(
+        team_id=body["team"]["id"],
+        thanker_id=body["user"]["id"],
+        channel_id=form.message.channel_id,
+        parsed=ParsedThanks(
+            user_ids=(form.helper_id,) if form.helper_id else (),
+            reason=form.reason,
+            values=form.values,
+        ),
+        # One modal records once, however many times its submission arrives.
+        request_key=f"view:{view['id']}",
+        message_ts=form.message.message_ts,
+    )
+    try:
+        with deps.sessions.begin() as session:
+            outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
+    except InputError as error:
+        ack(response_action="errors", errors=form_errors(error))
+        return
+    if outcome.already_recorded:
+        ack()
+    elif form.public:
+        ack()
+        _celebrate(client, form, outcome)
+    else:
+        ack(response_action="update", view=thanks_sent_view(outcome.helper_ids[0]))
+        _tell_privately(client, form, outcome)
+
+
+def _celebrate(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
+    message = thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values)
+    try:
+        client.chat_postMessage(
+            channel=form.message.channel_id,
+            thread_ts=form.message.thread_ts or form.message.message_ts,
+            text=message["text"],
+            blocks=message["blocks"],
+        )
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code not in _CHANNEL_OUT_OF_REACH:
+            raise
+        log.info(
+            "cannot post thanks in %s (%s); sending them directly", form.message.channel_id, code
+        )
+        _tell_privately(client, form, outcome)
+
+
+def _tell_privately(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
+    [helper_id] = outcome.helper_ids
+    note = private_thanks_message(
+        helper_id, outcome.thanker_id, outcome.reason, outcome.values, form.message.link
+    )
+    client.chat_postMessage(channel=helper_id, **note)

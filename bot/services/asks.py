@@ -1,0 +1,213 @@
+"""Asks ("I need …") and offers ("I can give …"): posted in a channel, answered with a button.
+
+An ask's author is helped by whoever answers it; an offer's author helps whoever answers it.
+The message is posted before its row exists, so its buttons carry a `public_id` made first;
+every later click finds the row by that id and locks it, so that double clicks and two people
+clicking at once change it once. Closing one (`bot.services.closing`) records the favour.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from bot.db import insert_new
+from bot.errors import AlreadyDoneError, NotAllowedError, RequestClosedError, SelfCreditError
+from bot.models import FavorRequest, FavorResponse
+from bot.services.members import FetchUser, resolve_members, workspace_for
+
+ASK, OFFER = "ask", "offer"
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the messages about an ask or an offer show."""
+
+    public_id: str
+    kind: str
+    author_id: str
+    text: str
+    channel_id: str
+    message_ts: str | None
+    status: str
+    counterpart_id: str | None
+
+    @classmethod
+    def of(cls, row: FavorRequest) -> RequestInfo:
+        return cls(
+            public_id=row.public_id,
+            kind=row.kind,
+            author_id=row.author_id,
+            text=row.text,
+            channel_id=row.channel_id,
+            message_ts=row.message_ts,
+            status=row.status,
+            counterpart_id=row.counterpart_id,
+        )
+
+
+def new_public_id() -> str:
+    return str(uuid.uuid4())
+
+
+def open_request(
+    session: Session,
+    now: datetime,
+    *,
+    team_id: str,
+    kind: str,
+    author_id: str,
+    text: str,
+    channel_id: str,
+    public_id: str,
+    message_ts: str,
+) -> RequestInfo:
+    """Record an ask or offer whose message is already posted (at `message_ts`)."""
+    workspace_for(session, team_id)
+    row = FavorRequest(
+        public_id=public_id,
+        team_id=team_id,
+        kind=kind,
+        author_id=author_id,
+        text=text,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        status="open",
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return RequestInfo.of(row)
+
+
+@dataclass(frozen=True)
+class Answered:
+    request: RequestInfo
+    responder_name: str  # for the author's buttons, which cannot show a mention
+
+
+def answer_request(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    public_id: str,
+    user_id: str,
+    fetch_user: FetchUser,
+) -> Answered:
+    """`user_id` clicked **I can help** on an ask or **I'd like this** on an offer."""
+    request = locked_request(session, team_id, public_id)
+    if request.author_id == user_id:
+        raise SelfCreditError(
+            "This is your own ask. When someone offers to help, I'll send you a message to "
+            "close it with."
+            if request.kind == ASK
+            else "This is your own offer. When someone would like it, I'll send you a message."
+        )
+    require_open(request)
+    row = {"request_id": request.id, "user_id": user_id, "created_at": now}
+    if not insert_new(session, FavorResponse, [row], ["request_id", "user_id"]):
+        raise AlreadyDoneError(
+            f"You've already offered to help. <@{request.author_id}> knows and will get back "
+            "to you."
+            if request.kind == ASK
+            else f"You've already asked for this. <@{request.author_id}> knows and will get "
+            "back to you."
+        )
+    responder = resolve_members(session, team_id, [user_id], fetch_user, now)[user_id]
+    return Answered(RequestInfo.of(request), responder.label)
+
+
+def note_dm(
+    session: Session, team_id: str, public_id: str, user_id: str, dm_channel_id: str, dm_ts: str
+) -> None:
+    """Remember the DM that told the author about `user_id`'s answer, to update it later."""
+    session.execute(
+        update(FavorResponse)
+        .where(
+            FavorResponse.request_id == _request_id(team_id, public_id),
+            FavorResponse.user_id == user_id,
+        )
+        .values(dm_channel_id=dm_channel_id, dm_ts=dm_ts)
+    )
+
+
+def drop_answer(session: Session, team_id: str, public_id: str, user_id: str) -> None:
+    """Forget an answer whose author could not be told, so that it can be tried again."""
+    session.execute(
+        delete(FavorResponse).where(
+            FavorResponse.request_id == _request_id(team_id, public_id),
+            FavorResponse.user_id == user_id,
+        )
+    )
+
+
+def open_requests(
+    session: Session, team_id: str, author_id: str, limit: int
+) -> tuple[list[RequestInfo], int]:
+    """A member's newest open asks and offers (at most `limit`), and how many are open."""
+    total = func.count().over().label("total")
+    rows = session.execute(
+        select(FavorRequest, total)
+        .where(
+            FavorRequest.team_id == team_id,
+            FavorRequest.author_id == author_id,
+            FavorRequest.status == "open",
+        )
+        .order_by(FavorRequest.created_at.desc(), FavorRequest.id.desc())
+        .limit(limit)
+    ).all()
+    return [RequestInfo.of(row[0]) for row in rows], (rows[0].total if rows else 0)
+
+
+def locked_request(session: Session, team_id: str, public_id: str) -> FavorRequest:
+    """The request a button names, locked until the transaction ends (PostgreSQL; SQLite
+    serialises writers already)."""
+    request = session.scalar(
+        select(FavorRequest)
+        .where(FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36])
+        .with_for_update()
+    )
+    if request is None:
+        raise RequestClosedError(
+            "I can't find that any more; it may have been removed. Nothing was changed."
+        )
+    return request
+
+
+def require_open(request: FavorRequest) -> None:
+    if request.status == "open":
+        return
+    if request.status == "withdrawn":
+        raise RequestClosedError(f"This {request.kind} was withdrawn, so it needs nothing more.")
+    if request.kind == ASK:
+        raise RequestClosedError(
+            f"This ask is already closed: <@{request.counterpart_id}> helped with it."
+        )
+    raise RequestClosedError(
+        f"This offer is already closed: it went to <@{request.counterpart_id}>."
+    )
+
+
+def require_author(request: FavorRequest, user_id: str, doing: str) -> None:
+    if request.author_id != user_id:
+        raise NotAllowedError(
+            f"Only <@{request.author_id}> can {doing} this {request.kind}. "
+            + (
+                "To help, click *I can help*."
+                if request.kind == ASK
+                else "To ask for it, click *I'd like this*."
+            )
+        )
+
+
+def _request_id(team_id: str, public_id: str) -> ScalarSelect[int]:
+    return (
+        select(FavorRequest.id)
+        .where(FavorRequest.team_id == team_id, FavorRequest.public_id == public_id)
+        .scalar_subquery()
+    )

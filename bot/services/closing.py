@@ -1,0 +1,137 @@
+"""Closing asks and offers: **Done** / **Confirm** records the favour, **Not needed** /
+**Decline** sets one answer aside, and the author may withdraw an open one.
+
+Each locks the request's row first, so that double clicks, or the author clicking Done for two
+helpers at once, close it once and record exactly one favour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import AlreadyDoneError, DailyLimitError, RepeatedReasonError, RequestClosedError
+from bot.models import Credit, FavorRequest, FavorResponse
+from bot.services.asks import ASK, RequestInfo, locked_request, require_author, require_open
+from bot.services.favors import require_person
+from bot.services.ledger import NewCredit, check_fair_use, record_credits
+from bot.services.members import FetchUser, resolve_members, workspace_for
+
+
+@dataclass(frozen=True)
+class AnswerDm:
+    """The DM that told the author about one person's answer."""
+
+    user_id: str
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    request: RequestInfo
+    dms: tuple[AnswerDm, ...]  # the author's DMs about every answer, to update
+
+
+@dataclass(frozen=True)
+class SetAside:
+    request: RequestInfo
+    user_id: str
+    dm: AnswerDm | None
+
+
+def fulfil_request(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    public_id: str,
+    responder_id: str,
+    user_id: str,
+    fetch_user: FetchUser,
+) -> Closed:
+    """The author clicked Done (ask) or Confirm (offer) for `responder_id`'s answer."""
+    request = locked_request(session, team_id, public_id)
+    require_author(request, user_id, "close")
+    require_open(request)
+    if session.get(FavorResponse, (request.id, responder_id)) is None:
+        raise RequestClosedError(
+            f"You already set <@{responder_id}>'s answer aside, so there's nothing to close."
+        )
+    people = resolve_members(session, team_id, [responder_id], fetch_user, now)
+    require_person(people[responder_id], f"This {request.kind} stays open for others.")
+    ask = request.kind == ASK
+    credit = NewCredit(
+        helper_id=responder_id if ask else request.author_id,
+        helped_id=request.author_id if ask else responder_id,
+        kind="favor",
+        # One favour per ask or offer, whoever answered: the database itself refuses a second.
+        source_key=f"{request.kind}:{team_id}:{request.public_id}",
+        reason=request.text,
+        channel_id=request.channel_id,
+        message_ts=request.message_ts,
+    )
+    try:
+        seen = check_fair_use(session, workspace_for(session, team_id), [credit], now)
+    except (DailyLimitError, RepeatedReasonError) as refused:
+        if ask:
+            raise
+        raise type(refused)(
+            f"<@{responder_id}> has already credited you as often as a day allows, or for the "
+            "same thing today, so this can't be recorded yet. Confirm it again tomorrow."
+        ) from None
+    if not seen:
+        record_credits(session, team_id, [credit], now)
+    request.status = "fulfilled"
+    request.closed_at = now
+    request.counterpart_id = responder_id
+    request.credit_id = session.scalar(
+        select(Credit.id).where(Credit.source_key == credit.source_key)
+    )
+    return Closed(RequestInfo.of(request), _dms(session, request))
+
+
+def set_aside(
+    session: Session, team_id: str, public_id: str, responder_id: str, user_id: str
+) -> SetAside:
+    """The author clicked Not needed (ask) or Decline (offer) for one answer.
+
+    The answer is forgotten, so its person may answer again later; the request stays open.
+    """
+    request = locked_request(session, team_id, public_id)
+    require_author(request, user_id, "answer for")
+    require_open(request)
+    response = session.get(FavorResponse, (request.id, responder_id))
+    if response is None:
+        raise AlreadyDoneError(f"You already set <@{responder_id}>'s answer aside.")
+    dm = None
+    if response.dm_channel_id and response.dm_ts:
+        dm = AnswerDm(responder_id, response.dm_channel_id, response.dm_ts)
+    session.delete(response)
+    return SetAside(RequestInfo.of(request), responder_id, dm)
+
+
+def withdraw_request(
+    session: Session, now: datetime, team_id: str, public_id: str, user_id: str
+) -> Closed:
+    request = locked_request(session, team_id, public_id)
+    require_author(request, user_id, "withdraw")
+    require_open(request)
+    request.status = "withdrawn"
+    request.closed_at = now
+    return Closed(RequestInfo.of(request), _dms(session, request))
+
+
+def _dms(session: Session, request: FavorRequest) -> tuple[AnswerDm, ...]:
+    rows = session.scalars(
+        select(FavorResponse)
+        .where(FavorResponse.request_id == request.id, FavorResponse.dm_ts.is_not(None))
+        .order_by(FavorResponse.created_at, FavorResponse.user_id)
+    )
+    return tuple(
+        AnswerDm(row.user_id, row.dm_channel_id, row.dm_ts)
+        for row in rows
+        if row.dm_channel_id and row.dm_ts
+    )

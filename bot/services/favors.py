@@ -1,0 +1,133 @@
+"""`/favor @a what they did [size]`: a favour `@a` did for the caller, logged privately.
+
+The caller may then share it in the channel, once (the **Thank publicly** button).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import (
+    AlreadyDoneError,
+    NotAllowedError,
+    NotAPersonError,
+    RequestClosedError,
+    SelfCreditError,
+)
+from bot.models import Credit, Member
+from bot.parsing import FavorLog
+from bot.services.events import first_delivery
+from bot.services.ledger import NewCredit, check_fair_use, record_credits
+from bot.services.members import FetchUser, resolve_members, workspace_for
+
+FAVOR_USAGE_HINT = "Type `/favor @someone what they did`, picking the person from the autocomplete."
+
+
+@dataclass(frozen=True)
+class FavorLogRequest:
+    team_id: str
+    user_id: str  # the person the favour was done for: they log it
+    channel_id: str
+    parsed: FavorLog
+    # Unique per invocation (the slash command's trigger_id), as for /thanks.
+    request_key: str
+
+
+@dataclass(frozen=True)
+class LoggedFavor:
+    credit_id: int
+    helper_id: str
+    helped_id: str
+    description: str
+    size: str
+    already_recorded: bool
+
+
+def log_favor(
+    session: Session, now: datetime, request: FavorLogRequest, fetch_user: FetchUser
+) -> LoggedFavor:
+    parsed = request.parsed
+    if parsed.helper_id == request.user_id:
+        raise SelfCreditError(
+            "A favour is something someone else did for you, so you can't log one for "
+            f"yourself. {FAVOR_USAGE_HINT}"
+        )
+    workspace = workspace_for(session, request.team_id)
+    people = resolve_members(
+        session, request.team_id, (parsed.helper_id, request.user_id), fetch_user, now
+    )
+    require_person(people[parsed.helper_id], FAVOR_USAGE_HINT)
+    credit = NewCredit(
+        helper_id=parsed.helper_id,
+        helped_id=request.user_id,
+        kind="favor",
+        source_key=f"favor:{request.team_id}:{request.request_key}",
+        weight=parsed.weight,
+        reason=parsed.description,
+        channel_id=request.channel_id,
+    )
+    seen = check_fair_use(session, workspace, [credit], now)
+    new = 0 if seen else record_credits(session, request.team_id, [credit], now)
+    credit_id = session.scalar(select(Credit.id).where(Credit.source_key == credit.source_key))
+    assert credit_id is not None
+    return LoggedFavor(
+        credit_id=credit_id,
+        helper_id=parsed.helper_id,
+        helped_id=request.user_id,
+        description=parsed.description,
+        size=parsed.size,
+        already_recorded=new == 0,
+    )
+
+
+def require_person(member: Member, advice: str) -> None:
+    """Refuse credit for a bot or a deactivated member, saying what to do instead."""
+    if member.is_bot:
+        raise NotAPersonError(f"{member.label} is a bot, and bots don't need favours. {advice}")
+    if member.is_deactivated:
+        raise NotAPersonError(
+            f"{member.label} is no longer active in this workspace, so they can't be credited "
+            f"here. {advice}"
+        )
+
+
+@dataclass(frozen=True)
+class SharedFavor:
+    helper_id: str
+    helped_id: str
+    description: str
+    weight: int
+
+
+def share_favor(
+    session: Session, now: datetime, team_id: str, user_id: str, credit_id: int
+) -> SharedFavor:
+    """Allow one public shout-out for a favour `user_id` logged; refuse every later click."""
+    credit = session.scalar(
+        select(Credit)
+        .where(Credit.id == credit_id, Credit.team_id == team_id, Credit.kind == "favor")
+        .with_for_update()
+    )
+    if credit is None:
+        raise RequestClosedError("I can't find that favour any more, so there's nothing to share.")
+    if credit.helped_id != user_id:
+        raise NotAllowedError(
+            "Only the person who logged this favour can share it. "
+            "To thank someone yourself, use `/thanks @someone`."
+        )
+    if credit.retracted_at is not None:
+        raise RequestClosedError("You undid that favour, so there's nothing to share.")
+    # The shout-out is remembered like a handled event: a second click, however quick, finds
+    # the first one's row and posts nothing.
+    if not first_delivery(session, team_id, f"favor-shout-out:{credit.id}", "favor_shout_out", now):
+        raise AlreadyDoneError("That favour is already shared in the channel.")
+    return SharedFavor(
+        helper_id=credit.helper_id,
+        helped_id=credit.helped_id,
+        description=credit.reason or "",
+        weight=credit.weight,
+    )

@@ -1,0 +1,261 @@
+"""Credit on a message: a credit emoji from the reactor (helped) to the author (helper), and
+who may be thanked for a message through the "Thank for this" shortcut.
+
+One credit per (reactor, message), whatever the number of credit emoji: its `source_key` names
+the message and the reactor, never the emoji. `reaction_marks` holds the credit emoji each
+reactor has on a message; the credit is retracted when the last of them is removed, and the
+same row is un-retracted when one comes back, so a message never holds two credits from one
+reactor and the credit keeps the date it was first given. A credit refused by the fair-use
+rules records nothing in the ledger, but its mark stays: the emoji is on the message, and
+removing it must not take back a credit given through another one.
+
+Every effect runs in the transaction that marks the event delivered (`first_delivery`), so
+Slack's retries and duplicate deliveries change nothing a second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.db import insert_new
+from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
+from bot.models import Credit, Member, ReactionMark, Workspace
+from bot.services.events import first_delivery
+from bot.services.ledger import NewCredit, check_fair_use, record_credits
+from bot.services.members import FetchUser, ensure_workspace, resolve_members, workspace_for
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A reaction_added or reaction_removed event on a person's message."""
+
+    team_id: str
+    event_id: str
+    event_type: str
+    reactor_id: str
+    author_id: str
+    emoji: str  # as Slack sends it, skin tone included: "raised_hands::skin-tone-3"
+    channel_id: str
+    message_ts: str
+
+    @property
+    def source_key(self) -> str:
+        return f"reaction:{self.team_id}:{self.channel_id}:{self.message_ts}:{self.reactor_id}"
+
+
+@dataclass(frozen=True)
+class ReactionOutcome:
+    """What the reactor should be told, if anything."""
+
+    credited: bool = False
+    # The reactor wants a quiet confirmation of the credit (members.reaction_confirmations_off).
+    confirm: bool = False
+    # Why a credit was refused (per-pair daily cap): told to the reactor, nothing recorded.
+    refusal: str | None = None
+
+
+NOTHING = ReactionOutcome()
+
+
+def reaction_from_event(team_id: str, event_id: str, event: Mapping[str, Any]) -> Reaction | None:
+    """The reaction in an Events API event, or None when it is not on an attributable message.
+
+    Files and file comments have no message to credit, and a message without `item_user` was
+    posted by an app or integration: nobody to thank. Reacting to your own message is not help.
+    """
+    item = event.get("item") or {}
+    reactor, author = event.get("user"), event.get("item_user")
+    channel, ts, emoji = item.get("channel"), item.get("ts"), event.get("reaction")
+    fields = (reactor, author, channel, ts, emoji)
+    if item.get("type") != "message" or not all(isinstance(f, str) and f for f in fields):
+        return None
+    if reactor == author:
+        return None
+    return Reaction(
+        team_id=team_id,
+        event_id=event_id,
+        event_type=str(event.get("type")),
+        reactor_id=str(reactor),
+        author_id=str(author),
+        emoji=str(emoji),
+        channel_id=str(channel),
+        message_ts=str(ts),
+    )
+
+
+def base_emoji(name: str) -> str:
+    """`raised_hands::skin-tone-3` counts as `raised_hands`; `:pray:` as `pray`."""
+    return name.split("::", 1)[0].strip(":").casefold()
+
+
+def credit_emoji(workspace: Workspace) -> frozenset[str]:
+    return frozenset(base_emoji(name) for name in workspace.credit_emoji or ())
+
+
+def reaction_added(
+    session: Session, now: datetime, reaction: Reaction, fetch_user: FetchUser
+) -> ReactionOutcome:
+    """Credit the author, once per (reactor, message) and once per event delivery."""
+    workspace = workspace_for(session, reaction.team_id)
+    # Most reactions are not credit emoji: they cost one read and write nothing.
+    if base_emoji(reaction.emoji) not in credit_emoji(workspace):
+        return NOTHING
+    if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
+        return NOTHING
+    try:
+        people = resolve_members(
+            session, reaction.team_id, (reaction.author_id, reaction.reactor_id), fetch_user, now
+        )
+    except UnknownMemberError:
+        return NOTHING  # someone from another workspace (Slack Connect): not ours to credit
+    author, reactor = people[reaction.author_id], people[reaction.reactor_id]
+    if not author.can_receive_credit or reactor.is_bot or reactor.is_deactivated:
+        return NOTHING
+    _one_at_a_time(session, reaction.source_key)
+    insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
+    credit = session.scalar(select(Credit).where(Credit.source_key == reaction.source_key))
+    if credit is not None and credit.retracted_at is None:
+        return NOTHING  # already credited through another emoji
+    new = NewCredit(
+        helper_id=reaction.author_id,
+        helped_id=reaction.reactor_id,
+        kind="reaction",
+        source_key=reaction.source_key,
+        channel_id=reaction.channel_id,
+        message_ts=reaction.message_ts,
+    )
+    try:
+        if check_fair_use(session, workspace, [new], now):
+            return NOTHING
+    except InputError as refused:
+        # The mark stays (the emoji is there); the credit is not recorded.
+        return ReactionOutcome(refusal=refused.user_message)
+    if credit is None:
+        if not record_credits(session, reaction.team_id, [new], now):
+            return NOTHING
+    else:
+        credit.retracted_at = None
+    return ReactionOutcome(credited=True, confirm=not reactor.reaction_confirmations_off)
+
+
+def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> bool:
+    """Retract the credit when the reactor's last credit emoji leaves; True if it was.
+
+    Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
+    credit given under an older setting can still be taken back.
+    """
+    workspace = workspace_for(session, reaction.team_id)
+    if base_emoji(reaction.emoji) not in credit_emoji(workspace) and not _is_marked(
+        session, reaction
+    ):
+        return False
+    if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
+        return False
+    _one_at_a_time(session, reaction.source_key)
+    session.execute(delete(ReactionMark).where(*_is_mark(reaction)))
+    if _remaining_marks(session, reaction):
+        return False
+    retracted = session.execute(
+        update(Credit)
+        .where(Credit.source_key == reaction.source_key, Credit.retracted_at.is_(None))
+        .values(retracted_at=now)
+        .returning(Credit.id)
+    ).all()
+    return bool(retracted)
+
+
+def message_author(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    thanker_id: str,
+    author_id: str | None,
+    fetch_user: FetchUser,
+) -> Member:
+    """The author of a message someone wants to thank, or an InputError saying why not."""
+    if author_id is None:
+        raise NotAPersonError(
+            "That message was posted by an app, so there's no one to thank for it. "
+            "Try the shortcut on a message a person wrote."
+        )
+    if author_id == thanker_id:
+        raise SelfCreditError(
+            "That's your own message, and thanking yourself doesn't count. "
+            "Try the shortcut on a message from someone who helped you."
+        )
+    ensure_workspace(session, team_id)
+    try:
+        author = resolve_members(session, team_id, (author_id,), fetch_user, now)[author_id]
+    except UnknownMemberError:
+        raise UnknownMemberError(
+            "I can't tell who wrote that message, so it can't be thanked from here. "
+            "Try `/thanks @someone` instead."
+        ) from None
+    if author.is_bot:
+        raise NotAPersonError(
+            f"That message is from {author.label}, a bot, and bots don't need thanks. "
+            "Try the shortcut on a message a person wrote."
+        )
+    if author.is_deactivated:
+        raise NotAPersonError(
+            f"{author.label} is no longer active in this workspace, so they can't be thanked "
+            "here. Thank the people who are around now."
+        )
+    return author
+
+
+_MARK_KEY = ("team_id", "channel_id", "message_ts", "reactor_id", "emoji")
+
+
+def _mark(reaction: Reaction, now: datetime) -> dict[str, Any]:
+    return {
+        "team_id": reaction.team_id,
+        "channel_id": reaction.channel_id,
+        "message_ts": reaction.message_ts,
+        "reactor_id": reaction.reactor_id,
+        "emoji": reaction.emoji,
+        "author_id": reaction.author_id,
+        "created_at": now,
+    }
+
+
+def _reactors_marks(reaction: Reaction) -> Iterable[Any]:
+    return (
+        ReactionMark.team_id == reaction.team_id,
+        ReactionMark.channel_id == reaction.channel_id,
+        ReactionMark.message_ts == reaction.message_ts,
+        ReactionMark.reactor_id == reaction.reactor_id,
+    )
+
+
+def _is_mark(reaction: Reaction) -> Iterable[Any]:
+    return (*_reactors_marks(reaction), ReactionMark.emoji == reaction.emoji)
+
+
+def _remaining_marks(session: Session, reaction: Reaction) -> int:
+    query = select(func.count()).select_from(ReactionMark).where(*_reactors_marks(reaction))
+    return session.scalar(query) or 0
+
+
+def _is_marked(session: Session, reaction: Reaction) -> bool:
+    return session.scalar(select(ReactionMark.emoji).where(*_is_mark(reaction))) is not None
+
+
+def _one_at_a_time(session: Session, key: str) -> None:
+    """Serialise the events of one (reactor, message) until this transaction ends.
+
+    An add and a remove delivered at the same moment must not each miss the other's
+    uncommitted mark. SQLite already runs one writer at a time (BEGIN IMMEDIATE); PostgreSQL
+    takes a transaction-scoped advisory lock on the credit's key.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))

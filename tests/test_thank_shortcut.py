@@ -1,0 +1,331 @@
+"""The "Thank for this" message shortcut: a modal prefilled from a message, sent as /thanks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks.thanks_modal import (
+    HELPER,
+    PRIVATE,
+    PUBLIC,
+    REASON,
+    VALUES,
+    VISIBILITY,
+    parse_values,
+    permalink,
+)
+from bot.models import Credit
+from bot.sandbox._emulator_validation import checked_view
+from bot.sandbox.driver import Delivery
+from bot.sandbox.emulator import Message, SlackChannel
+from bot.sandbox.harness import Sandbox
+from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
+from tests.support import Clock
+
+TEAM = "T0SANDBOX"
+ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
+DEPLOYBOT, FRANK = "U0DEPLOY9", "U0FRANK06"
+GENERAL = "C0GENERAL"
+
+
+def credits(sessions: sessionmaker[Session]) -> list[Credit]:
+    with sessions() as session:
+        return list(session.scalars(select(Credit).order_by(Credit.id)))
+
+
+def open_modal(sandbox: Sandbox, user_id: str, message: Message) -> dict[str, Any]:
+    """Run the shortcut on `message`; return the modal it opened."""
+    delivery = sandbox.driver.message_shortcut(user_id, THANK_FOR_THIS_SHORTCUT, message)
+    assert delivery.status == 200, delivery.body
+    assert delivery.body == ""  # a bare ack
+    [view] = sandbox.emulator.open_views.values()
+    assert sandbox.emulator.view_owner(view["id"]) == user_id
+    return view
+
+
+def form(
+    helper: str | None = BOB,
+    reason: str | None = "for walking me through the rollback",
+    values: str | None = "#teamwork #Care",
+    visibility: str = PUBLIC,
+) -> dict[str, dict[str, Any]]:
+    """Slack's state for the modal's inputs, as a person filled them in."""
+    option = {"text": {"type": "plain_text", "text": visibility}, "value": visibility}
+    return {
+        HELPER: {HELPER: {"type": "users_select", "selected_user": helper}},
+        REASON: {REASON: {"type": "plain_text_input", "value": reason}},
+        VALUES: {VALUES: {"type": "plain_text_input", "value": values}},
+        VISIBILITY: {VISIBILITY: {"type": "radio_buttons", "selected_option": option}},
+    }
+
+
+def submit(
+    sandbox: Sandbox, user_id: str, view: dict[str, Any], values: dict[str, Any]
+) -> dict[str, Any]:
+    delivery: Delivery = sandbox.driver.submit_view(user_id, view, values)
+    assert delivery.status == 200, delivery.body
+    answer: dict[str, Any] = delivery.json()
+    return answer
+
+
+def bot_messages(sandbox: Sandbox) -> list[Message]:
+    return [m for m in sandbox.emulator.messages() if m.user == sandbox.emulator.bot_user_id]
+
+
+@pytest.fixture
+def bobs_message(sandbox: Sandbox) -> Message:
+    return sandbox.emulator.post_user_message(GENERAL, BOB, "Here is how to roll back a deploy")
+
+
+def test_the_shortcut_opens_a_modal_with_the_author_and_a_link(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+
+    assert view["callback_id"] == THANKS_MODAL
+    [helper] = [b for b in view["blocks"] if b.get("block_id") == HELPER]
+    assert helper["element"]["initial_user"] == BOB
+    link = f"https://sandbox.slack.com/archives/{GENERAL}/p{bobs_message.ts.replace('.', '')}"
+    assert f"<{link}|this message>" in json.dumps(view["blocks"])
+    metadata = json.loads(view["private_metadata"])
+    assert metadata == {
+        "channel_id": GENERAL,
+        "message_ts": bobs_message.ts,
+        "thread_ts": None,
+        "author_id": BOB,
+        "link": link,
+    }
+    assert credits(sessions) == []  # opening the modal records nothing
+
+
+def test_submitting_publicly_records_a_thanks_and_celebrates_under_the_message(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock, bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, form())
+
+    assert answer == {}  # the modal closes
+    [credit] = credits(sessions)
+    assert (credit.helper_id, credit.helped_id, credit.kind) == (BOB, ALICE, "thanks")
+    assert credit.reason == "for walking me through the rollback"
+    assert credit.values == ["teamwork", "care"]
+    assert (credit.channel_id, credit.message_ts) == (GENERAL, bobs_message.ts)
+    assert credit.source_key == f"thanks:{TEAM}:view:{view['id']}:{BOB}"
+    assert credit.created_at == clock.now
+
+    [posted] = bot_messages(sandbox)
+    assert posted.channel == GENERAL and posted.ephemeral_for is None
+    assert posted.thread_ts == bobs_message.ts
+    assert posted.text.startswith(f":sparkles: <@{BOB}> — thank you from <@{ALICE}>!")
+    assert "#teamwork" in str(posted.blocks) and "for walking me" in str(posted.blocks)
+
+
+def test_submitting_privately_sends_a_dm_and_nothing_public(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, form(visibility=PRIVATE, values=""))
+
+    assert answer["response_action"] == "update"
+    sent = checked_view(answer["view"], allowed_types=("modal",), validate=True)
+    assert f"on their way to <@{BOB}>" in json.dumps(sent["blocks"])
+    [credit] = credits(sessions)
+    assert (credit.helper_id, credit.helped_id, credit.values) == (BOB, ALICE, [])
+
+    [dm] = bot_messages(sandbox)
+    assert dm.channel == f"D{BOB}"
+    assert f"<@{ALICE}> thanked you for <https://sandbox.slack.com/archives/" in dm.text
+    assert "for walking me through the rollback" in str(dm.blocks)
+    assert "Sent privately" in str(dm.blocks)
+    assert sandbox.emulator.messages(GENERAL) == [bobs_message]
+
+
+def test_a_double_submit_records_and_posts_once(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    assert submit(sandbox, ALICE, view, form()) == {}
+    assert submit(sandbox, ALICE, view, form()) == {}
+
+    assert len(credits(sessions)) == 1
+    assert len(bot_messages(sandbox)) == 1
+
+
+def test_a_reply_in_a_thread_is_linked_and_celebrated_in_that_thread(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    reply = sandbox.emulator.post_user_message(
+        GENERAL, CAROL, "Step 3 also needs a flag", thread_ts=bobs_message.ts
+    )
+    view = open_modal(sandbox, ALICE, reply)
+    assert json.loads(view["private_metadata"])["author_id"] == CAROL
+    assert f"?thread_ts={bobs_message.ts}&cid={GENERAL}" in json.dumps(view["blocks"])
+
+    submit(sandbox, ALICE, view, form(helper=CAROL))
+    [credit] = credits(sessions)
+    assert (credit.helper_id, credit.message_ts) == (CAROL, reply.ts)
+    [posted] = bot_messages(sandbox)
+    assert posted.thread_ts == bobs_message.ts  # Slack threads under the parent, not a reply
+
+
+def test_where_the_bot_cannot_post_the_thanks_go_to_the_person(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.emulator.add_channel(
+        SlackChannel(id="C0SECRET1", name="secret", is_private=True, members={ALICE, BOB})
+    )
+    message = sandbox.emulator.post_user_message("C0SECRET1", BOB, "The fix is merged")
+    view = open_modal(sandbox, ALICE, message)
+    assert submit(sandbox, ALICE, view, form()) == {}
+
+    assert len(credits(sessions)) == 1
+    [attempt] = sandbox.emulator.calls_to("chat.postMessage")[:1]
+    assert attempt.error == "channel_not_found"
+    [dm] = bot_messages(sandbox)
+    assert dm.channel == f"D{BOB}" and "for walking me through the rollback" in str(dm.blocks)
+
+
+@pytest.mark.parametrize(
+    ("values", "block", "problem"),
+    [
+        (form(helper=ALICE), HELPER, "You can't thank yourself. Pick the person who helped you."),
+        (form(helper=DEPLOYBOT), HELPER, "Deploy Bot is a bot, and bots don't need thanks."),
+        (form(helper=FRANK), HELPER, "Frank Fischer is no longer active in this workspace"),
+        (form(helper="U0NOBODY9"), HELPER, "I couldn't find that person in this workspace."),
+        (form(helper=None), HELPER, "Pick the person you'd like to thank."),
+        (form(reason="x" * 1001), REASON, "the limit is 1,000"),
+    ],
+)
+def test_bad_input_shows_in_the_modal_and_records_nothing(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    bobs_message: Message,
+    values: dict[str, Any],
+    block: str,
+    problem: str,
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, values)
+
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == [block]
+    assert problem in answer["errors"][block]
+    assert credits(sessions) == []
+    assert bot_messages(sandbox) == []
+
+    # Fixed, the same modal goes through.
+    assert submit(sandbox, ALICE, view, form()) == {}
+    assert len(credits(sessions)) == 1
+
+
+def test_the_daily_cap_and_a_repeated_reason_show_in_the_modal(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the rollback notes", GENERAL)
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, form(reason="For the  rollback notes"))
+    assert answer["errors"] == {
+        REASON: "You already credited them for that today. If they helped again, say what they "
+        "did this time."
+    }
+
+    for n in range(4):
+        sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for favour {n}", GENERAL)
+    answer = submit(sandbox, ALICE, view, form())
+    assert list(answer["errors"]) == [HELPER]
+    assert "already credited them 5 times today" in answer["errors"][HELPER]
+    assert "<@" not in answer["errors"][HELPER]  # Slack shows modal errors as plain text
+    assert len(credits(sessions)) == 5
+
+
+def test_a_form_that_lost_its_message_asks_to_start_again(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    for metadata in ("", "not json", json.dumps({"channel_id": GENERAL}), "[]"):
+        answer = submit(sandbox, ALICE, {**view, "private_metadata": metadata}, form())
+        assert answer["response_action"] == "errors"
+        assert "use the shortcut on the message again" in answer["errors"][HELPER]
+    assert credits(sessions) == []
+
+
+def shortcut_refusal(sandbox: Sandbox, user_id: str, message: Message) -> Message:
+    delivery = sandbox.driver.message_shortcut(user_id, THANK_FOR_THIS_SHORTCUT, message)
+    assert delivery.status == 200
+    assert sandbox.emulator.open_views == {}
+    assert sandbox.emulator.calls_to("views.open") == []
+    [note] = sandbox.emulator.messages(message.channel, ephemeral=True)
+    assert note.ephemeral_for == user_id and note.source == "response_url"
+    return note
+
+
+@pytest.mark.parametrize(
+    ("author", "problem"),
+    [
+        (ALICE, "That's your own message"),
+        (DEPLOYBOT, "That message is from Deploy Bot, a bot"),
+        (FRANK, "Frank Fischer is no longer active"),
+        ("U0NOBODY9", "I can't tell who wrote that message"),
+    ],
+)
+def test_the_shortcut_on_a_message_no_one_can_be_thanked_for_explains_privately(
+    sandbox: Sandbox, sessions: sessionmaker[Session], author: str, problem: str
+) -> None:
+    message = sandbox.emulator.post_user_message(GENERAL, author, "Deploy finished")
+    note = shortcut_refusal(sandbox, ALICE, message)
+    assert problem in note.text
+    assert credits(sessions) == []
+
+
+def test_the_shortcut_on_an_apps_message_explains_privately(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the deploy", GENERAL)
+    [celebration] = sandbox.emulator.messages(GENERAL, ephemeral=False)  # posted by Goodwill
+    note = shortcut_refusal(sandbox, CAROL, celebration)
+    assert "posted by an app" in note.text
+
+
+@pytest.fixture
+def unsynced(sessions: sessionmaker[Session], clock: Clock) -> Iterator[Sandbox]:
+    sandbox = Sandbox(sessions, clock, sync_members=False)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+def test_an_unknown_author_is_looked_up_once(
+    unsynced: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    message = unsynced.emulator.post_user_message(GENERAL, BOB, "Coffee is ready")
+    view = open_modal(unsynced, ALICE, message)
+    assert [call.args["user"] for call in unsynced.emulator.calls_to("users.info")] == [BOB]
+
+    submit(unsynced, ALICE, view, form())
+    looked_up = sorted(call.args["user"] for call in unsynced.emulator.calls_to("users.info"))
+    assert looked_up == [ALICE, BOB]
+    assert len(credits(sessions)) == 1
+
+
+def test_values_are_read_like_thanks_tags() -> None:
+    assert parse_values("#teamwork #Care, quality #teamwork") == ("teamwork", "care", "quality")
+    assert parse_values("") == ()
+    assert parse_values("#a #b #c #d #e #f") == ("a", "b", "c", "d", "e")
+    assert parse_values("#" + "x" * 40) == ("x" * 30,)
+    assert parse_values("# 123 !!") == ()
+
+
+def test_permalinks_follow_slacks_shape() -> None:
+    assert permalink("acme", "C1", "1700000000.000100") == (
+        "https://acme.slack.com/archives/C1/p1700000000000100"
+    )
+    assert permalink("acme", "C1", "2.000002", thread_ts="1.000001") == (
+        "https://acme.slack.com/archives/C1/p2000002?thread_ts=1.000001&cid=C1"
+    )
+    assert permalink("acme", "C1", "1.000001", thread_ts="1.000001").endswith("p1000001")
