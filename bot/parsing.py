@@ -144,6 +144,13 @@ class FavorUndo:
     pass
 
 
+@dataclass(frozen=True)
+class FavorDigest:
+    """`/favor digest [here|off]`: where the weekly digest goes (admins set it)."""
+
+    action: str = "show"  # "show" | "here" | "off"
+
+
 FavorCommand = (
     FavorHelp
     | FavorUsage
@@ -153,6 +160,7 @@ FavorCommand = (
     | FavorBalance
     | FavorHistory
     | FavorUndo
+    | FavorDigest
 )
 
 
@@ -172,6 +180,14 @@ def parse_favor(text: str) -> FavorCommand:
         return _request_text(rest, FavorOffer, "What would you like to offer?")
     if word == "balance":
         return _balance(rest)
+    if word == "digest":
+        action = rest.casefold() or "show"
+        if action not in ("show", "here", "off"):
+            return FavorUsage(
+                "Type `/favor digest here` in the channel that should get the weekly digest, "
+                "or `/favor digest off` to stop it."
+            )
+        return FavorDigest(action)
     if word in ("history", "undo"):
         if rest:
             return FavorUsage(f"`/favor {word}` takes nothing after it.")

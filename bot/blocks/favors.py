@@ -19,6 +19,7 @@ FAVOR_HELP = "\n".join(
         "• `/favor balance [@someone]`: your exchanges, for your eyes only",
         "• `/favor history`: your last 20 entries",
         "• `/favor undo`: take back the last credit you gave, within 24 hours",
+        "• `/favor digest [here|off]`: where the weekly digest goes (admins choose)",
     )
 )
 
@@ -101,4 +102,41 @@ def favor_already_logged() -> Message:
     return {
         "response_type": "ephemeral",
         "text": "That favour was already logged; each one counts once.",
+    }
+
+
+def digest_announcement(schedule: str) -> Message:
+    """Posted in the channel an admin picked for the digest."""
+    text = (
+        f":sparkles: Goodwill will share a weekly digest of thanks and favours here, {schedule}. "
+        "It only ever celebrates; everyone's balances stay private."
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
+def digest_status(channel_id: str | None, schedule: str) -> Message:
+    if channel_id is None:
+        text = (
+            "There's no weekly digest yet. A workspace admin can start one by typing "
+            "`/favor digest here` in the channel that should get it."
+        )
+    else:
+        text = (
+            f"The weekly digest goes to <#{channel_id}>, {schedule}. Admins can move it with "
+            "`/favor digest here` in another channel, or stop it with `/favor digest off`."
+        )
+    return {"response_type": "ephemeral", "text": text}
+
+
+def digest_stopped() -> Message:
+    return {
+        "response_type": "ephemeral",
+        "text": "The weekly digest is off. Type `/favor digest here` in a channel to start it.",
+    }
+
+
+def digest_started(channel_id: str, schedule: str) -> Message:
+    return {
+        "response_type": "ephemeral",
+        "text": f"Done: the weekly digest will go to <#{channel_id}>, {schedule}.",
     }

@@ -12,13 +12,22 @@ from sqlalchemy.orm import Session
 from bot.blocks.asks import request_message
 from bot.blocks.balance import balance_message
 from bot.blocks.common import Message, ephemeral
-from bot.blocks.favors import favor_already_logged, favor_help, favor_logged
+from bot.blocks.favors import (
+    digest_announcement,
+    digest_started,
+    digest_status,
+    digest_stopped,
+    favor_already_logged,
+    favor_help,
+    favor_logged,
+)
 from bot.blocks.history import history_message, undone_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.parsing import (
     FavorAsk,
     FavorBalance,
+    FavorDigest,
     FavorHelp,
     FavorHistory,
     FavorLog,
@@ -31,7 +40,8 @@ from bot.services.asks import ASK, OFFER, RequestInfo, new_public_id, open_reque
 from bot.services.balance import balance_for
 from bot.services.favors import FavorLogRequest, log_favor
 from bot.services.history import recent_entries, undo_last
-from bot.services.members import FetchUser
+from bot.services.members import FetchUser, workspace_for
+from bot.services.workspace_settings import digest_schedule, require_admin, set_digest_channel
 from bot.slack_api import user_fetcher
 
 log = logging.getLogger(__name__)
@@ -54,6 +64,9 @@ def handle_favor(ack: Ack, command: dict[str, Any], client: WebClient, deps: Dep
         return
     if isinstance(parsed, FavorAsk | FavorOffer):
         ack(**_post_request(command, client, deps, parsed))
+        return
+    if isinstance(parsed, FavorDigest):
+        ack(**_digest(command, client, deps, parsed.action))
         return
     try:
         with deps.sessions.begin() as session:
@@ -89,6 +102,36 @@ def _answer(
     if isinstance(parsed, FavorHistory):
         return history_message(user_id, recent_entries(session, team_id, user_id))
     return undone_message(undo_last(session, now, team_id, user_id))
+
+
+def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str) -> Message:
+    """Show, set or stop the digest channel. Setting it posts an announcement there first:
+    that both tells the channel and proves the bot may post in it."""
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    fetch_user = user_fetcher(client)
+    try:
+        with deps.sessions.begin() as session:
+            if action == "show":
+                workspace = workspace_for(session, team_id)
+                return digest_status(workspace.digest_channel_id, digest_schedule(workspace))
+            if action == "off":
+                set_digest_channel(session, deps.clock(), team_id, user_id, None, fetch_user)
+                return digest_stopped()
+            schedule = digest_schedule(
+                require_admin(session, deps.clock(), team_id, user_id, fetch_user)
+            )
+    except InputError as error:
+        return ephemeral(error.user_message)
+    try:
+        client.chat_postMessage(channel=channel_id, **digest_announcement(schedule))
+    except SlackApiError as error:
+        if error.response.get("error") in CANNOT_POST:
+            return ephemeral(CANNOT_POST_HELP)
+        log.warning("could not announce the digest in %s", channel_id, exc_info=True)
+        return ephemeral(COULD_NOT_POST)
+    with deps.sessions.begin() as session:
+        set_digest_channel(session, deps.clock(), team_id, user_id, channel_id, fetch_user)
+    return digest_started(channel_id, schedule)
 
 
 def _post_request(
