@@ -8,10 +8,12 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.db import make_engine
+from bot.installations import SLACK_METADATA
 from bot.models import Base
 from bot.settings import DEFAULT_DATABASE_URL
 
-target_metadata = Base.metadata
+# Goodwill's tables, and slack_sdk's installation and OAuth state stores' tables.
+target_metadata = [Base.metadata, SLACK_METADATA]
 
 
 def _database_url() -> str:

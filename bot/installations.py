@@ -1,0 +1,77 @@
+"""Multi-workspace installs: slack_sdk's SQLAlchemy stores on Goodwill's own database.
+
+Their tables are declared here, in a metadata of their own, so that Alembic creates and
+checks them like every other table (migrations/, never `create_tables()` at runtime).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine, MetaData
+
+log = logging.getLogger(__name__)
+
+SLACK_METADATA = MetaData()
+SQLAlchemyInstallationStore.build_installations_table(
+    metadata=SLACK_METADATA, table_name=SQLAlchemyInstallationStore.default_installations_table_name
+)
+SQLAlchemyInstallationStore.build_bots_table(
+    metadata=SLACK_METADATA, table_name=SQLAlchemyInstallationStore.default_bots_table_name
+)
+SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    metadata=SLACK_METADATA, table_name=SQLAlchemyOAuthStateStore.default_table_name
+)
+
+# An OAuth state is good for one install attempt, for ten minutes.
+STATE_EXPIRATION_SECONDS = 600
+# Rotating tokens are refreshed this long before they expire.
+REFRESH_MINUTES_BEFORE_EXPIRY = 120
+
+
+def installation_store(client_id: str, engine: Engine) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+
+
+def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:
+    return SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine)
+
+
+class InstalledClients:
+    """A Web API client per installed workspace, for the scheduler's sender.
+
+    Bolt refreshes rotating tokens for requests it serves; scheduled jobs have no request, so
+    they refresh here, before the token runs out, and save the new one for everyone.
+    """
+
+    def __init__(
+        self,
+        store: SQLAlchemyInstallationStore,
+        client_id: str,
+        client_secret: str,
+        make_client: Callable[[str | None], WebClient],
+    ) -> None:
+        self.store = store
+        self.make_client = make_client
+        self.rotator = TokenRotator(
+            client_id=client_id, client_secret=client_secret, client=make_client(None)
+        )
+
+    def __call__(self, team_id: str) -> WebClient:
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            raise LookupError(f"Goodwill is not installed in workspace {team_id}")
+        if bot.bot_refresh_token:
+            rotated = self.rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+            )
+            if rotated is not None:
+                self.store.save_bot(rotated)
+                log.info("refreshed the bot token of workspace %s", team_id)
+                bot = rotated
+        return self.make_client(bot.bot_token)
