@@ -76,13 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         migrate(settings.database_url)
         print("The database is up to date.")
     elif command == "serve":
-        if settings.mode is not RunMode.HTTP:
-            print("`serve` needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.", file=sys.stderr)
+        if settings.mode not in (RunMode.HTTP, RunMode.OAUTH):
+            print(
+                "`serve` needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (one workspace), or "
+                "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET (installs).",
+                file=sys.stderr,
+            )
             return 2
         runtime.serve_http(settings)
     elif command == "worker":
-        if settings.slack_bot_token is None:
-            print("`worker` needs SLACK_BOT_TOKEN to send messages.", file=sys.stderr)
+        if settings.mode not in (RunMode.HTTP, RunMode.OAUTH, RunMode.SOCKET):
+            print(
+                "`worker` needs Slack credentials (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET) to send messages.",
+                file=sys.stderr,
+            )
             return 2
         runtime.run_worker(settings)
     elif command == "tick":

@@ -7,11 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store import Installation, InstallationStore
+from slack_sdk.oauth.state_store import OAuthStateStore
 
 from bot import listeners
 from bot.deps import Deps
+from bot.slack_ids import BOT_SCOPES
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +50,78 @@ def build_app(
         token_verification_enabled=verify_token,
         logger=logging.getLogger("bot.bolt"),
     )
+    return _wire(app, deps)
+
+
+def build_oauth_app(
+    deps: Deps,
+    *,
+    api_url: str,
+    client_id: str,
+    client_secret: str,
+    signing_secret: str,
+    installations: InstallationStore,
+    states: OAuthStateStore,
+    redirect_uri: str | None = None,
+    on_installed: Callable[[Installation], None] | None = None,
+) -> App:
+    """The Goodwill Bolt app installable in many workspaces (HTTP mode with OAuth).
+
+    Bolt serves /slack/install and /slack/oauth_redirect, keeps installations in
+    slack_sdk's SQLAlchemy store, and finds each request's bot token there, refreshing
+    rotating tokens through `api_url` (Slack's, GovSlack's, or the emulator's).
+    """
+    settings = OAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=sorted(BOT_SCOPES),
+        redirect_uri=redirect_uri,
+        installation_store=installations,
+        installation_store_bot_only=True,
+        state_store=states,
+        callback_options=CallbackOptions(success=_installed(on_installed), failure=_install_failed),
+    )
+    settings.authorize = InstallationStoreAuthorize(
+        logger=logging.getLogger("bot.bolt"),
+        installation_store=installations,
+        client_id=client_id,
+        client_secret=client_secret,
+        bot_only=True,
+        client=make_client(None, api_url),
+    )
+    app = App(
+        client=make_client(None, api_url),
+        signing_secret=signing_secret,
+        oauth_settings=settings,
+        process_before_response=True,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    return _wire(app, deps)
+
+
+def _wire(app: App, deps: Deps) -> App:
     app.use(_provide(deps))
     app.error(_log_error)
     listeners.register(app)
     return app
+
+
+def _installed(
+    on_installed: Callable[[Installation], None] | None,
+) -> Callable[[SuccessArgs], BoltResponse]:
+    def success(args: SuccessArgs) -> BoltResponse:
+        if on_installed is not None:
+            on_installed(args.installation)
+        response: BoltResponse = args.default.success(args)
+        return response
+
+    return success
+
+
+def _install_failed(args: FailureArgs) -> BoltResponse:
+    log.warning("an install failed: %s (%s)", args.reason, args.error)
+    response: BoltResponse = args.default.failure(args)
+    return response
 
 
 def _provide(deps: Deps) -> Callable[..., Any]:

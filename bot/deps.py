@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -21,3 +22,5 @@ def utc_now() -> datetime:
 class Deps:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Multi-workspace installs only: where the workspaces' tokens are kept.
+    installations: InstallationStore | None = None

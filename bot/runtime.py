@@ -10,10 +10,13 @@ from typing import TextIO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.app import build_app, make_client
+from bot.app import build_app, build_oauth_app, make_client
 from bot.db import make_engine, make_session_factory, migrate
-from bot.deps import Deps
+from bot.deps import Deps, utc_now
+from bot.installations import InstalledClients, installation_store, state_store
 from bot.jobs.scheduler import run_blocking, start_in_background
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
@@ -49,16 +52,24 @@ def run_socket_mode(settings: Settings) -> None:
 
 def serve_http(settings: Settings) -> None:
     migrate(settings.database_url)
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    engine = make_engine(settings.database_url)
-    try:
-        deps = Deps(make_session_factory(engine))
-        sync_workspace(client, deps.sessions, deps.clock)
-    finally:
-        engine.dispose()  # each worker opens its own connections after the fork
-    log.info("Goodwill is serving Slack requests at http://0.0.0.0:%d/slack/events", settings.port)
+    if settings.mode is RunMode.OAUTH:
+        log.info(
+            "Goodwill is serving Slack requests at /slack/events; installs start at "
+            "/slack/install (port %d)",
+            settings.port,
+        )
+        load = lambda: oauth_app(settings)  # noqa: E731
+    else:
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+        engine = make_engine(settings.database_url)
+        try:
+            sync_workspace(client, make_session_factory(engine), utc_now)
+        finally:
+            engine.dispose()  # each worker opens its own connections after the fork
+        log.info("Goodwill is serving Slack requests at /slack/events (port %d)", settings.port)
+        load = lambda: http_app(settings)  # noqa: E731
     options = {"bind": f"0.0.0.0:{settings.port}", "accesslog": "-", "loglevel": "warning"}
-    GunicornServer(lambda: http_app(settings), options).run()
+    GunicornServer(load, options).run()
 
 
 def http_app(settings: Settings) -> WsgiApp:
@@ -75,12 +86,59 @@ def http_app(settings: Settings) -> WsgiApp:
     return wsgi_app(app)
 
 
+def oauth_app(settings: Settings) -> WsgiApp:
+    """The WSGI app for multi-workspace installs, built in each gunicorn worker."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    assert settings.slack_signing_secret
+    engine = make_engine(settings.database_url)
+    store = installation_store(settings.slack_client_id, engine)
+    deps = Deps(make_session_factory(engine), installations=store)
+
+    def on_installed(installation: Installation) -> None:
+        # The new workspace's row and its members, before anyone types a command there.
+        client = make_client(installation.bot_token, settings.slack_api_url)
+        sync_workspace(client, deps.sessions, deps.clock)
+
+    app = build_oauth_app(
+        deps,
+        api_url=settings.slack_api_url,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        signing_secret=settings.slack_signing_secret,
+        installations=store,
+        states=state_store(engine),
+        redirect_uri=settings.slack_redirect_uri,
+        on_installed=on_installed,
+    )
+    if settings.scheduler_enabled:
+        start_in_background(deps.sessions, _installed_sender(settings, deps, store), deps.clock)
+    return wsgi_app(app)
+
+
+def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallationStore) -> Sender:
+    assert settings.slack_client_id and settings.slack_client_secret
+    clients = InstalledClients(
+        store,
+        settings.slack_client_id,
+        settings.slack_client_secret,
+        lambda token: make_client(token, settings.slack_api_url),
+    )
+    return Sender(deps.sessions, clients, deps.clock, Pacer(settings.messages_per_second))
+
+
 def run_worker(settings: Settings) -> None:
     """Only the scheduler: the Procfile's `worker` beside web processes."""
     migrate(settings.database_url)
-    deps = _deps(settings)
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    run_blocking(deps.sessions, _sender(settings, deps, client), deps.clock)
+    engine = make_engine(settings.database_url)
+    deps = Deps(make_session_factory(engine))
+    if settings.mode is RunMode.OAUTH:
+        assert settings.slack_client_id
+        store = installation_store(settings.slack_client_id, engine)
+        sender = _installed_sender(settings, deps, store)
+    else:
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+        sender = _sender(settings, deps, client)
+    run_blocking(deps.sessions, sender, deps.clock)
 
 
 def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> None:
@@ -158,7 +216,7 @@ def run(settings: Settings) -> None:
     """What `python -m bot` does: the mode the environment asks for."""
     if settings.mode is RunMode.SOCKET:
         run_socket_mode(settings)
-    elif settings.mode is RunMode.HTTP:
+    elif settings.mode in (RunMode.HTTP, RunMode.OAUTH):
         serve_http(settings)
     else:
         run_sandbox(settings)

@@ -15,6 +15,7 @@ DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
 class RunMode(Enum):
     SOCKET = "socket"
     HTTP = "http"
+    OAUTH = "oauth"  # HTTP, installable in many workspaces
     SANDBOX = "sandbox"
 
 
@@ -25,6 +26,10 @@ class Settings:
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # Where Slack sends people back after they approve an install (the app's Redirect URL).
+    slack_redirect_uri: str | None = None
     port: int = 3000
     log_level: str = "INFO"
     # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
@@ -35,6 +40,8 @@ class Settings:
 
     @property
     def mode(self) -> RunMode:
+        if self.slack_client_id:
+            return RunMode.OAUTH
         if self.slack_app_token:
             return RunMode.SOCKET
         if self.slack_bot_token:
@@ -54,6 +61,21 @@ class Settings:
         signing_secret = get("SLACK_SIGNING_SECRET")
         app_token = get("SLACK_APP_TOKEN")
 
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        redirect_uri = get("SLACK_REDIRECT_URI")
+        if client_id or client_secret:
+            if not (client_id and client_secret and signing_secret):
+                problems.append(
+                    "Multi-workspace installs need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+                    "SLACK_SIGNING_SECRET together"
+                )
+            if bot_token or app_token:
+                problems.append(
+                    "SLACK_CLIENT_ID (installs in many workspaces) and SLACK_BOT_TOKEN or "
+                    "SLACK_APP_TOKEN (one workspace) exclude each other: keep one set"
+                )
+        if redirect_uri and not redirect_uri.startswith("https://"):
+            problems.append("SLACK_REDIRECT_URI must be an https:// URL")
         if bot_token and not bot_token.startswith("xoxb-"):
             problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
         if app_token:
@@ -66,7 +88,7 @@ class Settings:
                 "SLACK_SIGNING_SECRET is required in HTTP mode (SLACK_BOT_TOKEN without "
                 "SLACK_APP_TOKEN); set it, or set SLACK_APP_TOKEN for Socket Mode"
             )
-        elif signing_secret and not bot_token:
+        elif signing_secret and not bot_token and not client_id:
             problems.append("SLACK_BOT_TOKEN is required with SLACK_SIGNING_SECRET (HTTP mode)")
 
         api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
@@ -121,6 +143,9 @@ class Settings:
             slack_bot_token=bot_token,
             slack_signing_secret=signing_secret,
             slack_app_token=app_token,
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            slack_redirect_uri=redirect_uri,
             port=port,
             log_level=log_level,
             scheduler_enabled=scheduler_enabled,

@@ -222,3 +222,17 @@ def test_sigkill_mid_send_then_restart_loses_nothing_and_sends_nothing_twice(
     assert statuses["sent"] + statuses["uncertain"] == total  # nothing else was lost
     # The uncertain one may or may not have reached Slack before the kill; never twice.
     assert statuses["sent"] <= len(counts) <= statuses["sent"] + statuses["uncertain"]
+
+
+def test_a_workspace_without_an_installation_fails_readably(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    enqueue(sessions, [dm("U0BOB0002")])
+
+    def not_installed(team_id: str) -> object:
+        raise LookupError(f"Goodwill is not installed in workspace {team_id}")
+
+    sender = Sender(sessions, not_installed, lambda: NOW, Pacer(1000, 0.0))  # type: ignore[arg-type]
+    assert sender.send_due().failed == 1
+    [row] = outbox(sessions)
+    assert row.status == "failed" and "not installed" in (row.error or "")

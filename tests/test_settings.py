@@ -101,3 +101,33 @@ def test_invalid_scheduler_settings(name: str, value: str) -> None:
     with pytest.raises(ConfigError) as error:
         Settings.from_env({name: value})
     assert [p for p in error.value.problems if name in p]
+
+
+def test_multi_workspace_mode() -> None:
+    settings = Settings.from_env(
+        {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"}
+    )
+    assert settings.mode is RunMode.OAUTH
+    assert settings.slack_client_id == "1.2" and settings.slack_redirect_uri is None
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING"),
+        (
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "s",
+                "SLACK_SIGNING_SECRET": "x",
+                "SLACK_BOT_TOKEN": "xoxb-1",
+            },
+            "exclude each other",
+        ),
+        ({"SLACK_REDIRECT_URI": "http://plain.example.com/"}, "SLACK_REDIRECT_URI must be"),
+    ],
+)
+def test_half_configured_installs_fail_fast(env: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(env)
+    assert any(problem in p for p in error.value.problems)

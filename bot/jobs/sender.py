@@ -143,7 +143,14 @@ class Sender:
         self.pacer.wait_turn(channel_id)
         blocks = payload.get("blocks")
         try:
-            response = self.client_for(team_id).chat_postMessage(
+            client = self.client_for(team_id)
+        except LookupError as error:
+            with self.sessions.begin() as session:
+                mark_failed(session, message_id, f"Goodwill is not installed there: {error}")
+            report.failed += 1
+            return
+        try:
+            response = client.chat_postMessage(
                 channel=channel_id,
                 text=str(payload.get("text") or ""),
                 blocks=blocks if isinstance(blocks, list) else None,

@@ -115,12 +115,21 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
         backend = self.server.backend
         handler = HANDLERS.get(method)
+        oauth = backend.workspace.oauth
+        if method == "oauth.v2.access" and oauth is not None:
+            # The app authenticates with its client credentials here, not with a token.
+            authorization = self.headers.get("Authorization")
+            return oauth.access(backend.workspace, args, authorization, backend.workspace.clock())
         if handler is None:
             raise SlackEmulatorRejected("unknown_method")
         if not token:
             raise SlackEmulatorRejected("not_authed")
         if token != backend.workspace.identity.bot_token:
-            raise SlackEmulatorRejected("invalid_auth")
+            problem = "invalid_auth"
+            if oauth is not None:
+                problem = oauth.check_token(token, backend.workspace.clock()) or ""
+            if problem:
+                raise SlackEmulatorRejected(problem)
         retry_after = backend.workspace.admit(method)
         if retry_after is not None:
             raise _RateLimited(retry_after)

@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from bot.sandbox._emulator_models import (
     Call,
@@ -23,6 +24,9 @@ from bot.sandbox._emulator_models import (
     SlackUser,
 )
 from bot.sandbox._emulator_validation import MessageContent
+
+if TYPE_CHECKING:
+    from bot.sandbox._emulator_oauth import OAuthApp
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,8 @@ class Workspace:
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
+        # Set by SlackEmulator.enable_oauth: the app can then be installed through OAuth.
+        self.oauth: OAuthApp | None = None
 
     # -- identifiers -------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from bot.sandbox._emulator_models import (
     SlackEmulatorRejected,
     SlackUser,
 )
+from bot.sandbox._emulator_oauth import OAuthApp
 from bot.sandbox._emulator_responses import (
     RESPONSE_URL_TTL_SECONDS,
     RESPONSE_URL_USES,
@@ -197,6 +198,25 @@ class SlackEmulator:
         delete_original act on it.
         """
         return self.base_url + self._responder.new_path(channel_id, user_id, message_ts)
+
+    def enable_oauth(
+        self,
+        client_id: str,
+        client_secret: str,
+        scopes: tuple[str, ...] = (),
+        *,
+        rotation: bool = False,
+        token_ttl_seconds: int = 43_200,
+    ) -> OAuthApp:
+        """Let the app be installed with OAuth v2 (oauth.v2.access); returns its OAuth state."""
+        self._ws.oauth = OAuthApp(client_id, client_secret, scopes, rotation, token_ttl_seconds)
+        return self._ws.oauth
+
+    def authorize_install(self, user_id: str, redirect_uri: str | None = None) -> str:
+        """A person approves the install in their browser: the code Slack redirects with."""
+        if self._ws.oauth is None:
+            raise RuntimeError("call enable_oauth first")
+        return self._ws.oauth.authorize(user_id, self._ws.clock(), redirect_uri)
 
     def new_trigger_id(self, user_id: str) -> str:
         """A trigger_id as Slack sends with an interaction: opens one modal within 3 seconds."""

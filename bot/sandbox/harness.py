@@ -30,13 +30,14 @@ class Sandbox:
         clock: Callable[[], datetime] = utc_now,
         *,
         sync_members: bool = True,
+        team_id: str = TEAM_ID,
+        team_name: str = "Sandbox Co",
+        team_domain: str = "sandbox",
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.sync_members = sync_members
-        self.emulator = SlackEmulator(
-            team_id=TEAM_ID, team_name="Sandbox Co", team_domain="sandbox"
-        )
+        self.emulator = SlackEmulator(team_id=team_id, team_name=team_name, team_domain=team_domain)
         seed_workspace(self.emulator)
         self._app: App | None = None
         self._driver: SlackDriver | None = None

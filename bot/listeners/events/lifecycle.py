@@ -15,5 +15,8 @@ def handle_uninstall(body: dict[str, Any], event: dict[str, Any], deps: Deps) ->
         return  # only user tokens were revoked; the bot still works here
     with deps.sessions.begin() as session:
         deleted = delete_workspace(session, body["team_id"])
+    if deps.installations is not None:
+        # The tokens are useless now; keeping them would keep a secret for nothing.
+        deps.installations.delete_all(enterprise_id=None, team_id=body["team_id"])
     if deleted:
         log.info("workspace %s removed Goodwill; its data was deleted", body["team_id"])
