@@ -13,6 +13,10 @@ from datetime import UTC, datetime
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
+# Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
+# their own secret (see bot.services.forgotten for what it protects).
+SANDBOX_PSEUDONYM_KEY = b"goodwill-sandbox-pseudonym-key"
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -24,3 +28,5 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utc_now)
     # Multi-workspace installs only: where the workspaces' tokens are kept.
     installations: InstallationStore | None = None
+    # The secret that turns forgotten members' user IDs into pseudonyms (/favor forget-me).
+    pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY

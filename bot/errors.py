@@ -14,12 +14,15 @@ GoodwillError            base; `user_message` is the kind, short text the person
     ├── NotAllowedError      a button or command meant for someone else
     ├── RequestClosedError   an ask, offer or favour that is closed, withdrawn or gone
     ├── AlreadyDoneError     a second click on something already done
-    └── NothingToUndoError   /favor undo with no entry of yours from the last 24 hours
+    ├── NothingToUndoError   /favor undo with no entry of yours from the last 24 hours
+    ├── MissingTextError     a form's required words left empty
+    ├── PromptAnswersError   answers in the weekly prompt's form that cannot be recorded
+    └── InvalidSettingsError settings in the settings form that cannot be saved (per field)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class GoodwillError(Exception):
@@ -89,3 +92,31 @@ class AlreadyDoneError(InputError):
 
 class NothingToUndoError(InputError):
     pass
+
+
+class MissingTextError(InputError):
+    pass
+
+
+class PromptAnswersError(InputError):
+    """Some answers in the "Who helped you this week?" form can't be recorded; none were.
+
+    `problems` holds, for each person whose answer was refused, the refusal itself, so the
+    form can show each one beside that person.
+    """
+
+    def __init__(self, problems: Mapping[str, InputError]) -> None:
+        self.problems = dict(problems)
+        super().__init__("Some answers need another look; nothing was recorded yet.")
+
+
+class InvalidSettingsError(InputError):
+    """Some answers in the settings form are not valid; nothing was saved.
+
+    `problems` holds, for each field that needs another look, what to change, in plain words
+    (Slack shows a form's errors as plain text).
+    """
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("Some settings need another look; nothing was saved yet.")

@@ -145,10 +145,25 @@ class FavorUndo:
 
 
 @dataclass(frozen=True)
+class FavorSettings:
+    """`/favor settings`: the member's own settings (and the workspace's, for admins)."""
+
+
+@dataclass(frozen=True)
 class FavorDigest:
     """`/favor digest [here|off]`: where the weekly digest goes (admins set it)."""
 
     action: str = "show"  # "show" | "here" | "off"
+
+
+@dataclass(frozen=True)
+class FavorExport:
+    """`/favor export`: the workspace's ledger as CSV, in the admin's DM (admins only)."""
+
+
+@dataclass(frozen=True)
+class FavorForgetMe:
+    """`/favor forget-me`: asks to confirm, then removes the member's data from Goodwill."""
 
 
 FavorCommand = (
@@ -161,6 +176,9 @@ FavorCommand = (
     | FavorHistory
     | FavorUndo
     | FavorDigest
+    | FavorSettings
+    | FavorExport
+    | FavorForgetMe
 )
 
 
@@ -188,10 +206,16 @@ def parse_favor(text: str) -> FavorCommand:
                 "or `/favor digest off` to stop it."
             )
         return FavorDigest(action)
-    if word in ("history", "undo"):
+    if word in ("history", "undo", "settings"):
         if rest:
             return FavorUsage(f"`/favor {word}` takes nothing after it.")
+        if word == "settings":
+            return FavorSettings()
         return FavorHistory() if word == "history" else FavorUndo()
+    if word in ("export", "forget-me") or (word == "forget" and rest.casefold() == "me"):
+        if rest and word != "forget":
+            return FavorUsage(f"`/favor {word}` takes nothing after it.")
+        return FavorExport() if word == "export" else FavorForgetMe()
     if USER_MENTION.match(stripped):
         return _log(stripped)
     if first.startswith("@"):

@@ -6,12 +6,13 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
 
 from bot.app import build_app, build_oauth_app, make_client
 from bot.db import make_engine, make_session_factory, migrate
@@ -27,8 +28,12 @@ from bot.web import GunicornServer, WsgiApp, wsgi_app
 log = logging.getLogger(__name__)
 
 
-def _deps(settings: Settings) -> Deps:
-    return Deps(make_session_factory(make_engine(settings.database_url)))
+def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Deps:
+    engine = engine or make_engine(settings.database_url)
+    key = settings.pseudonym_key
+    if key is None:  # the sandbox: nothing real to protect
+        return Deps(make_session_factory(engine), **extra)
+    return Deps(make_session_factory(engine), pseudonym_key=key.encode(), **extra)
 
 
 def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
@@ -92,7 +97,7 @@ def oauth_app(settings: Settings) -> WsgiApp:
     assert settings.slack_signing_secret
     engine = make_engine(settings.database_url)
     store = installation_store(settings.slack_client_id, engine)
-    deps = Deps(make_session_factory(engine), installations=store)
+    deps = _deps(settings, engine, installations=store)
 
     def on_installed(installation: Installation) -> None:
         # The new workspace's row and its members, before anyone types a command there.
@@ -130,7 +135,7 @@ def run_worker(settings: Settings) -> None:
     """Only the scheduler: the Procfile's `worker` beside web processes."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
-    deps = Deps(make_session_factory(engine))
+    deps = _deps(settings, engine)
     if settings.mode is RunMode.OAUTH:
         assert settings.slack_client_id
         store = installation_store(settings.slack_client_id, engine)
@@ -144,7 +149,7 @@ def run_worker(settings: Settings) -> None:
 def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> None:
     """One tick as if at `at`, then send what is due by then: for operators and tests."""
     migrate(settings.database_url)
-    deps = Deps(make_session_factory(make_engine(settings.database_url)), clock=lambda: at)
+    deps = _deps(settings, clock=lambda: at)
     report = run_tick(deps.sessions, at)
     print(f"planned {report.planned}, expired {report.expired}", file=out)
     if settings.mode is not RunMode.SANDBOX:

@@ -37,6 +37,8 @@ class Settings:
     scheduler_enabled: bool = True
     # The sender's pace for scheduled messages, across all channels.
     messages_per_second: float = 5.0
+    # Turns forgotten members' IDs into pseudonyms (/favor forget-me); must never change.
+    pseudonym_key: str | None = None
 
     @property
     def mode(self) -> RunMode:
@@ -135,6 +137,13 @@ class Settings:
             if not 0 < messages_per_second <= 100:
                 problems.append("SLACK_MESSAGES_PER_SECOND must be a number from 0.1 to 100")
 
+        pseudonym_key = get("GOODWILL_PSEUDONYM_KEY") or signing_secret
+        if app_token and not pseudonym_key:
+            problems.append(
+                "GOODWILL_PSEUDONYM_KEY (a long random secret that never changes) or "
+                "SLACK_SIGNING_SECRET is needed: it keeps forgotten members anonymous"
+            )
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -150,4 +159,5 @@ class Settings:
             log_level=log_level,
             scheduler_enabled=scheduler_enabled,
             messages_per_second=messages_per_second,
+            pseudonym_key=pseudonym_key,
         )

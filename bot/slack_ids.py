@@ -19,9 +19,18 @@ APP_UNINSTALLED = "app_uninstalled"
 TOKENS_REVOKED = "tokens_revoked"
 REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
+APP_HOME_OPENED = "app_home_opened"
 
 BOT_EVENTS = frozenset(
-    {TEAM_JOIN, USER_CHANGE, APP_UNINSTALLED, TOKENS_REVOKED, REACTION_ADDED, REACTION_REMOVED}
+    {
+        TEAM_JOIN,
+        USER_CHANGE,
+        APP_UNINSTALLED,
+        TOKENS_REVOKED,
+        REACTION_ADDED,
+        REACTION_REMOVED,
+        APP_HOME_OPENED,
+    }
 )
 
 # Message shortcuts (callback_id)
@@ -31,6 +40,9 @@ SHORTCUT_CALLBACK_IDS = frozenset({THANK_FOR_THIS_SHORTCUT})
 
 # Modals (callback_id)
 THANKS_MODAL = "thanks_modal"
+SETTINGS_MODAL = "settings_modal"  # /favor settings, and the Home's workspace settings
+PROMPT_MODAL = "prompt_modal"  # "Who helped you this week?": what each person did
+NUDGE_OFFER_MODAL = "nudge_offer_modal"  # a nudge's "Offer help": what you could offer
 
 # Block actions (action_id)
 FAVOR_THANK_PUBLICLY = "favor_thank_publicly"
@@ -42,6 +54,18 @@ OFFER_TAKE = "offer_take"  # "I'd like this", on an offer in a channel
 OFFER_CONFIRM = "offer_confirm"  # the offerer confirms it was given, in their DM
 OFFER_DECLINE = "offer_decline"  # the offerer says no, in their DM
 OFFER_WITHDRAW = "offer_withdraw"  # the offerer takes the offer back
+PROMPT_PICK = "prompt_pick"  # the people picker in the weekly "Who helped you?" DM
+PROMPT_STOP = "prompt_stop"  # "Stop these prompts", in that DM
+PROMPT_RESUME = "prompt_resume"  # "Turn prompts back on", once stopped
+HOME_SETTING_TOGGLE = "home_setting_toggle"  # "Turn off/on" beside a setting on the Home
+HOME_WORKSPACE_SETTINGS = "home_workspace_settings"  # admins: opens the settings modal
+NUDGE_SAY_THANKS = "nudge_say_thanks"  # in a nudge DM: opens the thanks modal
+NUDGE_OFFER_HELP = "nudge_offer_help"  # in a nudge DM: opens the offer modal
+NUDGE_NOT_NOW = "nudge_not_now"  # in a nudge DM: sets it aside
+NUDGE_STOP = "nudge_stop"  # "Stop these nudges": opts out at once
+NUDGE_RESUME = "nudge_resume"  # "Turn nudges back on", once stopped
+FORGET_ME_CONFIRM = "forget_me_confirm"  # "Forget me", after /favor forget-me
+FORGET_ME_CANCEL = "forget_me_cancel"  # "Cancel", beside it
 
 # Bot token scopes, each with the Web API methods or events that need it
 BOT_SCOPES = frozenset(
@@ -52,5 +76,7 @@ BOT_SCOPES = frozenset(
         "reactions:read",  # reaction_added, reaction_removed
         "users:read",  # users.list, users.info, team_join, user_change
         "team:read",  # team.info
+        "im:write",  # conversations.open, for the DM an admin's export goes to
+        "files:write",  # files.getUploadURLExternal, files.completeUploadExternal (export)
     }
 )

@@ -686,3 +686,143 @@ def test_render_view_shows_title_blocks_and_buttons(emulator: SlackEmulator) -> 
     assert render_view(view, emulator.users, emulator.channels) == (
         "[ Say thanks ]\n  Thank @carol?\n  [Cancel] [Send]"
     )
+
+
+# -- file uploads (files_upload_v2) ---------------------------------------------------------------
+
+
+def upload(emulator: SlackEmulator, path_or_url: str, data: bytes) -> tuple[int, str]:
+    """POST raw bytes to an upload URL, as slack_sdk does; the status and the text answered."""
+    url = path_or_url if path_or_url.startswith("http") else emulator.base_url + path_or_url
+    request = urllib.request.Request(url, data=data, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def test_files_upload_v2_shares_the_file_with_its_bytes(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    csv_bytes = b"who,whom\nbob,alice\n"
+    reply = client.files_upload_v2(
+        channel=GENERAL,
+        content=csv_bytes,
+        filename="ledger.csv",
+        title="Ledger",
+        initial_comment="Here it is",
+    )
+
+    [file] = emulator.uploaded_files
+    assert (file.filename, file.title, file.content, file.size) == (
+        "ledger.csv",
+        "Ledger",
+        csv_bytes,
+        len(csv_bytes),
+    )
+    assert (file.channels, file.initial_comment, file.text) == (
+        (GENERAL,),
+        "Here it is",
+        "who,whom\nbob,alice\n",
+    )
+    shared = reply["file"]
+    assert (shared["id"], shared["name"], shared["title"]) == (file.id, "ledger.csv", "Ledger")
+    assert (shared["mimetype"], shared["filetype"], shared["size"]) == ("text/csv", "csv", 19)
+    assert shared["channels"] == [GENERAL] and shared["is_public"] is True
+    assert [m.text for m in emulator.messages(GENERAL)] == ["Here it is"]
+    assert [c.method for c in emulator.calls] == [
+        "files.getUploadURLExternal",
+        "upload_url",
+        "files.completeUploadExternal",
+    ]
+    assert emulator.calls_to("files.getUploadURLExternal")[0].args == {
+        "filename": "ledger.csv",
+        "length": "19",
+    }
+    assert emulator.calls_to("files.completeUploadExternal")[0].args["files"] == [
+        {"id": file.id, "title": "Ledger"}
+    ]
+
+
+def test_a_file_shared_in_a_dm_or_nowhere(client: WebClient, emulator: SlackEmulator) -> None:
+    dm = client.conversations_open(users=ALICE)["channel"]["id"]
+    in_dm = client.files_upload_v2(channel=dm, content="a", filename="a.txt")["file"]
+    private = client.files_upload_v2(content="b", filename="b.txt")["file"]
+    assert (in_dm["ims"], in_dm["is_public"], in_dm["title"]) == ([dm], False, "a.txt")
+    assert (private["ims"], private["channels"]) == ([], [])
+    assert [f.channels for f in emulator.uploaded_files] == [(dm,), ()]
+    assert [m.channel for m in emulator.messages()] == [dm]
+
+
+def test_get_upload_url_checks_its_arguments(client: WebClient) -> None:
+    missing = slack_error(client.api_call, "files.getUploadURLExternal", params={})
+    assert missing.response["error"] == "invalid_arguments"
+    assert missing.response["errors"] == [
+        "missing required field: filename",
+        "missing required field: length",
+    ]
+    for length in ("abc", "0", "-3"):
+        refused = slack_error(client.files_getUploadURLExternal, filename="x.csv", length=length)
+        assert refused.response["error"] == "invalid_arguments", length
+    too_long = {"filename": "cat.png", "length": 10, "alt_txt": "a" * 1001}
+    assert error_code(client.api_call, "files.getUploadURLExternal", params=too_long) == (
+        "alt_txt_too_large"
+    )
+    ok = client.files_getUploadURLExternal(filename="x.csv", length=3, alt_txt="a" * 1000)
+    assert ok["file_id"].startswith("F") and "/upload/v1/" in ok["upload_url"]
+
+
+def test_an_upload_url_takes_the_declared_bytes_once(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    reserved = client.files_getUploadURLExternal(filename="x.csv", length=3)
+    url = reserved["upload_url"]
+
+    assert upload(emulator, url, b"toolong") == (400, "length_mismatch: declared 3, got 7")
+    assert upload(emulator, "/upload/v1/made-up", b"abc") == (404, "not_found")
+    assert upload(emulator, url, b"abc") == (200, "OK - 3")
+    assert upload(emulator, url, b"abc") == (404, "not_found")
+    uploads = emulator.calls_to("upload_url")
+    assert [(c.ok, c.status, c.error) for c in uploads] == [
+        (False, 400, "length_mismatch"),
+        (False, 404, "not_found"),
+        (True, 200, None),
+        (False, 404, "not_found"),
+    ]
+
+
+def test_complete_upload_rejections(client: WebClient, emulator: SlackEmulator) -> None:
+    emulator.add_channel(SlackChannel("C0QUIET01", "quiet", members={ALICE}))
+    waiting = client.files_getUploadURLExternal(filename="w.csv", length=1)["file_id"]
+    reserved = client.files_getUploadURLExternal(filename="x.csv", length=1)
+    assert upload(emulator, reserved["upload_url"], b"x")[0] == 200
+    file_id = reserved["file_id"]
+
+    def complete(**args: Any) -> str:
+        return error_code(client.api_call, "files.completeUploadExternal", params=args)
+
+    assert complete() == "invalid_arguments"
+    assert complete(files="not json") == "invalid_arguments"
+    assert complete(files="[]") == "invalid_arguments"
+    assert complete(files=json.dumps([{"title": "no id"}])) == "invalid_arguments"
+    assert complete(files=json.dumps([{"id": file_id}, {"id": file_id}])) == "invalid_arguments"
+    assert complete(files=json.dumps([{"id": "F0NOPE"}])) == "file_not_found"
+    assert complete(files=json.dumps([{"id": waiting}])) == "file_not_found"  # no bytes yet
+    listed = json.dumps([{"id": file_id}])
+    assert complete(files=listed, channel_id="C0NOWHERE") == "channel_not_found"
+    assert complete(files=listed, channel_id=HIDDEN) == "channel_not_found"
+    assert complete(files=listed, channel_id="C0QUIET01") == "not_in_channel"
+    assert emulator.uploaded_files == [] and emulator.messages() == []
+
+    client.files_completeUploadExternal(files=[{"id": file_id}], channel_id=SECRET)
+    assert complete(files=listed) == "file_not_found"  # once only
+    [file] = emulator.uploaded_files
+    assert (file.id, file.title, file.channels) == (file_id, "x.csv", (SECRET,))
+
+
+def test_reset_forgets_uploaded_files(client: WebClient, emulator: SlackEmulator) -> None:
+    client.files_upload_v2(channel=GENERAL, content="x", filename="x.txt")
+    emulator.reset()
+    assert emulator.uploaded_files == []

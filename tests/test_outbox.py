@@ -22,7 +22,8 @@ from bot.sandbox.harness import Sandbox
 from bot.services.outbox import SENDING_LEASE, Planned, claim_next, plan
 from tests.rhythm import TEAM, outbox
 
-NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+# A Wednesday afternoon: no digest, prompt or nudge of the planners falls due then.
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 PEOPLE = ["U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"]
 
 
@@ -95,7 +96,7 @@ def test_slack_refusals_are_recorded_readably_and_never_retried(
 
 def test_expired_messages_are_not_sent(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
     enqueue(sessions, [dm("U0BOB0002", due=NOW - timedelta(hours=5))])
-    run_tick(sessions, NOW)
+    run_tick(sessions, NOW, planners=())
     assert sender_for(sandbox, sessions).send_due().sent == 0
     [row] = outbox(sessions)
     assert row.status == "expired"
@@ -145,9 +146,9 @@ def test_a_sender_that_died_mid_send_leaves_its_row_uncertain(
         assert claimed is not None
         claimed_id = claimed.id
     # Before the lease runs out the row is someone's business; after it, it is uncertain.
-    run_tick(sessions, NOW + SENDING_LEASE - timedelta(seconds=1))
+    run_tick(sessions, NOW + SENDING_LEASE - timedelta(seconds=1), planners=())
     assert {r.id: r.status for r in outbox(sessions)}[claimed_id] == "sending"
-    run_tick(sessions, NOW + SENDING_LEASE + timedelta(seconds=1))
+    run_tick(sessions, NOW + SENDING_LEASE + timedelta(seconds=1), planners=())
     assert sender_for(sandbox, sessions).send_due().sent == 4
     rows = {r.id: r for r in outbox(sessions)}
     assert rows[claimed_id].status == "uncertain"

@@ -25,8 +25,26 @@ def test_http_mode() -> None:
 
 
 def test_socket_mode() -> None:
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"}
+    )
     assert settings.mode is RunMode.SOCKET
+    assert settings.pseudonym_key == "s"
+
+
+def test_the_pseudonym_key_is_required_outside_the_sandbox() -> None:
+    assert Settings.from_env({}).pseudonym_key is None
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert any("GOODWILL_PSEUDONYM_KEY" in p for p in error.value.problems)
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_APP_TOKEN": "xapp-1",
+            "GOODWILL_PSEUDONYM_KEY": "k" * 40,
+        }
+    )
+    assert settings.pseudonym_key == "k" * 40
 
 
 def test_api_url_and_database_url_are_normalised() -> None:
@@ -50,7 +68,7 @@ def test_every_problem_is_listed_at_once() -> None:
             }
         )
     problems = error.value.problems
-    assert len(problems) == 6
+    assert len(problems) == 7
     for name in (
         "SLACK_BOT_TOKEN",
         "SLACK_APP_TOKEN",
@@ -58,6 +76,7 @@ def test_every_problem_is_listed_at_once() -> None:
         "DATABASE_URL",
         "LOG_LEVEL",
         "SLACK_API_URL",
+        "GOODWILL_PSEUDONYM_KEY",
     ):
         assert any(name in problem for problem in problems)
 

@@ -20,6 +20,9 @@ FAVOR_HELP = "\n".join(
         "• `/favor history`: your last 20 entries",
         "• `/favor undo`: take back the last credit you gave, within 24 hours",
         "• `/favor digest [here|off]`: where the weekly digest goes (admins choose)",
+        "• `/favor settings`: your settings (and the workspace's, for admins)",
+        "• `/favor export`: the whole ledger as a CSV file, in your DM (admins)",
+        "• `/favor forget-me`: remove your reasons, names and settings from Goodwill",
     )
 )
 

@@ -1,7 +1,8 @@
-"""The "Thank for this" modal, what its submission says, and the private thanks it can send.
+"""The thanks modal, what its submission says, and the private thanks it can send.
 
-The modal keeps the message it is about in `private_metadata` (JSON): Slack hands it back on
-submission, so no state is kept between the shortcut and the submit.
+It opens from the "Thank for this" shortcut, about a message, or from a nudge's **Say thanks**,
+about no message in particular. It keeps what it is about in `private_metadata` (JSON): Slack
+hands it back on submission, so no state is kept between opening it and the submit.
 """
 
 from __future__ import annotations
@@ -40,13 +41,15 @@ _VALUE = re.compile(r"#?([A-Za-z][\w-]*)")
 
 @dataclass(frozen=True)
 class ThankedMessage:
-    """The message a "Thank for this" is about."""
+    """What the thanks are about: the message a "Thank for this" is about, or, from a nudge,
+    no message (`message_ts` and `link` None) and the channel where public thanks go ("" when
+    there is none: the thanks then go to the person directly)."""
 
     channel_id: str
-    message_ts: str
+    message_ts: str | None
     thread_ts: str | None
     author_id: str
-    link: str
+    link: str | None
 
 
 @dataclass(frozen=True)
@@ -68,23 +71,36 @@ def permalink(team_domain: str, channel_id: str, ts: str, thread_ts: str | None 
 
 
 def thanks_modal(message: ThankedMessage) -> View:
-    """The modal, with the message's author already picked and the message linked."""
+    """The modal, with the person already picked and the message, if any, linked."""
     visibility_options = [
         _option("Thank them in the channel", PUBLIC),
         _option("Just tell them, privately", PRIVATE),
     ]
+    if message.link:
+        intro = f"Thanks for <{message.link}|this message>."
+    elif message.channel_id:
+        intro = f"Say what they did. Public thanks are posted in <#{message.channel_id}>."
+    else:
+        intro = "Say what they did. Your thanks go to them directly; only they will see them."
+    visibility = _input(
+        VISIBILITY,
+        "Who sees it?",
+        {
+            "type": "radio_buttons",
+            "action_id": VISIBILITY,
+            "options": visibility_options,
+            "initial_option": visibility_options[0],
+        },
+    )
     return {
         "type": "modal",
         "callback_id": THANKS_MODAL,
-        "title": _plain("Thank for this"),
+        "title": _plain(modal_title(message)),
         "submit": _plain("Send thanks"),
         "close": _plain("Cancel"),
         "private_metadata": json.dumps(asdict(message), separators=(",", ":")),
         "blocks": [
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"Thanks for <{message.link}|this message>."},
-            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
             _input(
                 HELPER,
                 "Who are you thanking?",
@@ -113,18 +129,14 @@ def thanks_modal(message: ThankedMessage) -> View:
                 optional=True,
                 hint=f"Up to {MAX_VALUES} tags, as with /thanks.",
             ),
-            _input(
-                VISIBILITY,
-                "Who sees it?",
-                {
-                    "type": "radio_buttons",
-                    "action_id": VISIBILITY,
-                    "options": visibility_options,
-                    "initial_option": visibility_options[0],
-                },
-            ),
+            # With no channel to post in, there is nothing to choose.
+            *([visibility] if message.channel_id else []),
         ],
     }
+
+
+def modal_title(message: ThankedMessage) -> str:
+    return "Thank for this" if message.link else "Say thanks"
 
 
 def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
@@ -147,7 +159,7 @@ def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
         helper_id=helper if isinstance(helper, str) and helper else None,
         reason=reason.strip() if isinstance(reason, str) else "",
         values=parse_values(values if isinstance(values, str) else ""),
-        public=visibility != PRIVATE,
+        public=visibility != PRIVATE and bool(message.channel_id),
     )
 
 
@@ -174,10 +186,11 @@ def form_errors(error: InputError) -> dict[str, str]:
 
 
 def private_thanks_message(
-    helper_id: str, thanker_id: str, reason: str, values: tuple[str, ...], link: str
+    helper_id: str, thanker_id: str, reason: str, values: tuple[str, ...], link: str | None
 ) -> Message:
     """A DM to the person thanked, when the thanker chose to say it privately."""
-    headline = f":sparkles: {mention(thanker_id)} thanked you for <{link}|your message>."
+    about = f" for <{link}|your message>" if link else ""
+    headline = f":sparkles: {mention(thanker_id)} thanked you{about}."
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": headline}}
     ]
@@ -189,13 +202,13 @@ def private_thanks_message(
     return {"text": f"{headline} {defuse_broadcasts(reason)}".strip(), "blocks": blocks}
 
 
-def thanks_sent_view(helper_id: str) -> View:
+def thanks_sent_view(helper_id: str, title: str = "Thank for this") -> View:
     """What the modal turns into after private thanks: the thanker sees they were sent."""
     text = f"Your thanks are on their way to {mention(helper_id)}. Only they will see them."
     return {
         "type": "modal",
         "callback_id": THANKS_MODAL,
-        "title": _plain("Thank for this"),
+        "title": _plain(title),
         "close": _plain("Done"),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }
@@ -208,16 +221,22 @@ def _thanked_message(raw: object) -> ThankedMessage | None:
         return None
     if not isinstance(data, dict):
         return None
-    required = ("channel_id", "message_ts", "author_id", "link")
-    if not all(isinstance(data.get(key), str) and data[key] for key in required):
+    channel_id, author_id = data.get("channel_id"), data.get("author_id")
+    message_ts, link = data.get("message_ts"), data.get("link")
+    if not (isinstance(channel_id, str) and isinstance(author_id, str) and author_id):
+        return None
+    about_a_message = isinstance(message_ts, str) and message_ts and isinstance(link, str) and link
+    # A message (the shortcut) comes with its channel and link; no message (a nudge), with
+    # neither a timestamp nor a link.
+    if not (about_a_message and channel_id) and not (message_ts is None and link is None):
         return None
     thread_ts = data.get("thread_ts")
     return ThankedMessage(
-        channel_id=data["channel_id"],
-        message_ts=data["message_ts"],
+        channel_id=channel_id,
+        message_ts=message_ts,
         thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
-        author_id=data["author_id"],
-        link=data["link"],
+        author_id=author_id,
+        link=link,
     )
 
 

@@ -112,43 +112,43 @@ class Sender:
         self.worker_id = worker_id or new_worker_id()
 
     def send_due(self, limit: int | None = None) -> SendReport:
-        """Send what is due now, until nothing is left (or `limit` messages were handled)."""
+        """Send what is due now, until nothing is left (or `limit` messages were handled).
+
+        Each round is one transaction: record how the previous message went, and claim the
+        next. Only the message being sent is ever in `sending`, so a crash leaves at most
+        that one uncertain.
+        """
         report = SendReport()
         handled = 0
-        while limit is None or handled < limit:
+        outcome: Outcome | None = None
+        while True:
             busy = self.pacer.busy_channels()
+            claimed = None
             with self.sessions.begin() as session:
-                message = claim_next(session, self.clock(), self.worker_id, busy)
-                claimed = None
-                if message is not None:
-                    claimed = (message.id, message.team_id, message.channel_id, message.payload)
+                if outcome is not None:
+                    outcome.record(session, report)
+                    outcome = None
+                if limit is None or handled < limit:
+                    message = claim_next(session, self.clock(), self.worker_id, busy)
+                    if message is not None:
+                        claimed = (message.id, message.team_id, message.channel_id, message.payload)
             if claimed is None:
-                if not busy:
+                if not busy or (limit is not None and handled >= limit):
                     return report
                 self.pacer.wait_for_channel()
                 continue
             handled += 1
-            self._send(*claimed, report=report)
-        return report
+            outcome = self._send(*claimed)
 
     def _send(
-        self,
-        message_id: int,
-        team_id: str,
-        channel_id: str,
-        payload: dict[str, object],
-        *,
-        report: SendReport,
-    ) -> None:
+        self, message_id: int, team_id: str, channel_id: str, payload: dict[str, object]
+    ) -> Outcome:
         self.pacer.wait_turn(channel_id)
         blocks = payload.get("blocks")
         try:
             client = self.client_for(team_id)
         except LookupError as error:
-            with self.sessions.begin() as session:
-                mark_failed(session, message_id, f"Goodwill is not installed there: {error}")
-            report.failed += 1
-            return
+            return Outcome(message_id, "failed", f"Goodwill is not installed there: {error}")
         try:
             response = client.chat_postMessage(
                 channel=channel_id,
@@ -157,50 +157,75 @@ class Sender:
                 unfurl_links=False,
             )
         except SlackApiError as error:
-            self._refused(message_id, team_id, channel_id, error, report)
-            return
+            return self._refused(message_id, team_id, channel_id, error)
         except TimeoutError:
             # Slack may have posted it before the answer was lost: never risk a second copy.
-            self._uncertain(message_id, "Slack did not answer in time", report)
-            return
+            return Outcome(message_id, "uncertain", "Slack did not answer in time")
         except (URLError, ConnectionError) as error:
             # Nothing reached Slack (refused, unreachable): safe to try again.
-            with self.sessions.begin() as session:
-                retry_at = self.clock() + RETRY_LATER
-                release(session, message_id, retry_at, f"Slack unreachable: {error}")
-            report.released += 1
-            return
+            return Outcome(
+                message_id,
+                "released",
+                f"Slack unreachable: {error}",
+                retry_at=self.clock() + RETRY_LATER,
+            )
         except Exception:
             log.exception("outbox message %s: sending failed unexpectedly", message_id)
-            self._uncertain(message_id, "Sending failed unexpectedly; see the logs", report)
-            return
-        with self.sessions.begin() as session:
-            mark_sent(session, message_id, self.clock(), response["channel"], response["ts"])
-        report.sent += 1
-
-    def _uncertain(self, message_id: int, reason: str, report: SendReport) -> None:
-        with self.sessions.begin() as session:
-            mark_uncertain(session, message_id, reason)
-        report.uncertain += 1
-        log.warning("outbox message %s is uncertain: %s", message_id, reason)
+            return Outcome(message_id, "uncertain", "Sending failed unexpectedly; see the logs")
+        return Outcome(
+            message_id,
+            "sent",
+            sent_at=self.clock(),
+            channel_id=response["channel"],
+            ts=response["ts"],
+        )
 
     def _refused(
-        self,
-        message_id: int,
-        team_id: str,
-        channel_id: str,
-        error: SlackApiError,
-        report: SendReport,
-    ) -> None:
+        self, message_id: int, team_id: str, channel_id: str, error: SlackApiError
+    ) -> Outcome:
         code = str(error.response.get("error") or error.response.status_code)
-        with self.sessions.begin() as session:
-            if code in PERMANENT_ERRORS:
-                mark_failed(session, message_id, f"{PERMANENT_ERRORS[code]} ({code})")
-                report.failed += 1
-            else:
-                retry_after = int(error.response.headers.get("Retry-After", 0) or 0)
-                delay = timedelta(seconds=retry_after) if retry_after else RETRY_LATER
-                release(session, message_id, self.clock() + delay, f"Slack answered {code}")
-                report.released += 1
-        report.errors.append(code)
         log.warning("outbox message %s to %s in %s: %s", message_id, channel_id, team_id, code)
+        if code in PERMANENT_ERRORS:
+            return Outcome(message_id, "failed", f"{PERMANENT_ERRORS[code]} ({code})", code=code)
+        retry_after = int(error.response.headers.get("Retry-After", 0) or 0)
+        delay = timedelta(seconds=retry_after) if retry_after else RETRY_LATER
+        return Outcome(
+            message_id,
+            "released",
+            f"Slack answered {code}",
+            retry_at=self.clock() + delay,
+            code=code,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending one message went, recorded with the next claim."""
+
+    message_id: int
+    kind: str  # sent | failed | released | uncertain
+    reason: str = ""
+    sent_at: datetime | None = None
+    channel_id: str = ""
+    ts: str = ""
+    retry_at: datetime | None = None
+    code: str | None = None
+
+    def record(self, session: Session, report: SendReport) -> None:
+        if self.kind == "sent":
+            assert self.sent_at is not None
+            mark_sent(session, self.message_id, self.sent_at, self.channel_id, self.ts)
+            report.sent += 1
+        elif self.kind == "failed":
+            mark_failed(session, self.message_id, self.reason)
+            report.failed += 1
+        elif self.kind == "released":
+            assert self.retry_at is not None
+            release(session, self.message_id, self.retry_at, self.reason)
+            report.released += 1
+        else:
+            mark_uncertain(session, self.message_id, self.reason)
+            report.uncertain += 1
+            log.warning("outbox message %s is uncertain: %s", self.message_id, self.reason)
+        if self.code:
+            report.errors.append(self.code)

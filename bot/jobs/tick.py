@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Workspace
 from bot.services.digest import plan_digest
+from bot.services.nudges import plan_nudges
 from bot.services.outbox import Planned, expire_overdue, plan, recover_abandoned
+from bot.services.prompts import plan_prompts
 
 log = logging.getLogger(__name__)
 
 Planner = Callable[[Session, Workspace, datetime], list[Planned]]
 
-PLANNERS: tuple[Planner, ...] = (plan_digest,)
+PLANNERS: tuple[Planner, ...] = (plan_digest, plan_prompts, plan_nudges)
 
 
 @dataclass

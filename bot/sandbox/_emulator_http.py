@@ -4,7 +4,8 @@ slack_sdk's WebClient POSTs every method (its `http_verb="GET"` is ignored by th
 client): form-encoded for most methods, JSON for chat.* and views.*, multipart for uploads;
 the token rides in `Authorization: Bearer`. Other clients may use GET with a query string
 or put `token` among form arguments, so all of these are read. Slack ignores a token inside
-a JSON body, and so does this server.
+a JSON body, and so does this server. A file's bytes, in slack_sdk's `files_upload_v2`, are
+POSTed raw to the upload URL that files.getUploadURLExternal handed out (/upload/v1/…).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.sandbox._emulator_files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
 from bot.sandbox._emulator_methods import HANDLERS, Backend
 from bot.sandbox._emulator_models import Call, JsonDict, SlackEmulatorRejected
 from bot.sandbox._emulator_responses import RESPONSE_URL_PREFIX
@@ -28,7 +30,7 @@ API_PREFIX = "/api/"
 RESPONSE_URL_METHOD = "response_url"
 # Arguments that form-encoded requests carry as JSON text; decoded so the call log reads the same
 # whichever way a client sent them.
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+_JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 class _RateLimited(Exception):
@@ -43,6 +45,7 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         super().__init__(("127.0.0.1", 0), _Handler)
+        backend.files.base_url = f"http://127.0.0.1:{self.server_address[1]}"
 
 
 def _form(raw: str) -> JsonDict:
@@ -82,6 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._api(url.path.removeprefix(API_PREFIX), url.query)
         elif url.path.startswith(RESPONSE_URL_PREFIX):
             self._response_url(url.path)
+        elif url.path.startswith(UPLOAD_PREFIX):
+            self._upload(url.path)
         else:
             self._read_body()
             self._send(404, {"ok": False, "error": "not_found"})
@@ -189,6 +194,23 @@ class _Handler(BaseHTTPRequestHandler):
         call = Call(RESPONSE_URL_METHOD, args, status == 200, error, status, started)
         backend.workspace.record(call)
         self._send(status, reply)
+
+    def _upload(self, path: str) -> None:
+        """The bytes of a file, POSTed to the URL files.getUploadURLExternal handed out."""
+        ws = self.server.backend.workspace
+        started = ws.clock()
+        data = self._read_body()
+        status, reply = self.server.backend.files.receive(path, data)
+        error = None if status == 200 else reply.partition(":")[0]
+        ws.record(
+            Call(UPLOAD_URL_METHOD, {"length": len(data)}, status == 200, error, status, started)
+        )
+        raw = reply.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
     def _send(self, status: int, body: JsonDict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()

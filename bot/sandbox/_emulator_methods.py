@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.sandbox._emulator_files import FileStore
 from bot.sandbox._emulator_models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
 from bot.sandbox._emulator_responses import Responder
 from bot.sandbox._emulator_validation import as_text, checked_view, message_content, truthy
@@ -28,6 +29,7 @@ class Backend:
     workspace: Workspace
     views: ViewStore
     responder: Responder
+    files: FileStore = field(default_factory=FileStore)
 
 
 Handler = Callable[[Backend, JsonDict], JsonDict]
@@ -248,6 +250,14 @@ def views_update(b: Backend, args: JsonDict) -> JsonDict:
     return {"view": b.views.update(current["id"], view, args.get("hash"))}
 
 
+def files_get_upload_url_external(b: Backend, args: JsonDict) -> JsonDict:
+    return b.files.reserve(b.workspace, args)
+
+
+def files_complete_upload_external(b: Backend, args: JsonDict) -> JsonDict:
+    return b.files.complete(b.workspace, args)
+
+
 HANDLERS: dict[str, Handler] = {
     "auth.test": auth_test,
     "team.info": team_info,
@@ -260,4 +270,6 @@ HANDLERS: dict[str, Handler] = {
     "views.open": views_open,
     "views.publish": views_publish,
     "views.update": views_update,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
 }

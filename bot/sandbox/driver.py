@@ -16,7 +16,7 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -193,12 +193,23 @@ class SlackDriver:
         )
 
     def block_action_payload(
-        self, user_id: str, message: Message, action_id: str, *, value: str | None = None
+        self,
+        user_id: str,
+        message: Message,
+        action_id: str,
+        *,
+        value: str | None = None,
+        selected: str | Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """A click on a button `action_id` in `message` (found in its blocks, with its value)."""
+        """A click on a button `action_id` in `message` (found in its blocks, with its value).
+
+        For a users, conversations or channels select, `selected` is what the person chose
+        (a list of IDs, one ID for a single select), sent in Slack's `selected_*` field.
+        """
         block_id, element = _find_element(message.blocks, action_id)
+        kind = element.get("type", "button")
         action: dict[str, Any] = {
-            "type": element.get("type", "button"),
+            "type": kind,
             "action_id": action_id,
             "block_id": block_id,
             "action_ts": f"{time.time():.6f}",
@@ -208,6 +219,8 @@ class SlackDriver:
         chosen = value if value is not None else element.get("value")
         if chosen is not None:
             action["value"] = chosen
+        if selected is not None:
+            action.update(_selection(kind, selected))
         ephemeral = message.ephemeral_for is not None
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -236,10 +249,16 @@ class SlackDriver:
         return payload
 
     def click(
-        self, user_id: str, message: Message, action_id: str, *, value: str | None = None
+        self,
+        user_id: str,
+        message: Message,
+        action_id: str,
+        *,
+        value: str | None = None,
+        selected: str | Sequence[str] | None = None,
     ) -> Delivery:
         return self.send_interaction(
-            self.block_action_payload(user_id, message, action_id, value=value)
+            self.block_action_payload(user_id, message, action_id, value=value, selected=selected)
         )
 
     def message_shortcut_payload(
@@ -296,6 +315,28 @@ class SlackDriver:
             **sign(self.signing_secret, body, timestamp),
         }
         return self.transport.send(body, headers)
+
+
+# What a select's block_actions payload carries, by element type: (field, holds a list).
+_SELECTIONS = {
+    "users_select": ("selected_user", False),
+    "multi_users_select": ("selected_users", True),
+    "conversations_select": ("selected_conversation", False),
+    "multi_conversations_select": ("selected_conversations", True),
+    "channels_select": ("selected_channel", False),
+    "multi_channels_select": ("selected_channels", True),
+}
+
+
+def _selection(kind: str, selected: str | Sequence[str]) -> dict[str, Any]:
+    if kind not in _SELECTIONS:
+        raise ValueError(f"a {kind} element has no selection of IDs to send")
+    field, many = _SELECTIONS[kind]
+    ids = [selected] if isinstance(selected, str) else list(selected)
+    if many:
+        return {field: ids}
+    [one] = ids
+    return {field: one}
 
 
 def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dict[str, Any]]:

@@ -7,8 +7,9 @@ Retry-After), records every call, and keeps the messages and views the bot produ
 
 Pieces: `_emulator_models` (records and errors), `_emulator_validation` (what Slack rejects),
 `_emulator_workspace` (state), `_emulator_views` (modals, Home tabs, triggers),
-`_emulator_responses` (response_url and slash-command replies), `_emulator_methods` (one handler
-per Web API method) and `_emulator_http` (the wire format).
+`_emulator_responses` (response_url and slash-command replies), `_emulator_files` (external file
+uploads), `_emulator_methods` (one handler per Web API method) and `_emulator_http` (the wire
+format).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+from bot.sandbox._emulator_files import FileStore, UploadedFile
 from bot.sandbox._emulator_http import EmulatorServer
 from bot.sandbox._emulator_methods import HANDLERS, Backend
 from bot.sandbox._emulator_models import (
@@ -50,6 +52,7 @@ __all__ = [
     "SlackEmulator",
     "SlackEmulatorRejected",
     "SlackUser",
+    "UploadedFile",
 ]
 
 
@@ -76,6 +79,7 @@ class SlackEmulator:
         self._ws = Workspace(identity, validate=validate, clock=clock)
         self._views = ViewStore(self._ws, trigger_ttl=trigger_ttl_seconds)
         self._responder = Responder(self._ws)
+        self._files = FileStore()
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
         # The app's own bot user is a member like any other, as in Slack.
@@ -86,7 +90,8 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             raise RuntimeError("the Slack emulator is already running")
-        self._server = EmulatorServer(Backend(self._ws, self._views, self._responder))
+        backend = Backend(self._ws, self._views, self._responder, self._files)
+        self._server = EmulatorServer(backend)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -286,6 +291,11 @@ class SlackEmulator:
         return self._views.published()
 
     @property
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Files shared with files.completeUploadExternal, in order, with their bytes."""
+        return self._files.shared()
+
+    @property
     def open_views(self) -> dict[str, JsonDict]:
         """Modals open now, by view id."""
         return self._views.open_views()
@@ -298,7 +308,9 @@ class SlackEmulator:
         self._ws.subscribe(callback)
 
     def reset(self) -> None:
-        """Forget calls, messages, views, triggers and response URLs; keep people and channels."""
+        """Forget calls, messages, views, files, triggers and response URLs; keep people and
+        channels."""
         self._ws.reset()
+        self._files.reset()
         self._views.reset()
         self._responder.reset()

@@ -71,6 +71,9 @@ class Sandbox:
         return planned, sender.send_due()
 
     def stop(self) -> None:
+        if self._app is not None:
+            # Work Bolt runs after answering (an export's upload) finishes before Slack goes.
+            self._app.listener_runner.listener_executor.shutdown(wait=True)
         self.emulator.stop()
 
     def __enter__(self) -> Sandbox:

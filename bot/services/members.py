@@ -13,6 +13,7 @@ from bot.db import insert_new, upsert
 from bot.errors import UnknownMemberError
 from bot.models import Member, Workspace
 from bot.services.events import first_delivery
+from bot.services.forgotten import mask_forgotten
 
 # Fetches one Slack user object (users.info) for an ID the cache does not know yet.
 FetchUser = Callable[[str], Mapping[str, Any] | None]
@@ -81,6 +82,8 @@ def save_members(
 ) -> int:
     """Insert or refresh members from Slack user objects; return how many were given."""
     rows = [member_row(team_id, user, now) for user in users if user.get("id")]
+    # People who asked to be forgotten stay forgotten, whatever Slack still says about them.
+    rows = mask_forgotten(session, team_id, rows)
     upsert(session, Member, rows, ["team_id", "user_id"], _MEMBER_FIELDS)
     return len(rows)
 

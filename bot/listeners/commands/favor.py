@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
@@ -22,16 +22,22 @@ from bot.blocks.favors import (
     favor_logged,
 )
 from bot.blocks.history import history_message, undone_message
+from bot.blocks.privacy import forget_me_prompt
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.commands.export import start_export
+from bot.listeners.commands.favor_settings import open_settings
 from bot.parsing import (
     FavorAsk,
     FavorBalance,
     FavorDigest,
+    FavorExport,
+    FavorForgetMe,
     FavorHelp,
     FavorHistory,
     FavorLog,
     FavorOffer,
+    FavorSettings,
     FavorUndo,
     FavorUsage,
     parse_favor,
@@ -57,7 +63,14 @@ COULD_NOT_POST = (
 )
 
 
-def handle_favor(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def handle_favor(
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    deps: Deps,
+) -> None:
     parsed = parse_favor(command.get("text") or "")
     if isinstance(parsed, FavorHelp | FavorUsage):
         ack(**favor_help(parsed.problem if isinstance(parsed, FavorUsage) else None))
@@ -67,6 +80,15 @@ def handle_favor(ack: Ack, command: dict[str, Any], client: WebClient, deps: Dep
         return
     if isinstance(parsed, FavorDigest):
         ack(**_digest(command, client, deps, parsed.action))
+        return
+    if isinstance(parsed, FavorSettings):
+        ack(**open_settings(command, client, deps))
+        return
+    if isinstance(parsed, FavorExport):
+        ack(**start_export(command, client, respond, context, deps))
+        return
+    if isinstance(parsed, FavorForgetMe):
+        ack(**forget_me_prompt(command["user_id"]))
         return
     try:
         with deps.sessions.begin() as session:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
 from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
 from bot.slack_ids import (
+    APP_HOME_OPENED,
     APP_UNINSTALLED,
     REACTION_ADDED,
     REACTION_REMOVED,
@@ -22,3 +24,4 @@ def register(app: App) -> None:
     app.event(TOKENS_REVOKED)(handle_uninstall)
     app.event(REACTION_ADDED)(handle_reaction_added)
     app.event(REACTION_REMOVED)(handle_reaction_removed)
+    app.event(APP_HOME_OPENED)(handle_app_home_opened)

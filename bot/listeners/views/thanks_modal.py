@@ -12,6 +12,7 @@ from bot.blocks.thanks_modal import (
     HELPER,
     ThanksForm,
     form_errors,
+    modal_title,
     private_thanks_message,
     read_thanks_form,
     thanks_sent_view,
@@ -33,7 +34,7 @@ EXPIRED = "This form has expired. Close it and use the shortcut on the message a
 def handle_thanks_modal(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
-    """The "Thank for this" modal submitted: record it like /thanks, then say it."""
+    """The thanks modal submitted: record it like /thanks, then say it."""
     form = read_thanks_form(view)
     if form is None:
         ack(response_action="errors", errors={HELPER: EXPIRED})
@@ -63,7 +64,8 @@ def handle_thanks_modal(
         ack()
         _celebrate(client, form, outcome)
     else:
-        ack(response_action="update", view=thanks_sent_view(outcome.helper_ids[0]))
+        sent = thanks_sent_view(outcome.helper_ids[0], modal_title(form.message))
+        ack(response_action="update", view=sent)
         _tell_privately(client, form, outcome)
 
 

@@ -1,0 +1,140 @@
+"""The buttons of a nudge DM: Say thanks, Offer help, Not now, Stop these nudges (and, once
+stopped, Turn nudges back on). Each button's value is the nudge's key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.favors import private_note
+from bot.blocks.nudge_offer import OfferContext, offer_modal
+from bot.blocks.nudges import nudge_set_aside, nudges_resumed, nudges_stopped
+from bot.blocks.thanks_modal import ThankedMessage, thanks_modal
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.actions._slack import click_of, update
+from bot.services.nudge_responses import (
+    nudge_for,
+    offer_target,
+    resume_nudges,
+    stop_nudges,
+    thanks_target,
+)
+
+
+def handle_nudge_say_thanks(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**Say thanks**: the thanks modal, with the person the nudge named already picked."""
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            target = thanks_target(session, click.team_id, click.user_id, click.value)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    about = ThankedMessage(
+        channel_id=target.public_channel_id or "",
+        message_ts=None,
+        thread_ts=None,
+        author_id=target.helper_id,
+        link=None,
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=thanks_modal(about))
+
+
+def handle_nudge_offer_help(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**Offer help**: a form asking what you could offer the person the nudge named."""
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            offered_to = offer_target(session, click.team_id, click.user_id, click.value)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    channel_id, ts = _nudge_dm(body)
+    form = offer_modal(OfferContext(click.value, channel_id, ts), offered_to)
+    client.views_open(trigger_id=body["trigger_id"], view=form)
+
+
+def handle_nudge_not_now(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**Not now**: the nudge steps back; nothing is recorded."""
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            nudge = nudge_for(session, click.team_id, click.user_id, click.value)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    update(client, *_nudge_dm(body), nudge_set_aside(nudge.key))
+
+
+def handle_nudge_stop(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**Stop these nudges**: takes effect at once, and says how to undo it."""
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            nudge = stop_nudges(session, click.team_id, click.user_id, click.value)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    update(client, *_nudge_dm(body), nudges_stopped(nudge.key))
+
+
+def handle_nudge_resume(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+) -> None:
+    """**Turn nudges back on**, in the message that stopped them."""
+    ack()
+    click = click_of(body, action)
+    try:
+        with deps.sessions.begin() as session:
+            nudge = resume_nudges(session, click.team_id, click.user_id, click.value)
+    except InputError as error:
+        respond(**private_note(error.user_message))
+        return
+    update(client, *_nudge_dm(body), nudges_resumed(nudge.key))
+
+
+def _nudge_dm(body: dict[str, Any]) -> tuple[str, str]:
+    """Where the clicked nudge DM is, to update it in place."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+    return str(channel), str(container.get("message_ts") or "")

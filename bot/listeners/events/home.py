@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.home_tab import publish_home
+from bot.services.home import home_for
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+
+def handle_app_home_opened(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """The member opened Goodwill's Home tab: show them their Home as it is now.
+
+    Publishing is idempotent, so Slack's retries of this event need no dedupe: each one shows
+    the same Home again.
+    """
+    user_id = event.get("user")
+    if event.get("tab") != "home" or not isinstance(user_id, str):
+        return  # the Messages tab, which Slack shows by itself
+    try:
+        with deps.sessions.begin() as session:
+            home = home_for(session, deps.clock(), body["team_id"], user_id, user_fetcher(client))
+    except InputError:
+        # Someone this workspace does not know (a guest from another one, in a shared
+        # channel): they have no Home here.
+        log.info("no Home for %s in %s", user_id, body["team_id"])
+        return
+    publish_home(client, home)

@@ -1,0 +1,22 @@
+"""Publishing a member's App Home: shared by the listeners that end by showing it again."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.home import home_view
+from bot.services.home import Home
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(client: WebClient, home: Home) -> None:
+    """views.publish the Home. Whatever was being done is already saved, so a Home Slack will
+    not take is logged, not turned into an error for Slack to retry."""
+    try:
+        client.views_publish(user_id=home.member_id, view=home_view(home))
+    except SlackApiError:
+        log.warning("could not publish the Home of %s", home.member_id, exc_info=True)

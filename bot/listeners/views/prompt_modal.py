@@ -1,0 +1,87 @@
+"""The "Who helped you this week?" form submitted: record it as the commands would, then say so."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.prompt_modal import (
+    CATCHING_UP,
+    NOBODY,
+    PEOPLE,
+    answer_errors,
+    form_gone,
+    read_prompt_form,
+)
+from bot.blocks.prompts import celebration, prompt_answered, thanked_you
+from bot.deps import Deps
+from bot.errors import PromptAnswersError
+from bot.listeners.actions._slack import send_dm, update
+from bot.services.prompt_answers import PromptAnswers, Recorded, record_answers
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+# Slack's answers when the bot may not post in the celebration channel: the thanks then go
+# to each person directly.
+_CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+
+
+def handle_prompt_modal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    form = read_prompt_form(view)
+    user_id = body["user"]["id"]
+    if form is None or form.prompt.user_id != user_id:
+        ack(response_action="update", view=form_gone())
+        return
+    if not form.caught_up or not form.answers:
+        ack(response_action="errors", errors={PEOPLE: CATCHING_UP if form.answers else NOBODY})
+        return
+    request = PromptAnswers(
+        team_id=body["team"]["id"],
+        user_id=user_id,
+        channel_id=form.prompt.channel_id,
+        view_id=view["id"],
+        answers=form.answers,
+    )
+    try:
+        with deps.sessions.begin() as session:
+            recorded = record_answers(session, deps.clock(), request, user_fetcher(client))
+    except PromptAnswersError as error:
+        ack(response_action="errors", errors=answer_errors(error))
+        return
+    ack()
+    if recorded.already_recorded:
+        return  # a second submission of the same form: it was all said the first time
+    celebrated_in = _celebrate(client, user_id, recorded)
+    update(
+        client,
+        form.prompt.channel_id,
+        form.prompt.message_ts,
+        prompt_answered(user_id, recorded.answers, celebrated_in),
+    )
+
+
+def _celebrate(client: WebClient, thanker_id: str, recorded: Recorded) -> str | None:
+    """Post the public thanks; return the channel they were celebrated in, if any."""
+    public = recorded.public
+    if not public:
+        return recorded.public_channel_id
+    channel_id = recorded.public_channel_id
+    if channel_id:
+        try:
+            client.chat_postMessage(channel=channel_id, **celebration(thanker_id, public))
+            return channel_id
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code not in _CHANNEL_OUT_OF_REACH:
+                raise
+            log.info("cannot celebrate in %s (%s); telling each person directly", channel_id, code)
+    for answer in public:
+        send_dm(client, answer.helper_id, thanked_you(thanker_id, answer))
+    return None

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.favors import digest_announcement
+from bot.blocks.settings import expired_view, form_errors, read_settings_form
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.home_tab import publish_home
+from bot.services.home import save_and_show
+from bot.services.settings import Announce
+from bot.slack_api import user_fetcher
+
+log = logging.getLogger(__name__)
+
+
+def handle_settings_modal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """The settings modal submitted: save it all, or show each problem under its field and
+    save nothing. The modal closes on success, and the Home shows the new settings."""
+    form = read_settings_form(view)
+    if form is None:
+        ack(response_action="update", view=expired_view())
+        return
+    try:
+        with deps.sessions.begin() as session:
+            home = save_and_show(
+                session,
+                deps.clock(),
+                body["team"]["id"],
+                body["user"]["id"],
+                form,
+                user_fetcher(client),
+                _announcer(client),
+            )
+    except InputError as error:
+        ack(response_action="errors", errors=form_errors(error, form))
+        return
+    ack()
+    publish_home(client, home)
+
+
+def _announcer(client: WebClient) -> Announce:
+    """Posts the digest's announcement in a newly chosen channel: None once it is there, or
+    Slack's error code when Goodwill may not post in it."""
+
+    def announce(channel_id: str, schedule: str) -> str | None:
+        try:
+            client.chat_postMessage(channel=channel_id, **digest_announcement(schedule))
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "unknown")
+            log.info("cannot announce the digest in %s: %s", channel_id, code)
+            return code
+        return None
+
+    return announce

@@ -1,0 +1,133 @@
+"""Helpers for the nudge tests: credits with weights and kinds, members' flags, who would be
+nudged, and the nudge DMs as Slack shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import count
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
+from bot.sandbox.emulator import Message
+from bot.sandbox.harness import Sandbox
+from bot.services.ledger import NewCredit, record_credits
+from bot.services.nudges import nudge_candidates
+from tests.rhythm import TEAM
+
+ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
+DEPLOYBOT, FRANK = "U0DEPLOY9", "U0FRANK06"
+_keys = count(1)
+
+
+def give(
+    sessions: sessionmaker[Session],
+    helper: str,
+    helped: str,
+    at: datetime,
+    *,
+    weight: int = 1,
+    kind: str = "favor",
+    reason: str | None = None,
+    retracted: bool = False,
+) -> None:
+    """A credit helper -> helped recorded at `at`, as the ledger records them."""
+    key = f"nudge-test:{next(_keys)}"
+    with sessions.begin() as session:
+        credit = NewCredit(helper, helped, kind, key, weight=weight, reason=reason)
+        assert record_credits(session, TEAM, [credit], at) == 1
+        if retracted:
+            session.execute(update(Credit).where(Credit.source_key == key).values(retracted_at=at))
+
+
+def ask(sessions: sessionmaker[Session], author: str, at: datetime, status: str = "open") -> None:
+    with sessions.begin() as session:
+        session.add(
+            FavorRequest(
+                public_id=f"ask-{next(_keys)}",
+                team_id=TEAM,
+                kind="ask",
+                author_id=author,
+                text="a hand with the slides",
+                channel_id="C0GENERAL",
+                status=status,
+                created_at=at,
+            )
+        )
+
+
+def set_member(sessions: sessionmaker[Session], user_id: str, **fields: object) -> None:
+    with sessions.begin() as session:
+        member = session.get(Member, (TEAM, user_id))
+        assert member is not None
+        for name, value in fields.items():
+            setattr(member, name, value)
+
+
+def member(sessions: sessionmaker[Session], user_id: str) -> Member:
+    with sessions() as session:
+        found = session.get(Member, (TEAM, user_id))
+        assert found is not None
+        return found
+
+
+def who(sessions: sessionmaker[Session], at: datetime) -> dict[str, tuple[str, str | None]]:
+    """Who would be nudged at `at`: {recipient: (kind, about)}."""
+    with sessions() as session:
+        workspace = session.get(Workspace, TEAM)
+        assert workspace is not None
+        return {
+            c.recipient_id: (c.kind, c.about_id) for c in nudge_candidates(session, workspace, at)
+        }
+
+
+def nudges(sessions: sessionmaker[Session], recipient: str | None = None) -> list[OutboxMessage]:
+    with sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "nudge")
+        if recipient is not None:
+            query = query.where(OutboxMessage.recipient_id == recipient)
+        return list(session.scalars(query.order_by(OutboxMessage.id)))
+
+
+def add_nudge(
+    sessions: sessionmaker[Session],
+    recipient: str,
+    at: datetime,
+    *,
+    kind: str = "pair",
+    about: str | None = None,
+    status: str = "sent",
+) -> None:
+    """A nudge in the outbox as if planned at `at`, to test the rules that look back."""
+    with sessions.begin() as session:
+        session.add(
+            OutboxMessage(
+                team_id=TEAM,
+                dedupe_key=f"nudge:{TEAM}:{recipient}:{kind}:test-{next(_keys)}",
+                kind="nudge",
+                channel_id=recipient,
+                recipient_id=recipient,
+                about_user_id=about,
+                payload={"text": "earlier"},
+                status=status,
+                due_at=at,
+                expires_at=at,
+            )
+        )
+
+
+def sent_dm(sandbox: Sandbox, row: OutboxMessage) -> Message:
+    """The DM a sent nudge became, as it looks now (after any updates)."""
+    assert row.status == "sent" and row.slack_channel_id and row.slack_ts
+    [found] = [m for m in sandbox.emulator.messages(row.slack_channel_id) if m.ts == row.slack_ts]
+    return found
+
+
+def action_ids(message: Message) -> list[str]:
+    return [
+        element["action_id"]
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
