@@ -181,6 +181,8 @@ class Credit(Base):
         Index("ix_credits_team_helper_created", "team_id", "helper_id", "created_at"),
         Index("ix_credits_team_helped_created", "team_id", "helped_id", "created_at"),
         Index("ix_credits_team_created", "team_id", "created_at"),
+        # "Have these two exchanged before?" (the digest's new connections, the nudges' pairs).
+        Index("ix_credits_team_pair_created", "team_id", "helper_id", "helped_id", "created_at"),
     )
 
 

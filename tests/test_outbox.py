@@ -80,7 +80,10 @@ def test_slack_refusals_are_recorded_readably_and_never_retried(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     gone = Planned("digest:x", "digest", "C0MISSING", {"text": "hi"}, NOW, NOW + timedelta(hours=1))
-    stranger = dm("U0NOBODY9")
+    # A channel ID Slack does not know (a DM to a stranger would not even be claimed).
+    stranger = Planned(
+        "digest:y", "digest", "U0NOBODY9", {"text": "hi"}, NOW, NOW + timedelta(hours=1)
+    )
     enqueue(sessions, [gone, stranger])
     report = sender_for(sandbox, sessions).send_due()
     assert report.failed == 2 and report.sent == 0
@@ -237,3 +240,27 @@ def test_a_workspace_without_an_installation_fails_readably(
     assert sender.send_due().failed == 1
     [row] = outbox(sessions)
     assert row.status == "failed" and "not installed" in (row.error or "")
+
+
+def test_a_dm_to_someone_who_opted_out_since_it_was_planned_is_not_sent(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    from bot.models import Member
+
+    enqueue(sessions, [dm(u) for u in PEOPLE])
+    with sessions.begin() as session:
+        bob = session.get(Member, (TEAM, "U0BOB0002"))
+        carol = session.get(Member, (TEAM, "U0CAROL03"))
+        assert bob is not None and carol is not None
+        bob.prompts_opt_out = True
+        carol.is_deactivated = True
+    assert sender_for(sandbox, sessions).send_due().sent == 3
+    rows = {r.recipient_id: r for r in outbox(sessions)}
+    assert rows["U0BOB0002"].status == "expired"
+    assert "turned prompts off" in (rows["U0BOB0002"].error or "")
+    assert rows["U0CAROL03"].status == "expired"
+    assert {m.channel for m in sandbox.emulator.messages()} == {
+        "DU0ALICE01",
+        "DU0DAVE004",
+        "DU0ERIN005",
+    }

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, union
+from sqlalchemy import and_, func, literal_column, select, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
@@ -216,32 +217,40 @@ def _recently_highlighted(session: Session, team_id: str, before: datetime) -> s
 def _new_connections(
     session: Session, team_id: str, week_start: datetime, week_end: datetime
 ) -> tuple[list[tuple[str, str]], int]:
-    """Pairs who exchanged this week and never before, in either direction."""
-    earlier = aliased(Credit)
-    first_time = (
+    """Pairs who exchanged this week and never before, in either direction.
+
+    The week's distinct pairs first (a few thousand at most), then one index probe per pair
+    and direction on `ix_credits_team_pair_created`.
+    """
+    week = (
         select(Credit.helper_id, Credit.helped_id)
         .where(
             Credit.team_id == team_id,
             Credit.created_at >= week_start,
             Credit.created_at < week_end,
             Credit.retracted_at.is_(None),
-            ~select(literal_column("1"))
-            .where(
-                earlier.team_id == team_id,
-                earlier.created_at < week_start,
-                earlier.retracted_at.is_(None),
-                or_(
-                    and_(
-                        earlier.helper_id == Credit.helper_id, earlier.helped_id == Credit.helped_id
-                    ),
-                    and_(
-                        earlier.helper_id == Credit.helped_id, earlier.helped_id == Credit.helper_id
-                    ),
-                ),
-            )
-            .exists(),
         )
         .distinct()
+        .subquery()
+    )
+
+    def exchanged_before(helper: Any, helped: Any) -> Any:
+        earlier = aliased(Credit)
+        return (
+            select(literal_column("1"))
+            .where(
+                earlier.team_id == team_id,
+                earlier.helper_id == helper,
+                earlier.helped_id == helped,
+                earlier.created_at < week_start,
+                earlier.retracted_at.is_(None),
+            )
+            .exists()
+        )
+
+    first_time = select(week.c.helper_id, week.c.helped_id).where(
+        ~exchanged_before(week.c.helper_id, week.c.helped_id),
+        ~exchanged_before(week.c.helped_id, week.c.helper_id),
     )
     pairs: dict[frozenset[str], tuple[str, str]] = {}
     for helper_id, helped_id in session.execute(first_time):

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
-from bot.models import OutboxMessage
+from bot.models import Member, OutboxMessage
 
 # A claimed row whose sender has not finished within this long is presumed dead.
 SENDING_LEASE = timedelta(minutes=10)
@@ -69,7 +69,11 @@ def expire_overdue(session: Session, now: datetime) -> int:
 def claim_next(
     session: Session, now: datetime, worker_id: str, busy_channels: Collection[str] = ()
 ) -> OutboxMessage | None:
-    """Take the oldest due message, skipping channels the caller must not post to yet."""
+    """Take the oldest due message, skipping channels the caller must not post to yet.
+
+    A nudge or prompt whose recipient opted out or left since it was planned is expired
+    here instead: turning them off takes effect at once, wherever it was turned off.
+    """
     query = (
         select(OutboxMessage)
         .where(
@@ -85,14 +89,30 @@ def claim_next(
     if session.get_bind().dialect.name == "postgresql":
         # Two senders skip each other's rows instead of queueing behind them.
         query = query.with_for_update(skip_locked=True)
-    message = session.scalars(query).first()
-    if message is None:
+    while (message := session.scalars(query).first()) is not None:
+        unwanted = _no_longer_wanted(session, message)
+        if unwanted is None:
+            message.status = "sending"
+            message.claimed_at = now
+            message.claimed_by = worker_id
+            message.attempts += 1
+            return message
+        message.status = "expired"
+        message.error = unwanted
+        session.flush()
+    return None
+
+
+def _no_longer_wanted(session: Session, message: OutboxMessage) -> str | None:
+    if message.kind not in ("nudge", "prompt") or message.recipient_id is None:
         return None
-    message.status = "sending"
-    message.claimed_at = now
-    message.claimed_by = worker_id
-    message.attempts += 1
-    return message
+    member = session.get(Member, (message.team_id, message.recipient_id))
+    if member is None or member.is_deactivated or member.is_bot:
+        return "The person is no longer an active member."
+    opted_out = member.nudges_opt_out if message.kind == "nudge" else member.prompts_opt_out
+    if opted_out:
+        return f"The person turned {message.kind}s off before it was sent."
+    return None
 
 
 def mark_sent(session: Session, message_id: int, now: datetime, channel_id: str, ts: str) -> None:
