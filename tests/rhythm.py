@@ -22,12 +22,13 @@ def credit(
     at: datetime,
     reason: str | None = None,
     kind: str = "thanks",
+    weight: int = 1,
 ) -> None:
     with sessions.begin() as session:
         record_credits(
             session,
             TEAM,
-            [NewCredit(helper, helped, kind, f"test:{next(_keys)}", reason=reason)],
+            [NewCredit(helper, helped, kind, f"test:{next(_keys)}", weight, reason=reason)],
             at,
         )
 
