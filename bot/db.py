@@ -93,15 +93,17 @@ def insert_new(
     """
     if not rows:
         return 0
+    table = model.__table__
     statement = (
-        _dialect_insert(session, model)
-        .values(list(rows))
+        _dialect_insert(session, table)
         .on_conflict_do_nothing(index_elements=list(conflict))
         # rowcount is not reliable here across drivers (psycopg reports -1): count what
         # the database says it inserted.
-        .returning(*(getattr(model, name) for name in conflict))
+        .returning(*(table.c[name] for name in conflict))
     )
-    return len(session.execute(statement).all())
+    # The rows go as parameters, not in the statement: its compiled form is cached once,
+    # where a multi-VALUES statement would be compiled again for every request.
+    return len(session.execute(statement, [dict(row) for row in rows]).all())
 
 
 def upsert(
@@ -123,7 +125,7 @@ def upsert(
     )
 
 
-def _dialect_insert(session: Session, model: type[Base]) -> Any:
+def _dialect_insert(session: Session, target: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(model)
-    return sqlite_insert(model)
+        return postgresql_insert(target)
+    return sqlite_insert(target)
