@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,13 +20,17 @@ from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.installations import InstalledClients, installation_store, state_store
 from bot.jobs.scheduler import run_blocking, start_in_background
-from bot.jobs.sender import Pacer, Sender
+from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.jobs.tick import run_tick
+from bot.services.outbox import next_due
 from bot.settings import RunMode, Settings
 from bot.slack_api import sync_workspace
 from bot.web import GunicornServer, WsgiApp, wsgi_app
 
 log = logging.getLogger(__name__)
+
+# `tick --at` waits for messages Slack asked to be retried within this long.
+RETRY_WINDOW = timedelta(minutes=2)
 
 
 def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Deps:
@@ -147,19 +152,42 @@ def run_worker(settings: Settings) -> None:
 
 
 def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> None:
-    """One tick as if at `at`, then send what is due by then: for operators and tests."""
+    """One tick as if at `at`, then send what is due: for operators and tests.
+
+    Time runs on from `at` as it does on the wall clock, so a message Slack asked to be sent
+    again in a moment (rate limited) is sent before the command ends.
+    """
     migrate(settings.database_url)
-    deps = _deps(settings, clock=lambda: at)
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return at + timedelta(seconds=time.monotonic() - started)
+
+    deps = _deps(settings, clock=clock)
     report = run_tick(deps.sessions, at)
     print(f"planned {report.planned}, expired {report.expired}", file=out)
-    if settings.mode is not RunMode.SANDBOX:
-        client = make_client(settings.slack_bot_token, settings.slack_api_url)
-        sent = _sender(settings, deps, client).send_due()
-        print(
-            f"sent {sent.sent}, failed {sent.failed}, to retry {sent.released}, "
-            f"uncertain {sent.uncertain}",
-            file=out,
-        )
+    if settings.mode is RunMode.SANDBOX:
+        return
+    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    sender = _sender(settings, deps, client)
+    total = SendReport()
+    while True:
+        sent = sender.send_due()
+        for name in ("sent", "failed", "released", "uncertain"):
+            setattr(total, name, getattr(total, name) + getattr(sent, name))
+        with deps.sessions() as session:
+            upcoming = next_due(session, clock())
+        progress = sent.sent + sent.failed + sent.released + sent.uncertain
+        if upcoming is None or upcoming - clock() > RETRY_WINDOW:
+            break
+        if upcoming <= clock() and not progress:
+            break  # due but taken by another sender: it is theirs to finish
+        time.sleep(max(0.0, (upcoming - clock()).total_seconds()))
+    print(
+        f"sent {total.sent}, failed {total.failed}, retried {total.released}, "
+        f"uncertain {total.uncertain}",
+        file=out,
+    )
 
 
 def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = sys.stdout) -> int:

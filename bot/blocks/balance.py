@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.blocks.common import Message, mention
 from bot.blocks.favors import context, one_line, section
 from bot.services.asks import ASK
+from bot.services.balance import PEOPLE_LISTED as PEOPLE_SHOWN
 from bot.services.balance import BalanceSummary, PairBalance
 
-PEOPLE_SHOWN = 15
 REQUEST_TEXT_SHOWN = 120
 
 
@@ -22,7 +22,7 @@ def balance_message(summary: BalanceSummary) -> Message:
     if summary.pairs:
         lines = [_line(pair) for pair in summary.pairs[:PEOPLE_SHOWN]]
         blocks.append(section("\n".join(lines)))
-        hidden = len(summary.pairs) - PEOPLE_SHOWN
+        hidden = summary.people_total - min(len(summary.pairs), PEOPLE_SHOWN)
         if hidden > 0:
             blocks.append(context(f"…and {hidden:,} more {_people(hidden)}."))
     else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, func, literal, or_, select
+from sqlalchemy import Float, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -26,6 +26,7 @@ from bot.services.members import FetchUser, resolve_members, workspace_for
 
 SECONDS_PER_DAY = 86_400.0
 OPEN_REQUESTS_SHOWN = 10
+PEOPLE_LISTED = 15
 HORIZON_HALF_LIVES = 100
 
 
@@ -75,10 +76,7 @@ def pair_balances(
 ) -> list[PairBalance]:
     """The member's decayed exchanges per counterpart, largest first; retracted credits never
     count. `counterpart` limits it to one pair; `since` to credits from that time on."""
-    half_lives = (now.timestamp() - epoch_seconds(Credit.created_at)) * (
-        1.0 / (SECONDS_PER_DAY * half_life_days)
-    )
-    decayed = Credit.weight * func.power(literal(0.5, Float), half_lives)
+    decayed = _decayed(now, half_life_days)
     # Older credits count for less than 0.5 ** 100 of their weight: nothing at all. Leaving them
     # out keeps power() clear of PostgreSQL's underflow error, and the index range short.
     horizon = now - timedelta(days=HORIZON_HALF_LIVES * half_life_days)
@@ -111,12 +109,81 @@ def pair_balances(
 
 
 @dataclass(frozen=True)
+class PairPage:
+    """The member's largest exchanges, and how many people they exchanged with in all."""
+
+    pairs: list[PairBalance]
+    total: int  # counterparts
+    helped: int  # counterparts the member helped
+    helping: int  # counterparts who helped the member
+
+
+def pair_page(
+    session: Session,
+    team_id: str,
+    member_id: str,
+    now: datetime,
+    half_life_days: int,
+    *,
+    limit: int,
+    since: datetime | None = None,
+) -> PairPage:
+    """Like `pair_balances`, but only the `limit` largest pairs leave the database, with the
+    counts over all of them: someone with ten thousand counterparts costs one aggregate
+    query, not ten thousand Python objects."""
+    decayed = _decayed(now, half_life_days)
+    horizon = now - timedelta(days=HORIZON_HALF_LIVES * half_life_days)
+    mine = Credit.helper_id == member_id
+    other = case((mine, Credit.helped_id), else_=Credit.helper_id).label("other")
+    per = (
+        select(
+            other,
+            func.sum(case((mine, decayed), else_=0.0)).label("given"),
+            func.sum(case((mine, 0.0), else_=decayed)).label("received"),
+        )
+        .where(
+            Credit.team_id == team_id,
+            or_(Credit.helper_id == member_id, Credit.helped_id == member_id),
+            Credit.retracted_at.is_(None),
+            Credit.created_at >= (horizon if since is None else max(horizon, since)),
+        )
+        .group_by(other)
+        .subquery()
+    )
+    page = (
+        select(
+            per.c.other,
+            per.c.given,
+            per.c.received,
+            func.count().over().label("total"),
+            func.count().filter(per.c.given > 0).over().label("helped"),
+            func.count().filter(per.c.received > 0).over().label("helping"),
+        )
+        .order_by((per.c.given + per.c.received).desc(), per.c.other)
+        .limit(limit)
+    )
+    rows = session.execute(page).all()
+    if not rows:
+        return PairPage([], 0, 0, 0)
+    pairs = [PairBalance(row.other, float(row.given), float(row.received)) for row in rows]
+    return PairPage(pairs, int(rows[0].total), int(rows[0].helped), int(rows[0].helping))
+
+
+def _decayed(now: datetime, half_life_days: int) -> Any:
+    half_lives = (now.timestamp() - epoch_seconds(Credit.created_at)) * (
+        1.0 / (SECONDS_PER_DAY * half_life_days)
+    )
+    return Credit.weight * func.power(literal(0.5, Float), half_lives)
+
+
+@dataclass(frozen=True)
 class BalanceSummary:
     """What `/favor balance [@a]` shows its caller, and no one else."""
 
     pairs: list[PairBalance]
     half_life_days: int
     counterpart_id: str | None = None
+    people_total: int = 0
     open_requests: list[RequestInfo] = field(default_factory=list)
     open_total: int = 0
 
@@ -134,8 +201,14 @@ def balance_for(
     half_life = workspace_for(session, team_id).half_life_days
     if counterpart_id is None:
         requests, total = open_requests(session, team_id, member_id, OPEN_REQUESTS_SHOWN)
-        pairs = pair_balances(session, team_id, member_id, now, half_life)
-        return BalanceSummary(pairs, half_life, open_requests=requests, open_total=total)
+        page = pair_page(session, team_id, member_id, now, half_life, limit=PEOPLE_LISTED)
+        return BalanceSummary(
+            page.pairs,
+            half_life,
+            people_total=page.total,
+            open_requests=requests,
+            open_total=total,
+        )
     if counterpart_id == member_id:
         raise SelfCreditError(
             "That's you! Type `/favor balance` for all your exchanges, or "

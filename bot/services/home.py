@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage
 from bot.services.asks import RequestInfo, open_requests
-from bot.services.balance import PairBalance, pair_balances
+from bot.services.balance import PairBalance, pair_page
 from bot.services.closing import Closed, withdraw_request
 from bot.services.history import Entry, recent_entries
 from bot.services.members import FetchUser, resolve_members, workspace_for
@@ -94,8 +94,14 @@ def home_for(
 ) -> Home:
     member = resolve_members(session, team_id, (user_id,), fetch_user, now)[user_id]
     workspace = workspace_for(session, team_id)
-    pairs = pair_balances(
-        session, team_id, user_id, now, workspace.half_life_days, since=now - MAP_WINDOW
+    page = pair_page(
+        session,
+        team_id,
+        user_id,
+        now,
+        workspace.half_life_days,
+        limit=PEOPLE_SHOWN,
+        since=now - MAP_WINDOW,
     )
     requests, requests_total = open_requests(session, team_id, user_id, REQUESTS_SHOWN)
     admin = None
@@ -107,10 +113,10 @@ def home_for(
         half_life_days=workspace.half_life_days,
         credit_emoji=tuple(workspace.credit_emoji or ()),
         window_days=MAP_WINDOW.days,
-        pairs=pairs[:PEOPLE_SHOWN],
-        people_total=len(pairs),
-        people_helped=sum(1 for pair in pairs if pair.given > 0),
-        people_helping=sum(1 for pair in pairs if pair.received > 0),
+        pairs=page.pairs,
+        people_total=page.total,
+        people_helped=page.helped,
+        people_helping=page.helping,
         entries=recent_entries(session, team_id, user_id, ENTRIES_SHOWN),
         requests=requests,
         requests_total=requests_total,

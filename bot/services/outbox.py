@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
@@ -113,6 +113,16 @@ def _no_longer_wanted(session: Session, message: OutboxMessage) -> str | None:
     if opted_out:
         return f"The person turned {message.kind}s off before it was sent."
     return None
+
+
+def next_due(session: Session, after: datetime) -> datetime | None:
+    """When the next pending message falls due, if any does before it expires."""
+    due: datetime | None = session.scalar(
+        select(func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.status == "pending", OutboxMessage.expires_at > after
+        )
+    )
+    return due
 
 
 def mark_sent(session: Session, message_id: int, now: datetime, channel_id: str, ts: str) -> None:
