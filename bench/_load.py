@@ -1,4 +1,4 @@
-"""The load: pre-signed `/thanks` requests sent by one asyncio process over raw keep-alive streams.
+"""The load: pre-signed `/thanks` requests sent over loopback by one asyncio process.
 
 The client has to share two cores with the server and PostgreSQL, so it does as little as it
 can while the clock runs: every request is built, signed and encoded to bytes beforehand; each
@@ -122,6 +122,18 @@ class LoadResult:
 
     def ok_statuses(self) -> int:
         return sum(1 for status in self.statuses if status == 200)
+
+
+def combine(results: Sequence[LoadResult]) -> LoadResult:
+    """Several timed slices as one: their requests together, their clocks added up."""
+    return LoadResult(
+        latencies=[value for result in results for value in result.latencies],
+        statuses=[value for result in results for value in result.statuses],
+        bodies=[value for result in results for value in result.bodies],
+        elapsed=sum(result.elapsed for result in results),
+        connections=sum(result.connections for result in results),
+        client_cpu=sum(result.client_cpu for result in results),
+    )
 
 
 def run_load(port: int, requests: Sequence[bytes], concurrency: int) -> LoadResult:

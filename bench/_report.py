@@ -1,0 +1,183 @@
+"""What a run prints, and the raw figures `--json` writes."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from bench._load import LoadResult
+from bench._measure import Tally
+from bench._servers import GunicornSettings
+
+GOAL_P99_SECONDS = 0.020
+GOAL_THROUGHPUT_RATIO = 0.5
+NOISY_OTHER_LOAD = 0.05
+NOISY_SPEED_SPREAD = 1.3
+
+
+def report(
+    info: Mapping[str, Any],
+    settings: GunicornSettings,
+    tallies: Mapping[str, Tally],
+    probes: Sequence[float],
+    credits: int,
+) -> bool:
+    """Print the figures, the checks and the goals; True when the run is valid."""
+    rounds = len(probes)
+    print(f"Goodwill /thanks over HTTP, {info['date']}, code at {info['code']}")
+    print(
+        f"machine: {info['cpus']} CPUs, Python {info['python']}, PostgreSQL "
+        f"{info['postgresql']}, gunicorn {info['gunicorn']}, slack_bolt {info['slack_bolt']}"
+    )
+    print(f"server (both): gunicorn via bot.web.GunicornServer, {settings.describe()}")
+    print(
+        "baseline: bare Bolt App whose /thanks listener only acks; goodwill: bot.runtime.http_app "
+        "(build_app + wsgi_app, production settings: scheduler in each worker), scratch PostgreSQL"
+    )
+    print(
+        f"client: 1 asyncio process (Protocol callbacks, no streams), {info['concurrency']} "
+        "connections, keep-alive where the server allows it, requests built and signed before "
+        "timing; latency = request written (or connection opened) -> last response byte read"
+    )
+    print(
+        f"load per server: {info['warmup']} warm-up requests (not timed), then "
+        f"{info['requests']} timed in {rounds} rounds that alternate baseline and goodwill "
+        "slices, so that both meet the same machine"
+    )
+    print()
+    header = (
+        f"{'server':<9} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+        f" {'conns':>6} {'client CPU':>10} {'server CPU/req':>14} {'db CPU/req':>10}"
+        f" {'machine busy':>12} {'other load':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind, tally in tallies.items():
+        timed = tally.timed
+        count = len(timed.latencies)
+        database = _per_request(tally.database_cpu, count) if tally.has_database else "n/a"
+        print(
+            f"{kind:<9} {timed.throughput:>7.0f} {timed.percentile(50) * 1e3:>7.2f}"
+            f" {timed.percentile(90) * 1e3:>7.2f} {timed.percentile(99) * 1e3:>7.2f}"
+            f" {max(timed.latencies) * 1e3:>7.2f} {timed.connections:>6}"
+            f" {timed.client_cpu / timed.elapsed:>9.0%} {_per_request(tally.server_cpu, count):>14}"
+            f" {database:>10} {tally.machine_busy:>12.0%} {tally.other_load:>10.0%}"
+        )
+    print(
+        "(client CPU: share of one core; CPU/req: worker or PostgreSQL backend CPU time per "
+        "request; machine busy: share of all cores; other load: share of all cores used by "
+        "processes outside the bench, which makes figures noisy)"
+    )
+    for kind, tally in tallies.items():
+        by_round = " ".join(f"{result.throughput:.0f}" for result in tally.slices)
+        total = sum(tally.worker_cpu.values()) or 1.0
+        split = " / ".join(f"{seconds / total:.0%}" for seconds in tally.worker_cpu.values())
+        print(f"{kind}: req/s by round {by_round}; workers' shares of the server CPU {split}")
+    print(
+        "CPU speed probe (ms of CPU for the same Python loop before each round; lower is "
+        f"faster): {' '.join(f'{probe:.0f}' for probe in probes)}"
+    )
+    print()
+    baseline, goodwill = tallies["baseline"], tallies["goodwill"]
+    ratio = goodwill.timed.throughput / baseline.timed.throughput
+    print(f"throughput goodwill/baseline: {ratio:.2f}")
+
+    checks = []
+    baseline_ok = sum(result.ok_statuses() for result in _all(baseline))
+    baseline_sent = sum(len(result.statuses) for result in _all(baseline))
+    checks.append(
+        (baseline_ok == baseline_sent, f"baseline HTTP 200: {baseline_ok}/{baseline_sent}")
+    )
+    replies = sum(result.in_channel_replies() for result in _all(goodwill))
+    sent = sum(len(result.statuses) for result in _all(goodwill))
+    checks.append(
+        (replies == sent, f"goodwill HTTP 200 with response_type in_channel: {replies}/{sent}")
+    )
+    checks.append((credits == sent, f"credits in the database: {credits} (expected {sent})"))
+    for ok, text in checks:
+        print(f"check {'OK  ' if ok else 'FAIL'} {text}")
+    p99 = goodwill.timed.percentile(99)
+    goals = [
+        (p99 <= GOAL_P99_SECONDS, f"goodwill p99 <= 20 ms: {p99 * 1e3:.2f} ms"),
+        (ratio >= GOAL_THROUGHPUT_RATIO, f"goodwill throughput >= 50% of baseline: {ratio:.0%}"),
+    ]
+    for ok, text in goals:
+        print(f"goal  {'PASS' if ok else 'FAIL'} {text}")
+    for tally in tallies.values():
+        if tally.other_load > NOISY_OTHER_LOAD:
+            print(
+                f"warning: processes outside the bench used {tally.other_load:.0%} of the "
+                f"machine during the {tally.kind} load; its figures are noisy. Run again on a "
+                "quiet machine."
+            )
+    if max(probes) > NOISY_SPEED_SPREAD * min(probes):
+        print(
+            f"warning: the CPU speed probe varied from {min(probes):.0f} to {max(probes):.0f} ms: "
+            "the machine itself ran at different speeds during the run (a shared VM?), so "
+            "figures from one run to the next can differ by as much."
+        )
+    valid = all(ok for ok, _ in checks)
+    if not valid:
+        print("The run is NOT valid: some responses or credits were not as expected.")
+    return valid
+
+
+def raw(
+    info: Mapping[str, Any],
+    settings: GunicornSettings,
+    tallies: Mapping[str, Tally],
+    probes: Sequence[float],
+    credits: int,
+) -> dict[str, Any]:
+    servers = {}
+    for kind, tally in tallies.items():
+        timed = tally.timed
+        servers[kind] = {
+            "requests": len(timed.latencies),
+            "elapsed_s": timed.elapsed,
+            "requests_per_s": timed.throughput,
+            "latency_ms": _latency_ms(timed.percentile, max(timed.latencies)),
+            "rounds": [
+                {
+                    "requests": len(result.latencies),
+                    "requests_per_s": result.throughput,
+                    "latency_ms": _latency_ms(result.percentile, max(result.latencies)),
+                }
+                for result in tally.slices
+            ],
+            "connections_opened": timed.connections,
+            "client_cpu_s": timed.client_cpu,
+            "server_cpu_s": tally.server_cpu,
+            "worker_cpu_s": list(tally.worker_cpu.values()),
+            "database_cpu_s": tally.database_cpu if tally.has_database else None,
+            "machine_busy": tally.machine_busy,
+            "other_load": tally.other_load,
+            "statuses": {str(s): timed.statuses.count(s) for s in sorted(set(timed.statuses))},
+            "latencies_ms": [round(value * 1e3, 4) for value in timed.latencies],
+        }
+    return {
+        "machine": dict(info),
+        "gunicorn": settings.options(),
+        "speed_probe_ms": list(probes),
+        "speed_probe_median_ms": statistics.median(probes),
+        "credits_in_database": credits,
+        "servers": servers,
+    }
+
+
+def _all(tally: Tally) -> list[LoadResult]:
+    return [tally.warmup, *tally.slices] if tally.warmup else list(tally.slices)
+
+
+def _latency_ms(percentile: Callable[[float], float], longest: float) -> dict[str, float]:
+    return {
+        "p50": percentile(50) * 1e3,
+        "p90": percentile(90) * 1e3,
+        "p99": percentile(99) * 1e3,
+        "max": longest * 1e3,
+    }
+
+
+def _per_request(seconds: float, count: int) -> str:
+    return f"{seconds / count * 1e3:.2f} ms"
