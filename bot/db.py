@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -93,17 +94,22 @@ def insert_new(
     """
     if not rows:
         return 0
-    table = model.__table__
-    statement = (
-        _dialect_insert(session, table)
+    statement = _insert_new_statement(dialect_of(session), model.__table__, tuple(conflict))
+    # The rows go as parameters, not in the statement: its compiled form is cached once,
+    # where a multi-VALUES statement would be compiled again for every request.
+    return len(session.execute(statement, [dict(row) for row in rows]).all())
+
+
+@functools.cache
+def _insert_new_statement(dialect: str, table: Any, conflict: tuple[str, ...]) -> Any:
+    # Built once per table: constructing it costs more than running it on the hot path.
+    return (
+        insert_for(dialect, table)
         .on_conflict_do_nothing(index_elements=list(conflict))
         # rowcount is not reliable here across drivers (psycopg reports -1): count what
         # the database says it inserted.
         .returning(*(table.c[name] for name in conflict))
     )
-    # The rows go as parameters, not in the statement: its compiled form is cached once,
-    # where a multi-VALUES statement would be compiled again for every request.
-    return len(session.execute(statement, [dict(row) for row in rows]).all())
 
 
 def upsert(
@@ -116,7 +122,7 @@ def upsert(
     """Insert rows, or update the `update` columns of the rows whose `conflict` key exists."""
     if not rows:
         return
-    statement = _dialect_insert(session, model).values(list(rows))
+    statement = insert_for(dialect_of(session), model).values(list(rows))
     session.execute(
         statement.on_conflict_do_update(
             index_elements=list(conflict),
@@ -125,7 +131,12 @@ def upsert(
     )
 
 
-def _dialect_insert(session: Session, target: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_for(dialect: str, target: Any) -> Any:
+    """The INSERT of `dialect` ("postgresql" or "sqlite"): both have ON CONFLICT clauses."""
+    if dialect == "postgresql":
         return postgresql_insert(target)
     return sqlite_insert(target)

@@ -113,6 +113,11 @@ class Workspace(Base):
     )
 
 
+def member_label(display_name: str, real_name: str, name: str, user_id: str) -> str:
+    """How a member is named in Goodwill's messages: as Slack shows them, best name first."""
+    return display_name or real_name or name or user_id
+
+
 class Member(Base):
     """Goodwill's cache of a workspace's Slack users, plus each person's own opt-outs."""
 
@@ -142,7 +147,7 @@ class Member(Base):
 
     @property
     def label(self) -> str:
-        return self.display_name or self.real_name or self.name or self.user_id
+        return member_label(self.display_name, self.real_name, self.name, self.user_id)
 
     @property
     def can_receive_credit(self) -> bool:

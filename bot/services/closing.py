@@ -17,8 +17,8 @@ from bot.errors import AlreadyDoneError, DailyLimitError, RepeatedReasonError, R
 from bot.models import Credit, FavorRequest, FavorResponse
 from bot.services.asks import ASK, RequestInfo, locked_request, require_author, require_open
 from bot.services.favors import require_person
-from bot.services.ledger import NewCredit, check_fair_use, record_credits
-from bot.services.members import FetchUser, resolve_members, workspace_for
+from bot.services.ledger import NewCredit, check_fair_use, record_credits, standing
+from bot.services.members import FetchUser
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,12 @@ def fulfil_request(
         raise RequestClosedError(
             f"You already set <@{responder_id}>'s answer aside, so there's nothing to close."
         )
-    people = resolve_members(session, team_id, [responder_id], fetch_user, now)
-    require_person(people[responder_id], f"This {request.kind} stays open for others.")
     ask = request.kind == ASK
+    giver_id, receiver_id = (
+        (request.author_id, responder_id) if ask else (responder_id, request.author_id)
+    )
+    giver = standing(session, now, team_id, giver_id, [receiver_id], fetch_user)
+    require_person(giver.people[responder_id], f"This {request.kind} stays open for others.")
     credit = NewCredit(
         helper_id=responder_id if ask else request.author_id,
         helped_id=request.author_id if ask else responder_id,
@@ -74,7 +77,7 @@ def fulfil_request(
         message_ts=request.message_ts,
     )
     try:
-        seen = check_fair_use(session, workspace_for(session, team_id), [credit], now)
+        seen = check_fair_use(giver, [credit])
     except (DailyLimitError, RepeatedReasonError) as refused:
         if ask:
             raise

@@ -18,11 +18,11 @@ from bot.errors import (
     RequestClosedError,
     SelfCreditError,
 )
-from bot.models import Credit, Member
+from bot.models import Credit
 from bot.parsing import FavorLog
 from bot.services.events import first_delivery
-from bot.services.ledger import NewCredit, check_fair_use, record_credits
-from bot.services.members import FetchUser, resolve_members, workspace_for
+from bot.services.ledger import NewCredit, Person, check_fair_use, record_credits, standing
+from bot.services.members import FetchUser
 
 FAVOR_USAGE_HINT = "Type `/favor @someone what they did`, picking the person from the autocomplete."
 
@@ -56,11 +56,8 @@ def log_favor(
             "A favour is something someone else did for you, so you can't log one for "
             f"yourself. {FAVOR_USAGE_HINT}"
         )
-    workspace = workspace_for(session, request.team_id)
-    people = resolve_members(
-        session, request.team_id, (parsed.helper_id, request.user_id), fetch_user, now
-    )
-    require_person(people[parsed.helper_id], FAVOR_USAGE_HINT)
+    giver = standing(session, now, request.team_id, request.user_id, [parsed.helper_id], fetch_user)
+    require_person(giver.people[parsed.helper_id], FAVOR_USAGE_HINT)
     credit = NewCredit(
         helper_id=parsed.helper_id,
         helped_id=request.user_id,
@@ -70,7 +67,7 @@ def log_favor(
         reason=parsed.description,
         channel_id=request.channel_id,
     )
-    seen = check_fair_use(session, workspace, [credit], now)
+    seen = check_fair_use(giver, [credit])
     new = 0 if seen else record_credits(session, request.team_id, [credit], now)
     credit_id = session.scalar(select(Credit.id).where(Credit.source_key == credit.source_key))
     assert credit_id is not None
@@ -84,7 +81,7 @@ def log_favor(
     )
 
 
-def require_person(member: Member, advice: str) -> None:
+def require_person(member: Person, advice: str) -> None:
     """Refuse credit for a bot or a deactivated member, saying what to do instead."""
     if member.is_bot:
         raise NotAPersonError(f"{member.label} is a bot, and bots don't need favours. {advice}")

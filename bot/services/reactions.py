@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_new
+from bot.db import dialect_of, insert_new
 from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
 from bot.models import Credit, Member, ReactionMark, Workspace
 from bot.services.events import first_delivery
-from bot.services.ledger import NewCredit, check_fair_use, record_credits
-from bot.services.members import FetchUser, ensure_workspace, resolve_members, workspace_for
+from bot.services.ledger import NewCredit, check_fair_use, record_or_restore, standing
+from bot.services.members import FetchUser, ensure_workspace, resolve_members
 
 
 @dataclass(frozen=True)
@@ -95,33 +95,46 @@ def base_emoji(name: str) -> str:
     return name.split("::", 1)[0].strip(":").casefold()
 
 
-def credit_emoji(workspace: Workspace) -> frozenset[str]:
-    return frozenset(base_emoji(name) for name in workspace.credit_emoji or ())
+def _credit_emoji_of(session: Session, team_id: str) -> frozenset[str]:
+    """The workspace's credit emoji; its row is created with the defaults the first time."""
+    query = select(Workspace.__table__.c.credit_emoji).where(
+        Workspace.__table__.c.team_id == team_id
+    )
+    names = session.execute(query).scalar()
+    if names is None:
+        ensure_workspace(session, team_id)
+        names = session.execute(query).scalar()
+    return frozenset(base_emoji(name) for name in names or ())
 
 
 def reaction_added(
     session: Session, now: datetime, reaction: Reaction, fetch_user: FetchUser
 ) -> ReactionOutcome:
     """Credit the author, once per (reactor, message) and once per event delivery."""
-    workspace = workspace_for(session, reaction.team_id)
     # Most reactions are not credit emoji: they cost one read and write nothing.
-    if base_emoji(reaction.emoji) not in credit_emoji(workspace):
+    if base_emoji(reaction.emoji) not in _credit_emoji_of(session, reaction.team_id):
         return NOTHING
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
+    _one_at_a_time(session, reaction.source_key)
+    # Read after the lock: an add or a remove of the same credit that went first is seen.
     try:
-        people = resolve_members(
-            session, reaction.team_id, (reaction.author_id, reaction.reactor_id), fetch_user, now
+        giver = standing(
+            session,
+            now,
+            reaction.team_id,
+            reaction.reactor_id,
+            [reaction.author_id],
+            fetch_user,
+            source_keys=[reaction.source_key],
         )
     except UnknownMemberError:
         return NOTHING  # someone from another workspace (Slack Connect): not ours to credit
-    author, reactor = people[reaction.author_id], people[reaction.reactor_id]
-    if not author.can_receive_credit or reactor.is_bot or reactor.is_deactivated:
+    author, reactor = giver.people[reaction.author_id], giver.people[reaction.reactor_id]
+    if not (author.can_receive_credit and reactor.can_receive_credit):
         return NOTHING
-    _one_at_a_time(session, reaction.source_key)
     insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
-    credit = session.scalar(select(Credit).where(Credit.source_key == reaction.source_key))
-    if credit is not None and credit.retracted_at is None:
+    if giver.is_live(reaction.source_key):
         return NOTHING  # already credited through another emoji
     new = NewCredit(
         helper_id=reaction.author_id,
@@ -132,16 +145,12 @@ def reaction_added(
         message_ts=reaction.message_ts,
     )
     try:
-        if check_fair_use(session, workspace, [new], now):
-            return NOTHING
+        check_fair_use(giver, [new])
     except InputError as refused:
         # The mark stays (the emoji is there); the credit is not recorded.
         return ReactionOutcome(refusal=refused.user_message)
-    if credit is None:
-        if not record_credits(session, reaction.team_id, [new], now):
-            return NOTHING
-    else:
-        credit.retracted_at = None
+    if not record_or_restore(session, reaction.team_id, new, now):
+        return NOTHING
     return ReactionOutcome(credited=True, confirm=not reactor.reaction_confirmations_off)
 
 
@@ -151,10 +160,8 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
     credit given under an older setting can still be taken back.
     """
-    workspace = workspace_for(session, reaction.team_id)
-    if base_emoji(reaction.emoji) not in credit_emoji(workspace) and not _is_marked(
-        session, reaction
-    ):
+    counts = base_emoji(reaction.emoji) in _credit_emoji_of(session, reaction.team_id)
+    if not counts and not _is_marked(session, reaction):
         return False
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return False
@@ -255,7 +262,7 @@ def _one_at_a_time(session: Session, key: str) -> None:
     uncommitted mark. SQLite already runs one writer at a time (BEGIN IMMEDIATE); PostgreSQL
     takes a transaction-scoped advisory lock on the credit's key.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))

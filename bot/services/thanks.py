@@ -15,8 +15,8 @@ from bot.errors import (
     TooManyRecipientsError,
 )
 from bot.parsing import ParsedThanks
-from bot.services.ledger import NewCredit, check_fair_use, record_credits
-from bot.services.members import FetchUser, resolve_members, workspace_for
+from bot.services.ledger import NewCredit, check_fair_use, record_credits, standing
+from bot.services.members import FetchUser
 
 MAX_RECIPIENTS = 10
 MAX_REASON_LENGTH = 1000
@@ -54,12 +54,9 @@ def give_thanks(
 ) -> ThanksOutcome:
     parsed = request.parsed
     _check_text(request)
-    workspace = workspace_for(session, request.team_id)
-    people = resolve_members(
-        session, request.team_id, (*parsed.user_ids, request.thanker_id), fetch_user, now
-    )
+    giver = standing(session, now, request.team_id, request.thanker_id, parsed.user_ids, fetch_user)
     for user_id in parsed.user_ids:
-        member = people[user_id]
+        member = giver.people[user_id]
         if member.is_bot:
             raise NotAPersonError(
                 f"{member.label} is a bot, and bots don't need thanks. "
@@ -84,7 +81,7 @@ def give_thanks(
         )
         for helper_id in parsed.user_ids
     ]
-    seen = check_fair_use(session, workspace, credits, now)
+    seen = check_fair_use(giver, credits)
     new = 0 if seen else record_credits(session, request.team_id, credits, now)
     return ThanksOutcome(
         helper_ids=parsed.user_ids,
