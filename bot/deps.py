@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from slack_sdk.oauth.installation_store import InstallationStore
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import single_statements
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
 # their own secret (see bot.services.forgotten for what it protects).
@@ -30,3 +34,9 @@ class Deps:
     installations: InstallationStore | None = None
     # The secret that turns forgotten members' user IDs into pseudonyms (/favor forget-me).
     pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY
+
+    @cached_property
+    def statements(self) -> Engine:
+        """Connections on which each statement commits on its own (bot.db.single_statements)."""
+        engine: Engine = self.sessions.kw["bind"]
+        return single_statements(engine)

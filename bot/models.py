@@ -168,6 +168,9 @@ class Credit(Base):
     kind: Mapped[str] = mapped_column(String(16))
     weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     reason: Mapped[str | None] = mapped_column(Text)
+    # The reason as the fair-use rule compares it (a digest of its case-folded words), so
+    # that the database can tell "the same reason today" without the words themselves.
+    reason_key: Mapped[str | None] = mapped_column(String(32))
     values: Mapped[list[str]] = mapped_column(JSON, default=list)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))

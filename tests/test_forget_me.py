@@ -18,6 +18,7 @@ from bot.models import Base, Credit, FavorRequest, FavorResponse, Member, Outbox
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
+from bot.services.ledger import reason_key
 from bot.services.members import member_row
 from bot.slack_api import sync_workspace
 from bot.slack_ids import (
@@ -291,6 +292,8 @@ def test_what_is_left_of_a_forgotten_member(
         (ALIAS, CAROL, "reaction", 1, None),
     ]
     for credit in credits:
+        # The words' key follows the words: gone with them, or as they now read.
+        assert credit.reason_key == reason_key(credit.reason)
         if ALIAS in (credit.helper_id, credit.helped_id):
             assert credit.source_key == f"forgotten:{credit.id}"
             assert (credit.channel_id, credit.message_ts) == (None, None)

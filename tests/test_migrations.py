@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, select, text
 
 from bot.db import alembic_config, make_engine
 from bot.installations import SLACK_METADATA
-from bot.models import Base
+from bot.models import Base, Credit, UTCDateTime, Workspace
+from bot.services.ledger import reason_key
 from tests.conftest import BACKENDS
 
 
@@ -116,3 +118,33 @@ def test_upgrading_keeps_every_row(scratch_url: str) -> None:
     finally:
         engine.dispose()
     assert counts == {"workspaces": 1, "members": 2, "credits": 1, "processed_events": 1}
+
+
+def test_the_last_days_reasons_get_their_keys(scratch_url: str) -> None:
+    """Migration 0006: the reasons the fair-use rule can still compare get `reason_key`."""
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0005")
+    now = datetime.now(UTC)
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Workspace).values(team_id="T1", name="a"))
+            for key, reason, age in [
+                ("recent", "For  the Review", timedelta(hours=3)),
+                ("silent", None, timedelta(hours=3)),
+                ("old", "for the review", timedelta(days=30)),
+            ]:
+                conn.execute(
+                    text(
+                        "INSERT INTO credits (team_id, helper_id, helped_id, kind, weight,"
+                        ' "values", reason, source_key, created_at)'
+                        " VALUES ('T1', 'U1', 'U2', 'thanks', 1, '[]', :reason, :key, :created)"
+                    ).bindparams(bindparam("created", type_=UTCDateTime())),
+                    {"reason": reason, "key": key, "created": now - age},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            keys = dict(conn.execute(select(Credit.source_key, Credit.reason_key)).all())
+    finally:
+        engine.dispose()
+    assert keys == {"recent": reason_key("for the review"), "silent": None, "old": None}

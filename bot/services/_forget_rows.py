@@ -21,6 +21,7 @@ from bot.models import (
     ReactionMark,
     UTCDateTime,
 )
+from bot.services.ledger import reason_key
 
 # What stands in for a forgotten person mentioned in someone else's words.
 SOMEONE = "someone"
@@ -193,10 +194,13 @@ def _mentions(session: Session, team_id: str, member_id: str) -> int:
         for row_id, text in rows:
             cleaned, found = pattern.subn(SOMEONE, text)
             if found:
+                values: dict[str, Any] = {column.key: cleaned}
+                if model is Credit:  # the rule compares the words as they now are
+                    values["reason_key"] = reason_key(cleaned)
                 session.execute(
                     update(model)
                     .where(model.id == row_id)
-                    .values({column.key: cleaned})
+                    .values(values)
                     .execution_options(synchronize_session=False)
                 )
                 total += found

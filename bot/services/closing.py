@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from bot.errors import AlreadyDoneError, DailyLimitError, RepeatedReasonError, RequestClosedError
 from bot.models import Credit, FavorRequest, FavorResponse
 from bot.services.asks import ASK, RequestInfo, locked_request, require_author, require_open
+from bot.services.fair_use import check_fair_use, standing
 from bot.services.favors import require_person
-from bot.services.ledger import NewCredit, check_fair_use, record_credits, standing
+from bot.services.ledger import NewCredit, record_credits
 from bot.services.members import FetchUser
 
 

@@ -21,7 +21,8 @@ from bot.errors import (
 from bot.models import Credit
 from bot.parsing import FavorLog
 from bot.services.events import first_delivery
-from bot.services.ledger import NewCredit, Person, check_fair_use, record_credits, standing
+from bot.services.fair_use import Person, check_fair_use, standing
+from bot.services.ledger import NewCredit, record_credits
 from bot.services.members import FetchUser
 
 FAVOR_USAGE_HINT = "Type `/favor @someone what they did`, picking the person from the autocomplete."

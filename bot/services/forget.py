@@ -164,6 +164,7 @@ def _anonymise_credits(
             helper_id=case((Credit.helper_id == member_id, alias), else_=Credit.helper_id),
             helped_id=case((Credit.helped_id == member_id, alias), else_=Credit.helped_id),
             reason=None,
+            reason_key=None,
             channel_id=None,
             message_ts=None,
             # Keys name the Slack message or request a credit came from; a new unique one

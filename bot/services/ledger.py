@@ -1,27 +1,27 @@
-"""Writing help edges. Every path that credits someone goes through `record_credits`.
+"""Writing help edges. Every credit is written here, under its unique `source_key`.
 
-Before a credit is written, `standing` reads in one statement everything the rules need: the
-workspace's daily cap, the people involved (from the members cache) and the giver's credits to
-them over the last day. `check_fair_use` then decides in Python, without another round trip.
+Credits are checked against the fair-use rules (bot.services.fair_use) before they are
+written; `record_plainly_fair` does both in one statement when the answer is plainly yes.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, cast, null, select, union_all
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for, insert_new
-from bot.errors import DailyLimitError, RepeatedReasonError, UnknownMemberError
-from bot.models import Credit, Member, Workspace, member_label
-from bot.services.members import FetchUser, ensure_workspace, save_members
+from bot.models import Credit, Member, Workspace
 
 FAIR_USE_WINDOW = timedelta(days=1)
+
+_credits, _members, _workspaces = Credit.__table__.c, Member.__table__.c, Workspace.__table__.c
 
 
 @dataclass(frozen=True)
@@ -37,172 +37,6 @@ class NewCredit:
     message_ts: str | None = None
 
 
-@dataclass(frozen=True)
-class Person:
-    """A member as the rules before a credit see them, from the members cache."""
-
-    user_id: str
-    label: str
-    is_bot: bool
-    is_deactivated: bool
-    reaction_confirmations_off: bool
-
-    @property
-    def can_receive_credit(self) -> bool:
-        return not (self.is_bot or self.is_deactivated)
-
-
-@dataclass(frozen=True)
-class LiveCredit:
-    """One of the giver's live credits: from the last day, or asked for by its source key."""
-
-    helper_id: str
-    reason: str | None
-    source_key: str
-    today: bool  # within the fair-use window
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What the rules need before `giver_id` credits others, read in one statement."""
-
-    giver_id: str
-    pair_daily_cap: int
-    people: Mapping[str, Person]
-    credits: tuple[LiveCredit, ...]
-
-    def is_live(self, source_key: str) -> bool:
-        return any(credit.source_key == source_key for credit in self.credits)
-
-
-# The rows the rules need, in one round trip: one per person asked about (with the
-# workspace's cap), then the giver's live credits to them from the last day, then those with
-# the source keys asked about, however old. Each part gives PostgreSQL its own index
-# conditions from the parameters alone, so the plan is sound even before the tables have
-# statistics. Built from the tables, not the mapped classes: rows, not ORM objects.
-_workspaces, _members, _credits = Workspace.__table__.c, Member.__table__.c, Credit.__table__.c
-_PERSON_COLUMNS = (
-    _members.user_id,
-    _members.name,
-    _members.real_name,
-    _members.display_name,
-    _members.is_bot,
-    _members.is_deactivated,
-    _members.reaction_confirmations_off,
-)
-_CREDIT_COLUMNS = (_credits.reason, _credits.source_key, _credits.created_at)
-
-
-def _nothing(columns: Iterable[Any]) -> list[Any]:
-    return [cast(null(), column.type).label(column.name) for column in columns]
-
-
-def _live_credits(*conditions: Any) -> Select[Any]:
-    return select(
-        *_nothing([_workspaces.pair_daily_cap]),
-        _credits.helper_id.label("user_id"),
-        *_nothing(_PERSON_COLUMNS[1:]),
-        *_CREDIT_COLUMNS,
-    ).where(_credits.retracted_at.is_(None), *conditions)
-
-
-_STANDING = union_all(
-    select(_workspaces.pair_daily_cap, *_PERSON_COLUMNS, *_nothing(_CREDIT_COLUMNS))
-    .select_from(
-        Workspace.__table__.outerjoin(
-            Member.__table__,
-            and_(
-                _members.team_id == _workspaces.team_id,
-                _members.user_id.in_(bindparam("user_ids", expanding=True)),
-            ),
-        )
-    )
-    .where(_workspaces.team_id == bindparam("team_id")),
-    _live_credits(
-        _credits.team_id == bindparam("team_id"),
-        _credits.helped_id == bindparam("giver_id"),
-        _credits.helper_id.in_(bindparam("user_ids", expanding=True)),
-        _credits.created_at > bindparam("since"),
-    ),
-    # A source key names one credit of one workspace: its unique index finds it.
-    _live_credits(_credits.source_key.in_(bindparam("source_keys", expanding=True))),
-)
-
-
-def standing(
-    session: Session,
-    now: datetime,
-    team_id: str,
-    giver_id: str,
-    receiver_ids: Iterable[str],
-    fetch_user: FetchUser,
-    source_keys: Sequence[str] = (),
-) -> Standing:
-    """The giver and the receivers as the members cache knows them, and the giver's day.
-
-    Also the giver's live credits with `source_keys`, however old. The workspace's row is
-    created the first time, and Slack is asked (users.info) only about people the cache has
-    never seen; someone from another workspace is an UnknownMemberError.
-    """
-    since = now - FAIR_USE_WINDOW
-    user_ids = list(dict.fromkeys((giver_id, *receiver_ids)))
-    params = {
-        "team_id": team_id,
-        "giver_id": giver_id,
-        "user_ids": user_ids,
-        "source_keys": list(source_keys),
-        "since": since,
-    }
-    rows = session.execute(_STANDING, params).all()
-    if not rows:
-        ensure_workspace(session, team_id)
-        rows = session.execute(_STANDING, params).all()
-    found = {row.user_id for row in rows if row.source_key is None and row.user_id is not None}
-    missing = [user_id for user_id in user_ids if user_id not in found]
-    if missing:
-        _cache_unknown(session, now, team_id, missing, fetch_user)
-        rows = session.execute(_STANDING, params).all()
-    return _standing_of(giver_id, since, rows)
-
-
-def _cache_unknown(
-    session: Session, now: datetime, team_id: str, user_ids: Sequence[str], fetch_user: FetchUser
-) -> None:
-    fetched = []
-    for user_id in user_ids:
-        user = fetch_user(user_id)
-        # A user from another workspace (Slack Connect) is not a member here.
-        if user is None or user.get("team_id", team_id) != team_id:
-            raise UnknownMemberError(
-                f"I couldn't find <@{user_id}> in this workspace. "
-                "Pick people from the autocomplete when you type @."
-            )
-        fetched.append(user)
-    save_members(session, team_id, fetched, now)
-
-
-def _standing_of(giver_id: str, since: datetime, rows: Sequence[Any]) -> Standing:
-    people: dict[str, Person] = {}
-    credits: dict[str, LiveCredit] = {}
-    cap = 0
-    for row in rows:
-        if row.source_key is not None:
-            # A credit of today asked for by its key comes back twice: once is enough.
-            today = row.created_at > since
-            credits[row.source_key] = LiveCredit(row.user_id, row.reason, row.source_key, today)
-            continue
-        cap = row.pair_daily_cap
-        if row.user_id is not None:
-            people[row.user_id] = Person(
-                row.user_id,
-                member_label(row.display_name, row.real_name, row.name, row.user_id),
-                row.is_bot,
-                row.is_deactivated,
-                row.reaction_confirmations_off,
-            )
-    return Standing(giver_id, cap, people, tuple(credits.values()))
-
-
 def record_credits(
     session: Session, team_id: str, credits: Sequence[NewCredit], now: datetime
 ) -> int:
@@ -213,6 +47,133 @@ def record_credits(
     """
     rows = [_row(team_id, credit, now) for credit in credits]
     return insert_new(session, Credit, rows, ["source_key"])
+
+
+def record_plainly_fair(
+    executor: Session | Connection, team_id: str, credits: Sequence[NewCredit], now: datetime
+) -> int:
+    """Record credits from one giver in one statement when the rules plainly allow them.
+
+    Plainly: the giver is in the members cache and every helper is there as an active person;
+    between the giver and the helpers there are fewer live credits today than the daily cap
+    (all of them together), none with the same reason, and no credit has these source keys.
+    Otherwise nothing is recorded and 0 returned, and the caller runs the full checks
+    (bot.services.fair_use), which explain a refusal or record what the rules allow. These
+    conditions are stricter than the rules, never looser: what this records, the full checks
+    would have recorded too. Returns how many were recorded.
+    """
+    if not credits:
+        return 0
+    first = credits[0]
+    if any(_shared(credit) != _shared(first) for credit in credits):
+        raise ValueError("credits recorded together must differ only in their helper")
+    params: dict[str, Any] = {**_row(team_id, first, now), "since": now - FAIR_USE_WINDOW}
+    for number, credit in enumerate(credits):
+        params[f"helper_{number}"] = credit.helper_id
+        params[f"source_key_{number}"] = credit.source_key
+    statement = _plainly_fair_statement(dialect_of(executor), len(credits))
+    return len(executor.execute(statement, params).all())
+
+
+def _shared(credit: NewCredit) -> tuple[Any, ...]:
+    return (
+        credit.helped_id,
+        credit.kind,
+        credit.weight,
+        credit.reason,
+        credit.values,
+        credit.channel_id,
+        credit.message_ts,
+    )
+
+
+@functools.cache
+def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
+    """INSERT ... SELECT from the members cache, guarded by the conditions above."""
+
+    def param(column: Any) -> Any:
+        return bindparam(column.name, type_=column.type)
+
+    helper_ids = [bindparam(f"helper_{n}", type_=_members.user_id.type) for n in range(helpers)]
+    source_keys = [
+        bindparam(f"source_key_{n}", type_=_credits.source_key.type) for n in range(helpers)
+    ]
+    people, giver = Member.__table__.alias("people"), Member.__table__.alias("giver")
+    earlier = Credit.__table__.alias("earlier")
+    today = and_(
+        earlier.c.team_id == param(_credits.team_id),
+        earlier.c.helped_id == param(_credits.helped_id),
+        earlier.c.helper_id.in_(helper_ids),
+        earlier.c.retracted_at.is_(None),
+        earlier.c.created_at > bindparam("since", type_=_credits.created_at.type),
+    )
+    active = (not_(people.c.is_bot), not_(people.c.is_deactivated))
+    source_key = case(
+        *(
+            (people.c.user_id == helper, key)
+            for helper, key in zip(helper_ids, source_keys, strict=True)
+        )
+    )
+    cap = select(Workspace.__table__.c.pair_daily_cap).where(
+        Workspace.__table__.c.team_id == param(_credits.team_id)
+    )
+    rows = select(
+        param(_credits.team_id),
+        people.c.user_id,
+        param(_credits.helped_id),
+        param(_credits.kind),
+        param(_credits.weight),
+        param(_credits.reason),
+        param(_credits.reason_key),
+        param(_credits["values"]),
+        param(_credits.channel_id),
+        param(_credits.message_ts),
+        source_key,
+        param(_credits.created_at),
+    ).where(
+        people.c.team_id == param(_credits.team_id),
+        people.c.user_id.in_(helper_ids),
+        *active,
+        # Every helper is an active person, not only some of them.
+        select(func.count())
+        .select_from(Member.__table__)
+        .where(
+            _members.team_id == param(_credits.team_id),
+            _members.user_id.in_(helper_ids),
+            not_(_members.is_bot),
+            not_(_members.is_deactivated),
+        )
+        .scalar_subquery()
+        == helpers,
+        exists().where(
+            giver.c.team_id == param(_credits.team_id),
+            giver.c.user_id == param(_credits.helped_id),
+        ),
+        select(func.count()).select_from(earlier).where(today).scalar_subquery()
+        < cap.scalar_subquery(),
+        ~exists().where(today, earlier.c.reason_key == param(_credits.reason_key)),
+        ~exists().where(_credits.source_key.in_(source_keys)),
+    )
+    columns = [
+        "team_id",
+        "helper_id",
+        "helped_id",
+        "kind",
+        "weight",
+        "reason",
+        "reason_key",
+        "values",
+        "channel_id",
+        "message_ts",
+        "source_key",
+        "created_at",
+    ]
+    return (
+        insert_for(dialect, Credit.__table__)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["source_key"])
+        .returning(_credits.source_key)
+    )
 
 
 def record_or_restore(session: Session, team_id: str, credit: NewCredit, now: datetime) -> bool:
@@ -246,6 +207,7 @@ def _row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
         "kind": credit.kind,
         "weight": credit.weight,
         "reason": credit.reason,
+        "reason_key": reason_key(credit.reason),
         "values": list(credit.values),
         "channel_id": credit.channel_id,
         "message_ts": credit.message_ts,
@@ -255,36 +217,10 @@ def _row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
     }
 
 
-def check_fair_use(standing: Standing, credits: Sequence[NewCredit]) -> bool:
-    """Refuse credit that looks like gaming the ledger, before anything is recorded.
-
-    Within a day, one person may credit the same person at most `pair_daily_cap` times, and
-    never twice with the same reason. Returns True when these very credits are already in the
-    ledger (a retry or a double click), which is not gaming: the caller answers as before.
-    """
-    if not credits:
-        return False
-    if any(credit.helped_id != standing.giver_id for credit in credits):
-        raise ValueError("the credits are not all from the giver the standing was read for")
-    if any(standing.is_live(credit.source_key) for credit in credits):
-        return True
-    today = [row for row in standing.credits if row.today]
-    for credit in credits:
-        earlier = [row.reason for row in today if row.helper_id == credit.helper_id]
-        if len(earlier) >= standing.pair_daily_cap:
-            raise DailyLimitError(
-                f"You've already credited <@{credit.helper_id}> {len(earlier)} times today, the "
-                "most a day allows. It will count again tomorrow; until then, a message to them "
-                "says it just as well."
-            )
-        wanted = _same_reason(credit.reason) if credit.reason else None
-        if wanted and any(_same_reason(reason) == wanted for reason in earlier if reason):
-            raise RepeatedReasonError(
-                f"You already credited <@{credit.helper_id}> for that today. If they helped "
-                "again, say what they did this time."
-            )
-    return False
-
-
-def _same_reason(reason: str) -> str:
-    return " ".join(reason.casefold().split())
+def reason_key(reason: str | None) -> str | None:
+    """What makes two reasons "the same" to the fair-use rule: the same words, whatever their
+    case and spacing. A digest, so the database compares it without keeping the words twice."""
+    words = " ".join((reason or "").casefold().split())
+    if not words:
+        return None
+    return hashlib.blake2b(words.encode(), digest_size=16).hexdigest()

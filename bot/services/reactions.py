@@ -28,7 +28,8 @@ from bot.db import dialect_of, insert_new
 from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
 from bot.models import Credit, Member, ReactionMark, Workspace
 from bot.services.events import first_delivery
-from bot.services.ledger import NewCredit, check_fair_use, record_or_restore, standing
+from bot.services.fair_use import check_fair_use, standing
+from bot.services.ledger import NewCredit, record_or_restore
 from bot.services.members import FetchUser, ensure_workspace, resolve_members
 
 

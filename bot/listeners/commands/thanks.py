@@ -10,7 +10,7 @@ from bot.blocks.thanks import already_recorded_message, thanks_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.parsing import parse_thanks
-from bot.services.thanks import ThanksRequest, give_thanks
+from bot.services.thanks import ThanksRequest, give_thanks, thank_at_once
 from bot.slack_api import user_fetcher
 
 
@@ -24,9 +24,14 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
         parsed=parse_thanks(command.get("text") or ""),
         request_key=command.get("trigger_id") or command.get("response_url") or "",
     )
+    now = deps.clock()
     try:
-        with deps.sessions.begin() as session:
-            outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
+        # Most thanks are plainly fair and take one statement; the rest get every check.
+        with deps.statements.begin() as conn:
+            outcome = thank_at_once(conn, now, request)
+        if outcome is None:
+            with deps.sessions.begin() as session:
+                outcome = give_thanks(session, now, request, user_fetcher(client))
     except InputError as error:
         ack(**ephemeral(error.user_message))
         return
