@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from datetime import datetime, timedelta
@@ -78,8 +79,22 @@ def serve_http(settings: Settings) -> None:
             engine.dispose()  # each worker opens its own connections after the fork
         log.info("Goodwill is serving Slack requests at /slack/events (port %d)", settings.port)
         load = lambda: http_app(settings)  # noqa: E731
-    options = {"bind": f"0.0.0.0:{settings.port}", "accesslog": "-", "loglevel": "warning"}
+    options = {
+        "bind": f"0.0.0.0:{settings.port}",
+        "workers": settings.web_workers or web_workers(),
+        "accesslog": "-",
+        "loglevel": "warning",
+        # Nothing uses gunicorn's control socket, and two servers on one host would share its
+        # default path.
+        "control_socket_disable": True,
+    }
     GunicornServer(load, options).run()
+
+
+def web_workers() -> int:
+    """Sync workers for HTTP mode: one per core, plus one to run while another waits on the
+    database (3 had the best tail latency on 2 cores: docs/BENCHMARKS.md)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def http_app(settings: Settings) -> WsgiApp:

@@ -31,6 +31,8 @@ class Settings:
     # Where Slack sends people back after they approve an install (the app's Redirect URL).
     slack_redirect_uri: str | None = None
     port: int = 3000
+    # gunicorn's worker processes in HTTP mode (WEB_CONCURRENCY); None: one per core, plus one.
+    web_workers: int | None = None
     log_level: str = "INFO"
     # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
     # for deployments that run `python -m bot worker` separately.
@@ -116,6 +118,14 @@ class Settings:
             else:
                 problems.append(f"PORT must be a TCP port number, not {raw_port!r}")
 
+        web_workers = None
+        raw_workers = get("WEB_CONCURRENCY")
+        if raw_workers is not None:
+            if raw_workers.isdigit() and 0 < int(raw_workers) <= 64:
+                web_workers = int(raw_workers)
+            else:
+                problems.append(f"WEB_CONCURRENCY must be a number of workers, not {raw_workers!r}")
+
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
@@ -156,6 +166,7 @@ class Settings:
             slack_client_secret=client_secret,
             slack_redirect_uri=redirect_uri,
             port=port,
+            web_workers=web_workers,
             log_level=log_level,
             scheduler_enabled=scheduler_enabled,
             messages_per_second=messages_per_second,

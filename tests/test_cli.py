@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from bot.db import make_engine
+from bot.sandbox.driver import HttpTransport, SlackDriver
+from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.seed import seed_workspace
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -65,3 +71,59 @@ def test_run_without_credentials_opens_the_sandbox_and_exits_at_end_of_input(
     assert result.returncode == 0, result.stderr
     assert "Goodwill sandbox" in result.stdout
     assert (tmp_path / "goodwill.db").exists()
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_workers_that_answer_signed_requests(tmp_path: Path) -> None:
+    """`python -m bot serve`, as the Procfile's web process runs it, against the emulator."""
+    emulator = SlackEmulator()
+    seed_workspace(emulator)
+    emulator.start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env={
+            **clean,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+            "SLACK_API_URL": emulator.api_url,
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": "serve-test-secret",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": "2",
+            "SCHEDULER_ENABLED": "false",
+        },
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/slack/events"
+        driver = SlackDriver(emulator, "serve-test-secret", HttpTransport(url, timeout=5))
+        deadline = time.monotonic() + 60
+        while len(_children(server.pid)) < 2 or not _accepts(port):
+            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.1)
+        delivery, shown = driver.slash_command(
+            "U0ALICE01", "/thanks", "<@U0BOB0002> for the deploy", "C0GENERAL"
+        )
+        assert delivery.status == 200 and delivery.json()["response_type"] == "in_channel"
+        assert shown is not None and "thank you from <@U0ALICE01>" in shown.text
+        assert len(_children(server.pid)) == 2
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode(errors="replace")
+        emulator.stop()
+    assert server.returncode == 0, output
+
+
+def _children(pid: int) -> list[str]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return path.read_text().split() if path.exists() else []
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

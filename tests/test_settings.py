@@ -24,6 +24,17 @@ def test_http_mode() -> None:
     assert settings.port == 8080
 
 
+def test_web_workers_come_from_web_concurrency() -> None:
+    assert Settings.from_env({}).web_workers is None
+    assert Settings.from_env({"WEB_CONCURRENCY": "4"}).web_workers == 4
+    for wrong in ("0", "many", "1000"):
+        with pytest.raises(ConfigError) as error:
+            Settings.from_env({"WEB_CONCURRENCY": wrong})
+        assert error.value.problems == [
+            f"WEB_CONCURRENCY must be a number of workers, not {wrong!r}"
+        ]
+
+
 def test_socket_mode() -> None:
     settings = Settings.from_env(
         {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"}
