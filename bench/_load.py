@@ -1,4 +1,5 @@
-"""The load: pre-signed `/thanks` requests sent over loopback by one asyncio process.
+"""The load: pre-signed Slack requests (`/thanks` commands or `reaction_added` events) sent
+over loopback by one asyncio process.
 
 The client has to share two cores with the server and PostgreSQL, so it does as little as it
 can while the clock runs: every request is built, signed and encoded to bytes beforehand; each
@@ -24,6 +25,8 @@ from bot.sandbox.seed import CHANNELS
 
 HOST = "127.0.0.1"
 PATH = "/slack/events"
+# The default credit emoji, with and without a skin tone.
+CREDIT_EMOJI = ("pray", "raised_hands::skin-tone-3", "thankyou", "pray::skin-tone-5")
 REASONS = (
     "for pairing on the flaky deploy #teamwork",
     "for reviewing my migration within the hour #care #quality",
@@ -81,17 +84,56 @@ def thanks_requests(
         payload = driver.command_payload(thanker, "/thanks", f"{mention} {reason}", channel)
         trigger_ids.add(payload["trigger_id"])
         body = urlencode(payload)
-        headers = {
-            "Host": f"{HOST}:{port}",
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Content-Length": str(len(body)),
-            **sign(signing_secret, body),
-        }
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        requests.append(f"POST {PATH} HTTP/1.1\r\n{head}\r\n{body}".encode())
+        requests.append(_raw(port, "application/x-www-form-urlencoded", body, signing_secret))
     if len(trigger_ids) != len(numbers):
         raise RuntimeError("trigger_ids repeated: the requests would not all be new")
     return requests
+
+
+def reaction_requests(
+    emulator: SlackEmulator,
+    workforce: Workforce,
+    signing_secret: str,
+    port: int,
+    numbers: range,
+) -> list[bytes]:
+    """Signed `reaction_added` Events API deliveries as raw HTTP/1.1 bytes: for each of the
+    run's `numbers`, someone puts a credit emoji on a colleague's message of their own, so
+    that every event is a new credit (the worst case: most reactions are not credit emoji)."""
+    driver = SlackDriver(emulator, signing_secret, HttpTransport(f"http://{HOST}:{port}{PATH}"))
+    channels = [channel_id for channel_id, _ in CHANNELS]
+    started = int(time.time()) - 86_400
+    requests = []
+    for number in numbers:
+        reactor, author, _ = workforce.thanks(number)
+        # Skin tones are how Slack sends many of them, and count as the base emoji.
+        emoji = CREDIT_EMOJI[number % len(CREDIT_EMOJI)]
+        event = {
+            "type": "reaction_added",
+            "user": reactor,
+            "reaction": emoji,
+            "item_user": author,
+            "item": {
+                "type": "message",
+                "channel": channels[number % len(channels)],
+                "ts": f"{started + number}.{number % 1_000_000:06d}",
+            },
+            "event_ts": f"{started + number}.000100",
+        }
+        body = json.dumps(driver.event_envelope(event))
+        requests.append(_raw(port, "application/json", body, signing_secret))
+    return requests
+
+
+def _raw(port: int, content_type: str, body: str, signing_secret: str) -> bytes:
+    headers = {
+        "Host": f"{HOST}:{port}",
+        "Content-Type": content_type,
+        "Content-Length": str(len(body.encode())),
+        **sign(signing_secret, body),
+    }
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST {PATH} HTTP/1.1\r\n{head}\r\n{body}".encode()
 
 
 @dataclass(frozen=True)

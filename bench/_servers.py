@@ -4,7 +4,7 @@ Run by the bench, not by hand: `python -m bench._servers {baseline,goodwill} ...
 go through `bot.web.GunicornServer` with the same options and `bot.web.wsgi_app`, so they differ
 only in the Bolt app behind the adapter:
 
-- baseline: a bare Bolt app whose `/thanks` listener only acks;
+- baseline: a bare Bolt app whose listeners (`/thanks`, `reaction_added`) only ack;
 - goodwill: the real app, built in each worker by `bot.runtime.http_app` as `python -m bot serve`
   builds it, against the bench's scratch database and the Slack emulator.
 """
@@ -165,6 +165,10 @@ def _ack_only(ack: Ack) -> None:
     ack()
 
 
+def _nothing() -> None:
+    """An event listener that does nothing: Bolt acks the event itself."""
+
+
 def baseline_app(config: AppConfig) -> Any:
     from bot.web import wsgi_app
 
@@ -172,6 +176,7 @@ def baseline_app(config: AppConfig) -> Any:
     # The client holds the token; passing token= as well only makes Bolt log a warning.
     app = App(signing_secret=config.signing_secret, client=client, process_before_response=True)
     app.command("/thanks")(_ack_only)
+    app.event("reaction_added")(_nothing)
     return wsgi_app(app)
 
 

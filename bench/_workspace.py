@@ -117,6 +117,9 @@ def start_workspace(database: ScratchDatabase, credits: int) -> tuple[SlackEmula
                 )
             )
             people.append(user_id)
+            # Everyone is in every channel, so that the bot can tell them things privately.
+            for channel in emulator.channels.values():
+                channel.members.add(user_id)
         sync_workspace(client, sessions, utc_now)
     except BaseException:
         emulator.stop()

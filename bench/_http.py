@@ -1,0 +1,178 @@
+"""HTTP benchmarks: Slack requests over real HTTP, Goodwill against a bare Bolt app.
+
+    python -m bench.thanks_http [--requests N] [--concurrency C] [--json PATH] ...
+    python -m bench.reactions_http [...]
+
+One run creates a scratch PostgreSQL database (dropped at the end), serves a seeded Slack
+emulator on loopback, and starts two gunicorn subprocesses on 127.0.0.1 with the same settings:
+the baseline (a bare Bolt app that only acks) and goodwill (the real app). Once every worker of
+both has built its app, it builds and signs every request of the workload (bench._workloads),
+warms both servers up, and sends the timed load in rounds that alternate between the two, so
+that both meet the same machine. It prints latency percentiles, throughput, CPU use, the
+checks on every response and on the ledger, and PASS or FAIL against the performance goals.
+Figures are what was measured; nothing is adjusted. docs/BENCHMARKS.md explains the method and
+the settings.
+
+Exit status: 0 when the run is valid (every response as expected, every credit in the
+database) whether or not the goals are met; 1 when it is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gunicorn
+import slack_bolt
+
+from bench._load import run_load
+from bench._measure import Tally, speed_probe
+from bench._report import raw, report
+from bench._servers import REPO_ROOT, AppConfig, BenchServer, GunicornSettings
+from bench._workloads import Workload
+from bench._workspace import ScratchDatabase, start_workspace
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+KINDS = ("baseline", "goodwill")
+# Bolt refuses a request signed more than 5 minutes ago; stop short of that.
+SIGNATURE_WINDOW_SECONDS = 280
+
+
+def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench.{workload.name}_http",
+        description=f"Goodwill's {workload.title} against a bare Bolt app, same gunicorn stack.",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=10_000,
+        help="timed requests per server; the whole load must finish within the 5 minutes "
+        "Slack signatures are valid (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=500, help="untimed requests per server (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating timed slices (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="concurrent connections (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        help="PostgreSQL server to create the scratch database on (env BENCH_DATABASE_URL)",
+    )
+    parser.add_argument("--json", type=Path, help="write the raw figures here")
+    # Chosen by measurement on the 2-core machine: see docs/BENCHMARKS.md.
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1)")
+    args = parser.parse_args(argv)
+    counts = (args.requests, args.rounds, args.concurrency, args.workers, args.threads)
+    if min(counts) < 1 or args.warmup < 0 or args.rounds > args.requests:
+        parser.error("counts must be positive, and --rounds at most --requests")
+    return args
+
+
+def main(workload: Workload, argv: list[str] | None = None) -> int:
+    args = parse_args(workload, argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    settings = GunicornSettings(args.worker_class, args.workers, args.threads)
+    info = machine(args)
+    total = args.warmup + args.requests
+    with ScratchDatabase(args.database_url) as database, ExitStack() as stack:
+        info["postgresql"] = database.server_version()
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        emulator, workforce = start_workspace(database, total)
+        stack.callback(emulator.stop)
+        secret = secrets.token_hex(16)
+        config = AppConfig(emulator.api_url, emulator.bot_token, secret, database.url)
+        servers = {
+            kind: stack.enter_context(BenchServer(kind, settings, config, workdir))
+            for kind in KINDS
+        }
+        tallies = {
+            "baseline": Tally("baseline", servers["baseline"].worker_pids, None),
+            "goodwill": Tally("goodwill", servers["goodwill"].worker_pids, database.backend_pids),
+        }
+        # Every request is built and signed before anything is timed. Each server gets the
+        # same sequence; only goodwill's are recorded, so they are all new credits.
+        signed_at = time.monotonic()
+        warmups, slices = {}, {}
+        for kind, server in servers.items():
+            requests = workload.build(emulator, workforce, secret, server.port, range(total))
+            warmups[kind] = requests[: args.warmup]
+            timed = requests[args.warmup :]
+            slices[kind] = [timed[number :: args.rounds] for number in range(args.rounds)]
+        for kind, server in servers.items():
+            tallies[kind].warmup = run_load(server.port, warmups[kind], args.concurrency)
+        probes = []
+        for number in range(args.rounds):
+            probes.append(speed_probe())
+            for kind, server in servers.items():
+                if time.monotonic() - signed_at > SIGNATURE_WINDOW_SECONDS:
+                    raise SystemExit(
+                        "bench: the load outlasted the 5 minutes Slack signatures are valid; "
+                        "run again with fewer --requests"
+                    )
+                tallies[kind].run_slice(server.port, slices[kind][number], args.concurrency)
+        credits = database.credit_count()
+        notes = sum(1 for call in emulator.calls_to("chat.postEphemeral") if call.error is None)
+    valid = report(workload, info, settings, tallies, probes, credits, notes)
+    if args.json:
+        figures = raw(info, settings, tallies, probes, credits)
+        args.json.write_text(json.dumps(figures, indent=1))
+    return 0 if valid else 1
+
+
+def machine(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "gunicorn": gunicorn.__version__,
+        "slack_bolt": slack_bolt.version.__version__,
+        "code": code_revision(),
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "concurrency": args.concurrency,
+    }
+
+
+def code_revision() -> str:
+    """The commit measured, and whether bot/ or migrations/ differed from it (read-only git)."""
+    git = ["git", "--no-optional-locks", "-C", str(REPO_ROOT)]
+    try:
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changes = subprocess.run(
+            [*git, "status", "--porcelain", "--", "bot", "migrations"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head} with uncommitted changes in bot/ or migrations/" if changes else head
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # Unwind as Ctrl-C does, so that the servers stop and the scratch database is dropped.
+    print("bench: stopped by SIGTERM; stopping the servers, dropping the database", file=sys.stderr)
+    raise SystemExit(128 + signum)
