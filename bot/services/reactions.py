@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_new
@@ -96,16 +96,25 @@ def base_emoji(name: str) -> str:
     return name.split("::", 1)[0].strip(":").casefold()
 
 
-def _credit_emoji_of(session: Session, team_id: str) -> frozenset[str]:
+def credit_emoji_of(executor: Session | Connection, team_id: str) -> frozenset[str] | None:
+    """The workspace's credit emoji, as base names; None before the workspace has a row."""
+    row = executor.execute(_CREDIT_EMOJI, {"team_id": team_id}).first()
+    return None if row is None else frozenset(base_emoji(name) for name in row[0] or ())
+
+
+_CREDIT_EMOJI = select(Workspace.__table__.c.credit_emoji).where(
+    Workspace.__table__.c.team_id == bindparam("team_id")
+)
+
+
+def _credit_emoji(session: Session, team_id: str) -> frozenset[str]:
     """The workspace's credit emoji; its row is created with the defaults the first time."""
-    query = select(Workspace.__table__.c.credit_emoji).where(
-        Workspace.__table__.c.team_id == team_id
-    )
-    names = session.execute(query).scalar()
-    if names is None:
+    emoji = credit_emoji_of(session, team_id)
+    if emoji is None:
         ensure_workspace(session, team_id)
-        names = session.execute(query).scalar()
-    return frozenset(base_emoji(name) for name in names or ())
+        emoji = credit_emoji_of(session, team_id)
+        assert emoji is not None
+    return emoji
 
 
 def reaction_added(
@@ -113,7 +122,7 @@ def reaction_added(
 ) -> ReactionOutcome:
     """Credit the author, once per (reactor, message) and once per event delivery."""
     # Most reactions are not credit emoji: they cost one read and write nothing.
-    if base_emoji(reaction.emoji) not in _credit_emoji_of(session, reaction.team_id):
+    if base_emoji(reaction.emoji) not in _credit_emoji(session, reaction.team_id):
         return NOTHING
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
@@ -161,7 +170,7 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
     credit given under an older setting can still be taken back.
     """
-    counts = base_emoji(reaction.emoji) in _credit_emoji_of(session, reaction.team_id)
+    counts = base_emoji(reaction.emoji) in _credit_emoji(session, reaction.team_id)
     if not counts and not _is_marked(session, reaction):
         return False
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
@@ -265,5 +274,10 @@ def _one_at_a_time(session: Session, key: str) -> None:
     """
     if dialect_of(session) != "postgresql":
         return
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+    session.execute(select(func.pg_advisory_xact_lock(lock_key(key))))
+
+
+def lock_key(source_key: str) -> int:
+    """The advisory lock that serialises one credit's events: a 64-bit digest of its key."""
+    digest = hashlib.blake2b(source_key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

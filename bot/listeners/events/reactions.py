@@ -10,6 +10,7 @@ from bot.blocks.common import Message
 from bot.blocks.reactions import reaction_confirmation, reaction_refusal
 from bot.deps import Deps
 from bot.services.reactions import reaction_added, reaction_from_event, reaction_removed
+from bot.services.reactions_at_once import react_at_once
 from bot.slack_api import user_fetcher
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,13 @@ def handle_reaction_added(
     reaction = reaction_from_event(body["team_id"], body["event_id"], event)
     if reaction is None:
         return
-    with deps.sessions.begin() as session:
-        outcome = reaction_added(session, deps.clock(), reaction, user_fetcher(client))
+    now = deps.clock()
+    # The first credit emoji on a message usually takes one statement; the rest every check.
+    with deps.statements.begin() as conn:
+        outcome = react_at_once(conn, now, reaction)
+    if outcome is None:
+        with deps.sessions.begin() as session:
+            outcome = reaction_added(session, now, reaction, user_fetcher(client))
     if outcome.refusal is not None:
         note = reaction_refusal(outcome.refusal)
     elif outcome.credited and outcome.confirm:

@@ -1,0 +1,202 @@
+"""A reaction credited in one statement when the rules plainly allow it (PostgreSQL).
+
+A credit emoji on a colleague's message needs three rows (the delivery, the mark, the credit
+or its restoration) and every check of `reactions.reaction_added`. On PostgreSQL one statement
+does it: data-modifying CTEs write the three only if the event is new and plainly fair;
+otherwise it writes nothing and the caller runs the full path, which explains or records
+whatever the rules allow. "Plainly": the reactor and the author are active people in the
+members cache, and the reactor has credited the author fewer times today than the cap.
+SQLite, in-process, has no round trips to save and takes the full path.
+
+The credit is written as `ledger.record_or_restore` writes it: a new row, or the retracted row
+brought back, or nothing when it is live (another emoji of the same person already credits
+the message). Races with the full path stay safe: recording the delivery takes the advisory
+lock the full path takes, so a removal waits for this statement's commit and then sees its
+mark; and the upsert decides on the credit row as committed, not as the statement's snapshot
+saw it, so a credit retracted meanwhile is restored rather than left retracted.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, exists, func, literal, not_, select
+from sqlalchemy.dialects.postgresql import insert
+
+from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
+from bot.services.ledger import FAIR_USE_WINDOW
+from bot.services.reactions import (
+    NOTHING,
+    Reaction,
+    ReactionOutcome,
+    base_emoji,
+    credit_emoji_of,
+    lock_key,
+)
+
+
+def react_at_once(conn: Connection, now: datetime, reaction: Reaction) -> ReactionOutcome | None:
+    """The reaction's outcome when one statement settles it; None when the full path must.
+
+    A reaction with an emoji that is not a credit emoji is settled here by one read.
+    """
+    emoji = credit_emoji_of(conn, reaction.team_id)
+    if emoji is None:
+        return None  # a workspace new to Goodwill: the full path creates its row
+    if base_emoji(reaction.emoji) not in emoji:
+        return NOTHING
+    if conn.dialect.name != "postgresql":
+        return None
+    params = {
+        "team_id": reaction.team_id,
+        "event_id": reaction.event_id,
+        "event_type": reaction.event_type,
+        "reactor_id": reaction.reactor_id,
+        "author_id": reaction.author_id,
+        "channel_id": reaction.channel_id,
+        "message_ts": reaction.message_ts,
+        "emoji": reaction.emoji,
+        "source_key": reaction.source_key,
+        "lock_key": lock_key(reaction.source_key),
+        "now": now,
+        "since": now - FAIR_USE_WINDOW,
+    }
+    row = conn.execute(_statement(), params).one()
+    if not row.delivered:
+        return None  # not plainly fair, or a delivery seen before: the full path decides
+    if not row.credited:
+        return NOTHING  # a concurrent delivery credited this message first
+    return ReactionOutcome(credited=True, confirm=not row.quiet)
+
+
+_MARK_COLUMNS = ("team_id", "channel_id", "message_ts", "reactor_id", "emoji", "author_id")
+
+
+def _param(column: Any, name: str | None = None) -> Any:
+    return bindparam(name or column.name, type_=column.type)
+
+
+@functools.cache
+def _statement() -> Any:
+    events, marks = ProcessedEvent.__table__.c, ReactionMark.__table__.c
+    credits, members = Credit.__table__.c, Member.__table__.c
+    team = _param(events.team_id)
+    reactor = _param(members.user_id, "reactor_id")
+    author = _param(members.user_id, "author_id")
+    source_key = _param(credits.source_key)
+    people = Member.__table__.alias("people")
+    earlier = Credit.__table__.alias("earlier")
+    plainly_fair = and_(
+        # Both are active people the members cache knows.
+        select(func.count())
+        .select_from(people)
+        .where(
+            people.c.team_id == team,
+            people.c.user_id.in_([reactor, author]),
+            not_(people.c.is_bot),
+            not_(people.c.is_deactivated),
+        )
+        .scalar_subquery()
+        == 2,
+        select(func.count())
+        .select_from(earlier)
+        .where(
+            earlier.c.team_id == team,
+            earlier.c.helper_id == author,
+            earlier.c.helped_id == reactor,
+            earlier.c.retracted_at.is_(None),
+            earlier.c.created_at > _param(credits.created_at, "since"),
+        )
+        .scalar_subquery()
+        < select(Workspace.__table__.c.pair_daily_cap)
+        .where(Workspace.__table__.c.team_id == team)
+        .scalar_subquery(),
+    )
+    now = _param(events.received_at, "now")
+    delivered = (
+        insert(ProcessedEvent)
+        .from_select(
+            ["team_id", "event_id", "event_type", "received_at"],
+            select(team, _param(events.event_id), _param(events.event_type), now).where(
+                plainly_fair
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+        # The lock the full path takes, held until this statement's commit.
+        .returning(func.pg_advisory_xact_lock(bindparam("lock_key")).label("locked"))
+        .cte("delivered")
+    )
+    went_through = exists().select_from(delivered)
+    marked = (
+        insert(ReactionMark)
+        .from_select(
+            [
+                "team_id",
+                "channel_id",
+                "message_ts",
+                "reactor_id",
+                "emoji",
+                "author_id",
+                "created_at",
+            ],
+            select(
+                team,
+                _param(marks.channel_id),
+                _param(marks.message_ts),
+                reactor,
+                _param(marks.emoji),
+                author,
+                now,
+            ).where(went_through),
+        )
+        .on_conflict_do_nothing()
+        .cte("marked")
+    )
+    credited = (
+        insert(Credit)
+        .from_select(
+            [
+                "team_id",
+                "helper_id",
+                "helped_id",
+                "kind",
+                "weight",
+                "values",
+                "channel_id",
+                "message_ts",
+                "source_key",
+                "created_at",
+            ],
+            select(
+                team,
+                author,
+                reactor,
+                literal("reaction"),
+                literal(1),
+                literal([], type_=credits["values"].type),
+                _param(marks.channel_id),
+                _param(marks.message_ts),
+                source_key,
+                now,
+            ).where(went_through),
+        )
+        .on_conflict_do_update(
+            index_elements=["source_key"],
+            set_={"retracted_at": None},
+            where=Credit.__table__.c.retracted_at.is_not(None),
+        )
+        .returning(credits.id)
+        .cte("credited")
+    )
+    quiet = (
+        select(members.reaction_confirmations_off)
+        .where(members.team_id == team, members.user_id == reactor)
+        .scalar_subquery()
+    )
+    return select(
+        went_through.label("delivered"),
+        exists().select_from(credited).label("credited"),
+        quiet.label("quiet"),
+    ).add_cte(marked)
