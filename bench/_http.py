@@ -37,12 +37,13 @@ from typing import Any
 import gunicorn
 import slack_bolt
 
+from bench._emulator_process import EmulatorProcess
 from bench._load import run_load
 from bench._measure import Tally, speed_probe
 from bench._report import raw, report
 from bench._servers import REPO_ROOT, AppConfig, BenchServer, GunicornSettings
 from bench._workloads import Workload
-from bench._workspace import ScratchDatabase, start_workspace
+from bench._workspace import ScratchDatabase, colleagues_for, start_workspace
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 KINDS = ("baseline", "goodwill")
@@ -77,6 +78,14 @@ def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace
         help="PostgreSQL server to create the scratch database on (env BENCH_DATABASE_URL)",
     )
     parser.add_argument("--json", type=Path, help="write the raw figures here")
+    if workload.confirmed:
+        parser.add_argument(
+            "--confirmations",
+            choices=("on", "off"),
+            default="on",
+            help="off: every member has turned the private confirmations off, which measures "
+            "what they cost (default: %(default)s, as members start)",
+        )
     # Chosen by measurement on the 2-core machine: see docs/BENCHMARKS.md.
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
@@ -97,17 +106,24 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
     with ScratchDatabase(args.database_url) as database, ExitStack() as stack:
         info["postgresql"] = database.server_version()
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        emulator, workforce = start_workspace(database, total)
+        colleagues, per_pair = colleagues_for(total)
+        served = stack.enter_context(EmulatorProcess(colleagues))
+        emulator, workforce = start_workspace(database, served, colleagues, per_pair)
+        confirmed = workload.confirmed and args.confirmations == "on"
+        if workload.confirmed and not confirmed:
+            database.turn_confirmations_off()
         stack.callback(emulator.stop)
         secret = secrets.token_hex(16)
-        config = AppConfig(emulator.api_url, emulator.bot_token, secret, database.url)
+        config = AppConfig(served.api_url, emulator.bot_token, secret, database.url)
         servers = {
             kind: stack.enter_context(BenchServer(kind, settings, config, workdir))
             for kind in KINDS
         }
         tallies = {
-            "baseline": Tally("baseline", servers["baseline"].worker_pids, None),
-            "goodwill": Tally("goodwill", servers["goodwill"].worker_pids, database.backend_pids),
+            "baseline": Tally("baseline", servers["baseline"].worker_pids, None, [served.pid]),
+            "goodwill": Tally(
+                "goodwill", servers["goodwill"].worker_pids, database.backend_pids, [served.pid]
+            ),
         }
         # Every request is built and signed before anything is timed. Each server gets the
         # same sequence; only goodwill's are recorded, so they are all new credits.
@@ -131,8 +147,8 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
                     )
                 tallies[kind].run_slice(server.port, slices[kind][number], args.concurrency)
         credits = database.credit_count()
-        notes = sum(1 for call in emulator.calls_to("chat.postEphemeral") if call.error is None)
-    valid = report(workload, info, settings, tallies, probes, credits, notes)
+        notes = served.accepted("chat.postEphemeral")
+    valid = report(workload, info, settings, tallies, probes, credits, notes, confirmed)
     if args.json:
         figures = raw(info, settings, tallies, probes, credits)
         args.json.write_text(json.dumps(figures, indent=1))

@@ -34,11 +34,14 @@ class Tally:
     # The PostgreSQL backends serving the server, looked up around each slice; None for the
     # baseline, which has no database.
     database_pids: Callable[[], list[int]] | None
+    # The Slack emulator's process, which answers the bot's Web API calls.
+    slack_pids: Sequence[int] = ()
     warmup: LoadResult | None = None
     slices: list[LoadResult] = field(default_factory=list)
     server_cpu: float = 0.0  # CPU seconds of the gunicorn workers during the timed slices
     worker_cpu: dict[int, float] = field(default_factory=dict)  # the same, worker by worker
     database_cpu: float = 0.0  # CPU seconds of the PostgreSQL backends serving them
+    slack_cpu: float = 0.0  # CPU seconds of the Slack emulator meanwhile
     busy_cpu: float = 0.0  # CPU seconds every process on the machine used meanwhile
     busy_ticks: int = 0
     total_ticks: int = 0
@@ -46,10 +49,12 @@ class Tally:
     def run_slice(self, port: int, requests: Sequence[bytes], concurrency: int) -> LoadResult:
         server_before = cpu_seconds(self.workers)
         database_before = self._database_cpu()
+        slack_before = cpu_seconds(self.slack_pids)
         busy_before, total_before = machine_ticks()
         result = run_load(port, requests, concurrency)
         busy_after, total_after = machine_ticks()
         server_after = cpu_seconds(self.workers)
+        slack_after = cpu_seconds(self.slack_pids)
         # Connections opened during the slice (a pool growing) count from their start.
         database_after = self._database_cpu()
         self.slices.append(result)
@@ -58,6 +63,7 @@ class Tally:
             used = seconds - server_before.get(pid, seconds)
             self.worker_cpu[pid] = self.worker_cpu.get(pid, 0.0) + used
         self.database_cpu += used_since(database_before, database_after)
+        self.slack_cpu += used_since(slack_before, slack_after)
         self.busy_ticks += busy_after - busy_before
         self.total_ticks += total_after - total_before
         self.busy_cpu += (busy_after - busy_before) / CLOCK_TICKS
@@ -84,5 +90,5 @@ class Tally:
         """Share of all cores that processes outside the bench used during the timed slices
         (other people's jobs on a shared machine): a high figure means noisy figures."""
         timed = self.timed
-        ours = timed.client_cpu + self.server_cpu + self.database_cpu
+        ours = timed.client_cpu + self.server_cpu + self.database_cpu + self.slack_cpu
         return max(0.0, self.busy_cpu - ours) / ((os.cpu_count() or 1) * timed.elapsed)

@@ -24,13 +24,16 @@ def report(
     probes: Sequence[float],
     credits: int,
     notes: int,
+    confirmed: bool,
 ) -> bool:
     """Print the figures, the checks and the goals; True when the run is valid.
 
-    `notes`: the private confirmations (chat.postEphemeral) the emulator accepted.
+    `notes`: the private confirmations (chat.postEphemeral) the emulator accepted, one per
+    credit when `confirmed`, none otherwise.
     """
     rounds = len(probes)
-    print(f"Goodwill {workload.title}, {info['date']}, code at {info['code']}")
+    quiet = "" if confirmed or not workload.confirmed else ", private confirmations off"
+    print(f"Goodwill {workload.title}{quiet}, {info['date']}, code at {info['code']}")
     print(
         f"machine: {info['cpus']} CPUs, Python {info['python']}, PostgreSQL "
         f"{info['postgresql']}, gunicorn {info['gunicorn']}, slack_bolt {info['slack_bolt']}"
@@ -54,6 +57,7 @@ def report(
     header = (
         f"{'server':<9} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
         f" {'conns':>6} {'client CPU':>10} {'server CPU/req':>14} {'db CPU/req':>10}"
+        f" {'Slack CPU/req':>13}"
         f" {'machine busy':>12} {'other load':>10}"
     )
     print(header)
@@ -67,12 +71,13 @@ def report(
             f" {timed.percentile(90) * 1e3:>7.2f} {timed.percentile(99) * 1e3:>7.2f}"
             f" {max(timed.latencies) * 1e3:>7.2f} {timed.connections:>6}"
             f" {timed.client_cpu / timed.elapsed:>9.0%} {_per_request(tally.server_cpu, count):>14}"
-            f" {database:>10} {tally.machine_busy:>12.0%} {tally.other_load:>10.0%}"
+            f" {database:>10} {_per_request(tally.slack_cpu, count):>13}"
+            f" {tally.machine_busy:>12.0%} {tally.other_load:>10.0%}"
         )
     print(
-        "(client CPU: share of one core; CPU/req: worker or PostgreSQL backend CPU time per "
-        "request; machine busy: share of all cores; other load: share of all cores used by "
-        "processes outside the bench, which makes figures noisy)"
+        "(client CPU: share of one core; CPU/req: worker, PostgreSQL backend or Slack emulator "
+        "CPU time per request; machine busy: share of all cores; other load: share of all "
+        "cores used by processes outside the bench, which makes figures noisy)"
     )
     for kind, tally in tallies.items():
         by_round = " ".join(f"{result.throughput:.0f}" for result in tally.slices)
@@ -98,7 +103,7 @@ def report(
     sent = sum(len(result.statuses) for result in _all(goodwill))
     checks.append((replies == sent, f"goodwill {workload.answer}: {replies}/{sent}"))
     checks.append((credits == sent, f"credits in the database: {credits} (expected {sent})"))
-    expected_notes = sent if workload.confirmed else 0
+    expected_notes = sent if confirmed else 0
     checks.append(
         (
             notes == expected_notes,
@@ -164,6 +169,7 @@ def raw(
             "server_cpu_s": tally.server_cpu,
             "worker_cpu_s": list(tally.worker_cpu.values()),
             "database_cpu_s": tally.database_cpu if tally.has_database else None,
+            "slack_emulator_cpu_s": tally.slack_cpu,
             "machine_busy": tally.machine_busy,
             "other_load": tally.other_load,
             "statuses": {str(s): timed.statuses.count(s) for s in sorted(set(timed.statuses))},

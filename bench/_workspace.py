@@ -9,15 +9,16 @@ from __future__ import annotations
 import secrets
 from types import TracebackType
 
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from sqlalchemy import Engine, create_engine, func, make_url, select, text, update
 
+from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
 from bench._load import REASONS, Workforce
 from bot.app import make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import utc_now
-from bot.models import Credit, Workspace
-from bot.sandbox.emulator import SlackEmulator, SlackUser
-from bot.sandbox.seed import PEOPLE, TEAM_ID, seed_workspace
+from bot.models import Credit, Member, Workspace
+from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.seed import PEOPLE, TEAM_ID
 from bot.slack_api import sync_workspace
 
 # At least this many people take part, so the load spreads over many pairs.
@@ -72,6 +73,11 @@ class ScratchDatabase:
         with self.require_engine().connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(Credit)) or 0)
 
+    def turn_confirmations_off(self) -> None:
+        """Every member turns off the private note a reaction credit sends them."""
+        with self.require_engine().begin() as conn:
+            conn.execute(update(Member).values(reaction_confirmations_off=True))
+
     def server_version(self) -> str:
         with self.require_engine().connect() as conn:
             return str(conn.scalar(text("SHOW server_version")))
@@ -85,43 +91,34 @@ class ScratchDatabase:
             return sorted(int(pid) for pid in conn.scalars(query, {"name": self.name}))
 
 
-def start_workspace(database: ScratchDatabase, credits: int) -> tuple[SlackEmulator, Workforce]:
-    """The sandbox workspace plus enough colleagues for `credits` credits that the fair-use
+def colleagues_for(credits: int) -> tuple[int, int]:
+    """How many colleagues the sandbox workspace needs for `credits` credits that the fair-use
     rules allow (each ordered pair at most `pair_daily_cap` times a day, each time for another
-    reason), served on loopback and synced into the members cache as `python -m bot serve` does
-    at start-up."""
-    emulator = SlackEmulator(team_id=TEAM_ID, team_name="Bench Co", team_domain="bench")
-    seed_workspace(emulator)
-    emulator.start()
+    reason), and that per-pair number."""
+    cap = Workspace.__table__.c.pair_daily_cap.default.arg  # what a new workspace gets
+    per_pair = min(cap, len(REASONS))
+    size = max(MIN_PEOPLE, len(PEOPLE))
+    while size * (size - 1) * per_pair < credits:
+        size += 1
+    return size - len(PEOPLE), per_pair
+
+
+def start_workspace(
+    database: ScratchDatabase, served: EmulatorProcess, colleagues: int, per_pair: int
+) -> tuple[SlackEmulator, Workforce]:
+    """The workspace `served` serves, synced into the members cache as `python -m bot serve`
+    does at start-up; and its twin in this process, which builds the requests (the response
+    URLs it hands out point to the twin, started for them, which the bot never calls here)."""
+    twin = bench_world(colleagues).start()
     try:
-        client = make_client(emulator.bot_token, emulator.api_url)
+        client = make_client(twin.bot_token, served.api_url)
         sessions = make_session_factory(database.require_engine())
         sync_workspace(client, sessions, utc_now)
         with sessions() as session:
             workspace = session.get(Workspace, TEAM_ID)
-            assert workspace is not None
-            per_pair = min(workspace.pair_daily_cap, len(REASONS))
-        people = [user_id for user_id, *_ in PEOPLE]
-        size = max(MIN_PEOPLE, len(people))
-        while size * (size - 1) * per_pair < credits:
-            size += 1
-        for number in range(1, size - len(people) + 1):
-            user_id = f"U0BENCH{number:03d}"
-            emulator.add_user(
-                SlackUser(
-                    id=user_id,
-                    team_id=TEAM_ID,
-                    name=f"colleague{number}",
-                    real_name=f"Colleague {number}",
-                    display_name=f"colleague{number}",
-                )
-            )
-            people.append(user_id)
-            # Everyone is in every channel, so that the bot can tell them things privately.
-            for channel in emulator.channels.values():
-                channel.members.add(user_id)
-        sync_workspace(client, sessions, utc_now)
+            assert workspace is not None and workspace.pair_daily_cap >= per_pair
     except BaseException:
-        emulator.stop()
+        twin.stop()
         raise
-    return emulator, Workforce(tuple(people), per_pair)
+    people = [user_id for user_id, *_ in PEOPLE] + colleague_ids(colleagues)
+    return twin, Workforce(tuple(people), per_pair)
