@@ -1,13 +1,18 @@
-"""Test helpers: a clock to travel in time with, and a real WSGI server on loopback."""
+"""Test helpers: a clock to travel in time with, the statements a piece of code sends, and a
+real WSGI server on loopback."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from sqlalchemy import Engine, event
 
 
 class Clock:
@@ -22,6 +27,25 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+@contextmanager
+def statements_sent(engine: Engine) -> Iterator[list[str]]:
+    """The first word of each statement sent to the database meanwhile (SELECT, INSERT...).
+
+    SQLite's BEGIN IMMEDIATE is left out: a call into the library, not a round trip.
+    """
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.startswith("BEGIN"):
+            sent.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

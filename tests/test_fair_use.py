@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import single_statements
@@ -22,6 +22,7 @@ from bot.errors import InputError, UnknownMemberError
 from bot.models import Credit, Member, Workspace
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, reason_key, record_plainly_fair
+from tests.support import statements_sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 GIVER = "U0GIVER00"
@@ -181,19 +182,8 @@ def test_plain_thanks_take_one_statement(sessions: sessionmaker[Session]) -> Non
         for helper_id in ids
     ]
     engine = sessions.kw["bind"]
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        # SQLite's BEGIN IMMEDIATE is a call into the library, not a round trip.
-        if not statement.startswith("BEGIN"):
-            statements.append(statement.split()[0])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with single_statements(engine).begin() as conn:
-            assert record_plainly_fair(conn, "T0PLAIN01", credits, NOW) == 2
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with statements_sent(engine) as statements, single_statements(engine).begin() as conn:
+        assert record_plainly_fair(conn, "T0PLAIN01", credits, NOW) == 2
     assert statements == ["INSERT"]
 
     with sessions() as session:

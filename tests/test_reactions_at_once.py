@@ -15,13 +15,14 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import single_statements
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.reactions import Reaction, ReactionOutcome, reaction_added
 from bot.services.reactions_at_once import react_at_once
+from tests.support import statements_sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 REACTOR, AUTHOR, CHANNEL, TS = "U0REACTOR", "U0AUTHOR0", "C0GENERAL", "1763890000.000100"
@@ -187,18 +188,8 @@ def test_a_first_credit_emoji_takes_one_statement_after_the_emoji_read(
     with sessions.begin() as session:
         _seed(session, "T0PLAIN02", state, reaction)
     engine: Engine = sessions.kw["bind"]
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append(statement.split()[0])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with single_statements(engine).begin() as conn:
-            outcome = react_at_once(conn, NOW, reaction)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with statements_sent(engine) as statements, single_statements(engine).begin() as conn:
+        outcome = react_at_once(conn, NOW, reaction)
     if engine.dialect.name == "postgresql":
         assert outcome == ReactionOutcome(credited=True, confirm=True)
         assert statements == ["SELECT", "WITH"]

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.errors import DailyLimitError, RepeatedReasonError, UnknownMemberError
+from bot.errors import DailyLimitError, RepeatedReasonError
 from bot.models import Credit, Member, Workspace, member_label
 from bot.services.ledger import FAIR_USE_WINDOW, NewCredit, reason_key
-from bot.services.members import FetchUser, ensure_workspace, save_members
+from bot.services.members import FetchUser, cache_unknown, ensure_workspace
 
 
 @dataclass(frozen=True)
@@ -144,25 +144,9 @@ def standing(
     found = {row.user_id for row in rows if row.source_key is None and row.user_id is not None}
     missing = [user_id for user_id in user_ids if user_id not in found]
     if missing:
-        _cache_unknown(session, now, team_id, missing, fetch_user)
+        cache_unknown(session, now, team_id, missing, fetch_user)
         rows = session.execute(_STANDING, params).all()
     return _standing_of(giver_id, since, rows)
-
-
-def _cache_unknown(
-    session: Session, now: datetime, team_id: str, user_ids: Sequence[str], fetch_user: FetchUser
-) -> None:
-    fetched = []
-    for user_id in user_ids:
-        user = fetch_user(user_id)
-        # A user from another workspace (Slack Connect) is not a member here.
-        if user is None or user.get("team_id", team_id) != team_id:
-            raise UnknownMemberError(
-                f"I couldn't find <@{user_id}> in this workspace. "
-                "Pick people from the autocomplete when you type @."
-            )
-        fetched.append(user)
-    save_members(session, team_id, fetched, now)
 
 
 def _standing_of(giver_id: str, since: datetime, rows: Sequence[Any]) -> Standing:

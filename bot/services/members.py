@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -105,10 +105,22 @@ def resolve_members(
     missing = [user_id for user_id in ids if user_id not in found]
     if not missing:
         return found
+    cache_unknown(session, now, team_id, missing, fetch_user)
+    found.update(find_members(session, team_id, missing))
+    return found
+
+
+def cache_unknown(
+    session: Session, now: datetime, team_id: str, user_ids: Sequence[str], fetch_user: FetchUser
+) -> None:
+    """Ask Slack (users.info) about people the members cache has never seen, and cache them.
+
+    Someone Slack does not know, or from another workspace (Slack Connect), is not a member
+    here: UnknownMemberError, and nothing is cached.
+    """
     fetched = []
-    for user_id in missing:
+    for user_id in user_ids:
         user = fetch_user(user_id)
-        # A user from another workspace (Slack Connect) is not a member here.
         if user is None or user.get("team_id", team_id) != team_id:
             raise UnknownMemberError(
                 f"I couldn't find <@{user_id}> in this workspace. "
@@ -116,8 +128,6 @@ def resolve_members(
             )
         fetched.append(user)
     save_members(session, team_id, fetched, now)
-    found.update(find_members(session, team_id, missing))
-    return found
 
 
 def apply_member_event(
