@@ -3,11 +3,14 @@ stopped, Turn nudges back on). Each button's value is the nudge's key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
+from bot.blocks.common import Message
 from bot.blocks.favors import private_note
 from bot.blocks.nudge_offer import OfferContext, offer_modal
 from bot.blocks.nudges import nudge_set_aside, nudges_resumed, nudges_stopped
@@ -16,6 +19,7 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import click_of, update
 from bot.services.nudge_responses import (
+    Nudge,
     nudge_for,
     offer_target,
     resume_nudges,
@@ -73,64 +77,38 @@ def handle_nudge_offer_help(
     client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
-def handle_nudge_not_now(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    deps: Deps,
-) -> None:
-    """**Not now**: the nudge steps back; nothing is recorded."""
-    ack()
-    click = click_of(body, action)
-    try:
-        with deps.sessions.begin() as session:
-            nudge = nudge_for(session, click.team_id, click.user_id, click.value)
-    except InputError as error:
-        respond(**private_note(error.user_message))
-        return
-    update(client, *_nudge_dm(body), nudge_set_aside(nudge.key))
+def _redrawn_after(
+    change: Callable[[Session, str, str, str], Nudge], message: Callable[[str], Message]
+) -> Callable[..., None]:
+    """A button that changes the person's nudges, then redraws the DM it is in."""
+
+    def handle(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        deps: Deps,
+    ) -> None:
+        ack()
+        click = click_of(body, action)
+        try:
+            with deps.sessions.begin() as session:
+                nudge = change(session, click.team_id, click.user_id, click.value)
+        except InputError as error:
+            respond(**private_note(error.user_message))
+            return
+        update(client, *_nudge_dm(body), message(nudge.key))
+
+    return handle
 
 
-def handle_nudge_stop(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    deps: Deps,
-) -> None:
-    """**Stop these nudges**: takes effect at once, and says how to undo it."""
-    ack()
-    click = click_of(body, action)
-    try:
-        with deps.sessions.begin() as session:
-            nudge = stop_nudges(session, click.team_id, click.user_id, click.value)
-    except InputError as error:
-        respond(**private_note(error.user_message))
-        return
-    update(client, *_nudge_dm(body), nudges_stopped(nudge.key))
-
-
-def handle_nudge_resume(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    deps: Deps,
-) -> None:
-    """**Turn nudges back on**, in the message that stopped them."""
-    ack()
-    click = click_of(body, action)
-    try:
-        with deps.sessions.begin() as session:
-            nudge = resume_nudges(session, click.team_id, click.user_id, click.value)
-    except InputError as error:
-        respond(**private_note(error.user_message))
-        return
-    update(client, *_nudge_dm(body), nudges_resumed(nudge.key))
+# **Not now**: the nudge steps back; nothing is recorded.
+handle_nudge_not_now = _redrawn_after(nudge_for, nudge_set_aside)
+# **Stop these nudges**: takes effect at once, and says how to undo it.
+handle_nudge_stop = _redrawn_after(stop_nudges, nudges_stopped)
+# **Turn nudges back on**, in the message that stopped them.
+handle_nudge_resume = _redrawn_after(resume_nudges, nudges_resumed)
 
 
 def _nudge_dm(body: dict[str, Any]) -> tuple[str, str]:
