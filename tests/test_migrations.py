@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from bot.db import alembic_config, make_engine
 from bot.installations import SLACK_METADATA
-from bot.models import Base
+from bot.models import Base, Credit
 from tests.conftest import BACKENDS
 
 
@@ -68,6 +68,27 @@ def test_models_and_migrations_agree(scratch_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_covering_columns_match_the_models(scratch_url: str) -> None:
+    """Alembic's autogenerate compares an index's keys but not PostgreSQL's INCLUDE columns,
+    so they are held against the models here. SQLite has no INCLUDE and must show none."""
+    command.upgrade(alembic_config(scratch_url), "head")
+    engine = make_engine(scratch_url)
+    try:
+        postgresql = engine.dialect.name == "postgresql"
+        inspector = inspect(engine)
+        for table in Base.metadata.sorted_tables:
+            reflected = {
+                index["name"]: index.get("dialect_options", {}).get("postgresql_include", [])
+                for index in inspector.get_indexes(table.name)
+            }
+            for index in table.indexes:
+                declared = index.dialect_options["postgresql"]["include"] or []
+                assert reflected[index.name] == (declared if postgresql else []), index.name
+    finally:
+        engine.dispose()
+    assert any(index.dialect_options["postgresql"]["include"] for index in Credit.__table__.indexes)
 
 
 def test_one_head() -> None:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     literal_column,
     null,
     or_,
@@ -34,7 +33,7 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlalchemy.sql.selectable import CTE, CompoundSelect, Select
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
-from bot.services.balance import SECONDS_PER_DAY, epoch_seconds
+from bot.services.balance import decayed_weight
 
 PAIR, ASK_TOO, GIVE_BACK = "pair", "ask_too", "give_back"
 
@@ -83,10 +82,7 @@ def candidates_query(
 
     # The one pass over the ledger: per (helper, helped) pair that touches someone eligible,
     # the decayed total, the latest credit and the latest thanks.
-    half_lives = (now.timestamp() - epoch_seconds(Credit.created_at)) * (
-        1.0 / (SECONDS_PER_DAY * workspace.half_life_days)
-    )
-    decayed = Credit.weight * func.power(literal(0.5, Float), half_lives)
+    decayed = decayed_weight(now, workspace.half_life_days)
     pairs = (
         select(
             Credit.helper_id,
