@@ -195,8 +195,16 @@ class Credit(Base):
             postgresql_include=["helper_id", "weight", "kind", "retracted_at"],
         ),
         Index("ix_credits_team_created", "team_id", "created_at"),
-        # "Have these two exchanged before?" (the digest's new connections, the nudges' pairs).
-        Index("ix_credits_team_pair_created", "team_id", "helper_id", "helped_id", "created_at"),
+        # "Have these two exchanged before?" (the digest's new connections, the nudges' pairs):
+        # one index-only probe on PostgreSQL (migration 0007).
+        Index(
+            "ix_credits_team_pair_created",
+            "team_id",
+            "helper_id",
+            "helped_id",
+            "created_at",
+            postgresql_include=["weight", "retracted_at"],
+        ),
     )
 
 
