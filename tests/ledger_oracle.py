@@ -1,9 +1,9 @@
 """The ledger's rules computed in plain Python from the rows, to hold the SQL against.
 
 A random but reproducible workspace (`seed`), and for it what `/favor balance`, the nudges
-must find: the same rules as bot/services, written the
-slow and obvious way (every credit in a list, loops and dicts), so that a rewrite of a query
-for speed can be checked on both databases against something that is not a query.
+and the digest's new connections must find: the same rules as bot/services, written the slow
+and obvious way (every credit in a list, loops and dicts), so that a rewrite of a query for
+speed can be checked on both databases against something that is not a query.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ CORE = [person(n) for n in range(30)]
 GIVERS = [person(n) for n in range(30, 33)]  # help many lately, nothing came back in 60 days
 TAKERS = [person(n) for n in range(33, 36)]  # helped by many lately, helped no one in 60 days
 BOT, DEACTIVATED, OPTED_OUT = person(36), person(37), person(38)
-EVERYONE = [*CORE, *GIVERS, *TAKERS, BOT, DEACTIVATED, OPTED_OUT, person(39)]
+NEWCOMERS = (person(40), person(41))  # first exchanged both ways round in the last week
+EVERYONE = [*CORE, *GIVERS, *TAKERS, BOT, DEACTIVATED, OPTED_OUT, person(39), *NEWCOMERS]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Ledger:
 
 
 def seed(session: Session, rng: random.Random) -> Ledger:
-    """A workspace of 40 people, 1,500-odd credits over 200 days, some asks and nudges."""
+    """A workspace of 42 people, 1,500-odd credits over 200 days, some asks and nudges."""
     ledger = Ledger()
     session.add(Workspace(team_id=TEAM, name="Oracle", credit_emoji=["pray"]))
     session.flush()
@@ -102,6 +103,9 @@ def seed(session: Session, rng: random.Random) -> Ledger:
             at = NOW - timedelta(days=rng.randint(0, 59), hours=5)
             credit(helper, taker, at, 1, "thanks", sure=True)
         credit(taker, rng.choice(CORE), NOW - 70 * DAY, 1, "favor")
+    first, second = NEWCOMERS
+    credit(second, first, NOW - 2 * DAY, 1, "thanks", sure=True)
+    credit(first, second, NOW - 3 * DAY, 2, "favor", sure=True)
     rows = [
         {
             "team_id": TEAM,
@@ -263,3 +267,22 @@ def nudge_rows(
         ):
             found.append(("give_back", user_id, tz, None, 0.0, 0.0, helpers))
     return sorted(found, key=lambda row: (row[0], row[1], row[3] or ""))
+
+
+def first_time_pairs(ledger: Ledger, week_end: datetime) -> set[tuple[str, str]]:
+    """(helper, helped) pairs of the week before `week_end` who never exchanged before it,
+    either way round."""
+    week_start = week_end - 7 * DAY
+    live = [row for row in ledger.credits if not row.retracted]
+    before = {(r.helper_id, r.helped_id) for r in live if r.created_at < week_start}
+    week = {(r.helper_id, r.helped_id) for r in live if week_start <= r.created_at < week_end}
+    return {(a, b) for a, b in week if (a, b) not in before and (b, a) not in before}
+
+
+def new_connections(ledger: Ledger, week_end: datetime) -> list[tuple[str, str]]:
+    """The digest's new connections: each pair once, as (helper, helped), or when both ways
+    round are new, the way that sorts first; in that order."""
+    chosen: dict[frozenset[str], tuple[str, str]] = {}
+    for pair in sorted(first_time_pairs(ledger, week_end)):
+        chosen.setdefault(frozenset(pair), pair)
+    return sorted(chosen.values())

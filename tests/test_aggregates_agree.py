@@ -1,7 +1,7 @@
-"""The aggregate queries behind `/favor balance`, App Home and the nudges agree,
-on both databases, with the rules computed in plain Python (tests/ledger_oracle.py) on a
-random ledger: ties, retractions, credits at and after `now`, members the cache never knew,
-opt-outs, bots, and nudges already sent or never delivered."""
+"""The aggregate queries behind `/favor balance`, App Home, the nudges and the digest's new
+connections agree, on both databases, with the rules computed in plain Python
+(tests/ledger_oracle.py) on a random ledger: ties, retractions, credits at and after `now`,
+members the cache never knew, opt-outs, bots, and nudges already sent or never delivered."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import Workspace
 from bot.services._nudge_rules import candidates_query
 from bot.services.balance import pair_balances, pair_page
+from bot.services.digest import weekly_digest
 from bot.services.nudges import working_zones
 from tests import ledger_oracle as oracle
 from tests.ledger_oracle import GIVERS, NOW, TAKERS, TEAM, Ledger, Settings
@@ -89,3 +90,20 @@ def test_nudge_rules_agree(
             kinds |= {row[0] for row in expected}
     # The ledger is built so that every rule has someone to nudge.
     assert kinds == {"pair", "ask_too", "give_back"}
+
+
+def test_new_connections_agree(sessions: sessionmaker[Session], ledger: Ledger) -> None:
+    with sessions() as session:
+        workspace = session.get(Workspace, TEAM)
+        assert workspace is not None
+        both_ways = 0
+        for weeks in range(6):
+            week_end = NOW - timedelta(weeks=weeks)
+            expected = oracle.new_connections(ledger, week_end)
+            data = weekly_digest(session, workspace, week_end)
+            assert data.new_connection_count == len(expected)
+            assert data.new_connections == expected[:5]
+            first = oracle.first_time_pairs(ledger, week_end)
+            both_ways += sum(1 for a, b in first if (b, a) in first)
+    # Some pair was new both ways round in the same week: shown once, the way that sorts first.
+    assert both_ways > 0
