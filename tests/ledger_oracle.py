@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
+from bot.models import Credit, Member, OutboxMessage, Workspace
+from tests.nudging import ask_row, outbox_nudge
 
 TEAM = "T0ORACLE1"
 ZONES = ("UTC", "Europe/Oslo", "America/New_York", "Asia/Singapore")
@@ -125,18 +126,7 @@ def seed(session: Session, rng: random.Random) -> Ledger:
 
     for author, at in ((GIVERS[1], NOW - 10 * DAY), (GIVERS[2], NOW - 100 * DAY)):
         ledger.asks.append((author, at))
-        session.add(
-            FavorRequest(
-                public_id=f"oracle-ask-{author}",
-                team_id=TEAM,
-                kind="ask",
-                author_id=author,
-                text="a hand",
-                channel_id="C0GENERAL",
-                status="open",
-                created_at=at,
-            )
-        )
+        session.add(ask_row(TEAM, author, at))
     planned = [  # recipient, kind, about, days ago, status
         (CORE[5], "pair", CORE[9], 3, "sent"),  # nudged this week: not again
         (CORE[6], "pair", CORE[9], 3, "failed"),  # never arrived: does not count
@@ -144,18 +134,9 @@ def seed(session: Session, rng: random.Random) -> Ledger:
         (GIVERS[0], "ask_too", None, 20, "sent"),  # nor this encouragement
         (TAKERS[0], "give_back", None, 40, "sent"),  # four weeks ago: may come again
     ]
-    for number, (recipient, kind, about, days, status) in enumerate(planned):
-        message = OutboxMessage(
-            team_id=TEAM,
-            dedupe_key=f"nudge:{TEAM}:{recipient}:{kind}:oracle-{number}",
-            kind="nudge",
-            channel_id=recipient,
-            recipient_id=recipient,
-            about_user_id=about,
-            payload={"text": "earlier"},
-            status=status,
-            due_at=NOW - days * DAY,
-            expires_at=NOW - days * DAY,
+    for recipient, kind, about, days, status in planned:
+        message = outbox_nudge(
+            TEAM, recipient, NOW - days * DAY, kind=kind, about=about, status=status
         )
         session.add(message)
         ledger.nudges.append(message)

@@ -98,6 +98,16 @@ def _reachable(team_id: str, zones: Sequence[str]) -> tuple[ColumnElement[bool],
     )
 
 
+def _candidate(kind: str, recipient: Any, tz: Any, about: Any) -> tuple[Any, ...]:
+    """The first columns of every rule's rows: which rule, for whom, their zone, about whom."""
+    return (
+        literal_column(f"'{kind}'").label("kind"),
+        recipient.label("recipient_id"),
+        tz,
+        about.label("about_id"),
+    )
+
+
 def _credits(
     team_id: str, now: datetime, window: timedelta, credit: Any = Credit
 ) -> tuple[ColumnElement[bool], ...]:
@@ -170,10 +180,7 @@ def _pair_rows(
     )
     return (
         select(
-            literal_column(f"'{PAIR}'").label("kind"),
-            heavy.c.helped_id.label("recipient_id"),
-            eligible.c.tz,
-            heavy.c.helper_id.label("about_id"),
+            *_candidate(PAIR, heavy.c.helped_id, eligible.c.tz, heavy.c.helper_id),
             cast(heavy.c.total, Float).label("given"),
             cast(returned, Float).label("returned"),
             cast(literal_column("0"), Integer).label("people"),
@@ -269,10 +276,7 @@ def _people_rows(
     )
     return (
         select(
-            literal_column(f"'{kind}'").label("kind"),
-            eligible.c.user_id.label("recipient_id"),
-            eligible.c.tz,
-            cast(null(), String).label("about_id"),
+            *_candidate(kind, eligible.c.user_id, eligible.c.tz, cast(null(), String)),
             cast(literal_column("0"), Float).label("given"),
             cast(literal_column("0"), Float).label("returned"),
             cast(people, Integer).label("people"),
