@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +30,10 @@ def make_engine(database_url: str, *, enforce_foreign_keys: bool = True, **kwarg
     """
     if database_url.startswith("sqlite"):
         return _sqlite_engine(database_url, enforce_foreign_keys, **kwargs)
+    kwargs["connect_args"] = {
+        **kwargs.get("connect_args", {}),
+        "options": _without_jit(database_url),
+    }
     engine = create_engine(database_url, **kwargs)
     _ping_after_idle(engine)
     return engine
@@ -63,6 +67,20 @@ def _ping_after_idle(engine: Engine) -> None:
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool drops this connection and checks out a fresh one in its place.
             raise exc.DisconnectionError() from error
+
+
+def _without_jit(database_url: str) -> str:
+    """The connection's server options, with PostgreSQL's JIT compiler off.
+
+    JIT compiles a statement when its estimated cost passes `jit_above_cost`, and the
+    digest's and nudges' estimates pass it (one of them by misjudging 300 pairs as 10,000):
+    compiling them took 130-300 ms, more than JIT ever saved on statements that probe
+    indexes and sort small groups (bench.rhythm, docs/BENCHMARKS.md). Options already in the
+    URL are kept.
+    """
+    given = make_url(database_url).query.get("options", ())
+    options = [given] if isinstance(given, str) else list(given)
+    return " ".join([*options, "-c jit=off"])
 
 
 def _sqlite_engine(database_url: str, enforce_foreign_keys: bool, **kwargs: Any) -> Engine:

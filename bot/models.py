@@ -185,12 +185,34 @@ class Credit(Base):
         CheckConstraint("weight BETWEEN 1 AND 3", name="weight_range"),
         CheckConstraint("kind IN ('thanks', 'favor', 'reaction')", name="kind_known"),
         # Balances and histories read one member's edges in time order, per direction;
-        # the digest reads a workspace's week.
-        Index("ix_credits_team_helper_created", "team_id", "helper_id", "created_at"),
-        Index("ix_credits_team_helped_created", "team_id", "helped_id", "created_at"),
+        # the digest reads a workspace's week. A member's credits lie all over the table, so
+        # on PostgreSQL these two also carry what balances and nudges read (migration 0006):
+        # they answer from the index alone. SQLite has no INCLUDE and ignores it.
+        Index(
+            "ix_credits_team_helper_created",
+            "team_id",
+            "helper_id",
+            "created_at",
+            postgresql_include=["helped_id", "weight", "retracted_at"],
+        ),
+        Index(
+            "ix_credits_team_helped_created",
+            "team_id",
+            "helped_id",
+            "created_at",
+            postgresql_include=["helper_id", "weight", "kind", "retracted_at"],
+        ),
         Index("ix_credits_team_created", "team_id", "created_at"),
-        # "Have these two exchanged before?" (the digest's new connections, the nudges' pairs).
-        Index("ix_credits_team_pair_created", "team_id", "helper_id", "helped_id", "created_at"),
+        # "Have these two exchanged before?" (the digest's new connections, the nudges' pairs):
+        # one index-only probe on PostgreSQL (migration 0007).
+        Index(
+            "ix_credits_team_pair_created",
+            "team_id",
+            "helper_id",
+            "helped_id",
+            "created_at",
+            postgresql_include=["weight", "retracted_at"],
+        ),
     )
 
 

@@ -43,18 +43,21 @@ def give(
 
 def ask(sessions: sessionmaker[Session], author: str, at: datetime, status: str = "open") -> None:
     with sessions.begin() as session:
-        session.add(
-            FavorRequest(
-                public_id=f"ask-{next(_keys)}",
-                team_id=TEAM,
-                kind="ask",
-                author_id=author,
-                text="a hand with the slides",
-                channel_id="C0GENERAL",
-                status=status,
-                created_at=at,
-            )
-        )
+        session.add(ask_row(TEAM, author, at, status))
+
+
+def ask_row(team_id: str, author: str, at: datetime, status: str = "open") -> FavorRequest:
+    """An ask posted at `at`."""
+    return FavorRequest(
+        public_id=f"ask-{next(_keys)}",
+        team_id=team_id,
+        kind="ask",
+        author_id=author,
+        text="a hand with the slides",
+        channel_id="C0GENERAL",
+        status=status,
+        created_at=at,
+    )
 
 
 def set_member(sessions: sessionmaker[Session], user_id: str, **fields: object) -> None:
@@ -101,20 +104,25 @@ def add_nudge(
 ) -> None:
     """A nudge in the outbox as if planned at `at`, to test the rules that look back."""
     with sessions.begin() as session:
-        session.add(
-            OutboxMessage(
-                team_id=TEAM,
-                dedupe_key=f"nudge:{TEAM}:{recipient}:{kind}:test-{next(_keys)}",
-                kind="nudge",
-                channel_id=recipient,
-                recipient_id=recipient,
-                about_user_id=about,
-                payload={"text": "earlier"},
-                status=status,
-                due_at=at,
-                expires_at=at,
-            )
-        )
+        session.add(outbox_nudge(TEAM, recipient, at, kind=kind, about=about, status=status))
+
+
+def outbox_nudge(
+    team_id: str, recipient: str, at: datetime, *, kind: str, about: str | None, status: str
+) -> OutboxMessage:
+    """An outbox row for a nudge planned at `at`, keyed as the planner keys them."""
+    return OutboxMessage(
+        team_id=team_id,
+        dedupe_key=f"nudge:{team_id}:{recipient}:{kind}:test-{next(_keys)}",
+        kind="nudge",
+        channel_id=recipient,
+        recipient_id=recipient,
+        about_user_id=about,
+        payload={"text": "earlier"},
+        status=status,
+        due_at=at,
+        expires_at=at,
+    )
 
 
 def sent_dm(sandbox: Sandbox, row: OutboxMessage) -> Message:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select, union
+from sqlalchemy import and_, func, literal_column, or_, select, tuple_, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
@@ -217,10 +217,14 @@ def _recently_highlighted(session: Session, team_id: str, before: datetime) -> s
 def _new_connections(
     session: Session, team_id: str, week_start: datetime, week_end: datetime
 ) -> tuple[list[tuple[str, str]], int]:
-    """Pairs who exchanged this week and never before, in either direction.
+    """Pairs who exchanged this week and never before, in either direction: each pair once,
+    as (helper, helped), or when both ways are new the way that sorts first; the first few
+    by that order, and how many.
 
     The week's distinct pairs first (a few thousand at most), then one index probe per pair
-    and direction on `ix_credits_team_pair_created`.
+    and direction on `ix_credits_team_pair_created`. Folding the two directions into one
+    pair, counting and ordering happen in SQL too: only `LISTED` rows come back, where
+    building a set per pair in Python cost some 80 ms for 19,000 pairs.
     """
     week = (
         select(Credit.helper_id, Credit.helped_id)
@@ -248,12 +252,30 @@ def _new_connections(
             .exists()
         )
 
-    first_time = select(week.c.helper_id, week.c.helped_id).where(
-        ~exchanged_before(week.c.helper_id, week.c.helped_id),
-        ~exchanged_before(week.c.helped_id, week.c.helper_id),
+    first_time = (
+        select(week.c.helper_id, week.c.helped_id)
+        .where(
+            ~exchanged_before(week.c.helper_id, week.c.helped_id),
+            ~exchanged_before(week.c.helped_id, week.c.helper_id),
+        )
+        .cte("first_time")
     )
-    pairs: dict[frozenset[str], tuple[str, str]] = {}
-    for helper_id, helped_id in session.execute(first_time):
-        pairs.setdefault(frozenset((helper_id, helped_id)), (helper_id, helped_id))
-    ordered = sorted(pairs.values())
-    return ordered[:LISTED], len(ordered)
+    # Both ways round new this week: keep the way that sorts first. (A hashed NOT IN; a join
+    # of the pairs with themselves had PostgreSQL sort them twice for a merge join.)
+    reverse = select(first_time.c.helped_id, first_time.c.helper_id)
+    pairs = (
+        select(first_time.c.helper_id, first_time.c.helped_id)
+        .where(
+            or_(
+                first_time.c.helper_id < first_time.c.helped_id,
+                tuple_(first_time.c.helper_id, first_time.c.helped_id).not_in(reverse),
+            )
+        )
+        .subquery("pairs")
+    )
+    rows = session.execute(
+        select(pairs.c.helper_id, pairs.c.helped_id, func.count().over().label("total"))
+        .order_by(pairs.c.helper_id, pairs.c.helped_id)
+        .limit(LISTED)
+    ).all()
+    return [(row.helper_id, row.helped_id) for row in rows], (rows[0].total if rows else 0)
