@@ -173,8 +173,7 @@ def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> Non
     total = SendReport()
     while True:
         sent = sender.send_due()
-        for name in ("sent", "failed", "released", "uncertain"):
-            setattr(total, name, getattr(total, name) + getattr(sent, name))
+        total.add(sent)
         with deps.sessions() as session:
             upcoming = next_due(session, clock())
         progress = sent.sent + sent.failed + sent.released + sent.uncertain

@@ -1,0 +1,79 @@
+"""The sender's pace: turns handed out to any number of sending threads, one at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class Pacer:
+    """Spaces calls: at most `per_second` overall, and one per `channel_interval` a channel.
+
+    Threads book turns instead of sleeping under a lock: booking is instant, so a thread
+    that is waiting for its turn never holds up another that is booking the next one. A
+    thread that has chosen a message claims its channel first, so that no other thread picks
+    the same channel while it gets the message ready, and books its turn when it is ready.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        channel_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_second = per_second
+        self.interval = 1.0 / per_second
+        self.channel_interval = channel_interval
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._next_call = 0.0
+        self._channel_free_at: dict[str, float] = {}
+        self._claimed: set[str] = set()
+
+    def busy_channels(self) -> set[str]:
+        """Channels claimed, or whose last turn was less than `channel_interval` ago."""
+        with self._lock:
+            return self._busy(self.monotonic()) | self._claimed
+
+    def until_a_channel_is_free(self) -> float | None:
+        """Seconds until the first channel busy since its last turn is free again, if any."""
+        with self._lock:
+            now = self.monotonic()
+            busy = self._busy(now)
+            if not busy:
+                return None
+            return max(0.0, min(self._channel_free_at[c] for c in busy) - now)
+
+    def claim(self, channel_id: str) -> None:
+        """Keep `channel_id` busy until its turn is booked (or the claim released)."""
+        with self._lock:
+            self._claimed.add(channel_id)
+
+    def release(self, channel_id: str) -> None:
+        """The claimed channel gets no turn after all (its message is not to be sent)."""
+        with self._lock:
+            self._claimed.discard(channel_id)
+
+    def book(self, channel_id: str) -> float:
+        """Take the next turn, in `channel_id`; return the seconds to wait before it comes."""
+        with self._lock:
+            now = self.monotonic()
+            start = max(now, self._next_call, self._channel_free_at.get(channel_id, 0.0))
+            # From the booked instant, not the moment the caller wakes: oversleeping by a
+            # little does not add up over thousands of turns.
+            self._next_call = start + self.interval
+            self._channel_free_at[channel_id] = start + self.channel_interval
+            self._claimed.discard(channel_id)
+            return start - now
+
+    def wait_turn(self, channel_id: str) -> None:
+        self.sleep(self.book(channel_id))
+
+    def _busy(self, now: float) -> set[str]:
+        busy = {c for c, free_at in self._channel_free_at.items() if free_at > now}
+        if len(busy) != len(self._channel_free_at):
+            self._channel_free_at = {c: self._channel_free_at[c] for c in busy}
+        return busy
