@@ -1,4 +1,4 @@
-"""The pacer: turns for any number of threads, at the pace, one a channel interval per channel."""
+"""The pacer: turns for any number of threads, never more than N in a second as Slack counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.jobs.pacer import Pacer
+from bot.jobs.pacer import JITTER_MARGIN, Pacer
 from tests.support import run_at_once
 
 
@@ -22,6 +22,47 @@ class FakeTime:
 
     def sleep(self, seconds: float) -> None:
         self.now += max(0.0, seconds)
+
+
+def take_turns(pacer: Pacer, time: FakeTime, count: int, slow_every: int = 0) -> list[float]:
+    """Start `count` calls one after another; every `slow_every`th caller is 25 ms late."""
+    starts = []
+    for n in range(count):
+        if slow_every and n % slow_every == slow_every - 1:
+            time.now += 0.025  # a slow commit before this turn was asked for
+        pacer.wait_turn(f"C{n}")
+        starts.append(time.now)
+    return starts
+
+
+def test_no_two_calls_closer_than_the_pace_and_no_n_plus_one_in_a_second() -> None:
+    time = FakeTime()
+    starts = take_turns(Pacer(100, 0.0, time.monotonic, time.sleep), time, 500)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.01 - 1e-9
+    # Any 101 calls span more than a second, with room for the network to delay one.
+    assert (
+        min(b - a for a, b in zip(starts, starts[100:], strict=False)) >= 1 + JITTER_MARGIN - 1e-9
+    )
+    # ...and that margin is all it costs.
+    assert starts[-1] - starts[0] <= 5 * (1 + JITTER_MARGIN)
+
+
+def test_a_slow_moment_is_made_up_within_the_margin() -> None:
+    time = FakeTime()
+    # One caller in a hundred is 25 ms late: the margin absorbs it, the pace holds.
+    starts = take_turns(Pacer(100, 0.0, time.monotonic, time.sleep), time, 500, slow_every=100)
+    assert starts[-1] - starts[0] <= 5 * (1 + JITTER_MARGIN)
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.01 - 1e-9
+
+
+@pytest.mark.parametrize("per_second", [0.5, 2.5, 5.0])
+def test_slow_paces_keep_their_spacing(per_second: float) -> None:
+    time = FakeTime()
+    starts = take_turns(Pacer(per_second, 0.0, time.monotonic, time.sleep), time, 12)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 1 / per_second - 1e-9
+    assert starts[-1] - starts[0] <= 11 / per_second + 11 * JITTER_MARGIN + 1e-9
 
 
 def test_one_turn_a_channel_interval_in_each_channel() -> None:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+
+# Slack counts calls as they arrive, and the network delays some more than others: a call
+# sent exactly a second after the one N calls before it can arrive less than a second after
+# it, the (N+1)th in Slack's second, and be refused with a Retry-After of a second or two.
+# N calls therefore take at least a second plus this margin.
+JITTER_MARGIN = 0.03
 
 
 class Pacer:
     """Spaces calls: at most `per_second` overall, and one per `channel_interval` a channel.
+
+    Two calls are never closer than 1/per_second; and any N = floor(per_second) calls in a
+    row span at least N/per_second seconds plus JITTER_MARGIN. The margin is taken where a
+    slow moment (a long database commit) has not already used it up, so the pace stays at
+    about per_second / (1 + JITTER_MARGIN) instead of losing every slow moment for good.
 
     Threads book turns instead of sleeping under a lock: booking is instant, so a thread
     that is waiting for its turn never holds up another that is booking the next one. A
@@ -32,6 +45,9 @@ class Pacer:
         self._next_call = 0.0
         self._channel_free_at: dict[str, float] = {}
         self._claimed: set[str] = set()
+        calls = max(1, math.floor(per_second))
+        self._window = calls / per_second + JITTER_MARGIN
+        self._recent: deque[float] = deque(maxlen=calls)
 
     def busy_channels(self) -> set[str]:
         """Channels claimed, or whose last turn was less than `channel_interval` ago."""
@@ -62,8 +78,11 @@ class Pacer:
         with self._lock:
             now = self.monotonic()
             start = max(now, self._next_call, self._channel_free_at.get(channel_id, 0.0))
+            if len(self._recent) == self._recent.maxlen:
+                start = max(start, self._recent[0] + self._window)
             # From the booked instant, not the moment the caller wakes: oversleeping by a
             # little does not add up over thousands of turns.
+            self._recent.append(start)
             self._next_call = start + self.interval
             self._channel_free_at[channel_id] = start + self.channel_interval
             self._claimed.discard(channel_id)
