@@ -44,7 +44,11 @@ def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Dep
 def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
     # One workspace per bot token; multi-workspace installs look the client up per team.
     return Sender(
-        deps.sessions, lambda _team_id: client, deps.clock, Pacer(settings.messages_per_second)
+        deps.sessions,
+        lambda _team_id: client,
+        deps.clock,
+        Pacer(settings.messages_per_second),
+        threads=settings.sender_threads,
     )
 
 
@@ -133,7 +137,13 @@ def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallat
         settings.slack_client_secret,
         lambda token: make_client(token, settings.slack_api_url),
     )
-    return Sender(deps.sessions, clients, deps.clock, Pacer(settings.messages_per_second))
+    return Sender(
+        deps.sessions,
+        clients,
+        deps.clock,
+        Pacer(settings.messages_per_second),
+        threads=settings.sender_threads,
+    )
 
 
 def run_worker(settings: Settings) -> None:

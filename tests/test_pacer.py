@@ -6,6 +6,8 @@ import itertools
 import threading
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RateLimitErrorRetryHandler, RetryState
 
 from bot.jobs.pacer import JITTER_MARGIN, Pacer
 from tests.support import run_at_once
@@ -107,3 +109,23 @@ def test_a_claimed_channel_is_busy_until_its_turn_is_booked_or_released() -> Non
     pacer.claim("C1")
     assert pacer.book("C1") == 0.0
     assert pacer.busy_channels() == {"C1"} and pacer.until_a_channel_is_free() == 1.0
+
+
+def test_slack_answering_429_pauses_every_turn_until_the_retry_has_gone() -> None:
+    time = FakeTime()
+    pacer = Pacer(100, 0.0, time.monotonic, time.sleep)
+    client = WebClient(token="xoxb-test")
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    watched = pacer.watching(client)
+    # The caller's client is left as it was; the watched one looks first, retries nothing.
+    assert len(client.retry_handlers) == 2 and len(watched.retry_handlers) == 3
+    assert watched.retry_handlers[1:] == client.retry_handlers
+    watch = watched.retry_handlers[0]
+    request = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
+    limited = HttpResponse(status_code=429, headers={"Retry-After": "2"})
+    assert not watch.can_retry(state=RetryState(), request=request, response=limited)
+    # slack_sdk retries within Retry-After plus a second: no other turn before then.
+    assert pacer.book("C1") == pytest.approx(3.0)
+    ok = HttpResponse(status_code=200, headers={})
+    assert not watch.can_retry(state=RetryState(), request=request, response=ok)
+    assert pacer.book("C2") == pytest.approx(3.01)  # an answer that is no 429 pauses nothing

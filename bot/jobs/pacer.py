@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 
 # Slack counts calls as they arrive, and the network delays some more than others: a call
 # sent exactly a second after the one N calls before it can arrive less than a second after
@@ -91,8 +95,57 @@ class Pacer:
     def wait_turn(self, channel_id: str) -> None:
         self.sleep(self.book(channel_id))
 
+    def pause(self, seconds: float) -> None:
+        """Start no turn for `seconds`: Slack said it is over its limit."""
+        with self._lock:
+            self._next_call = max(self._next_call, self.monotonic() + seconds)
+
+    def watching(self, client: WebClient) -> WebClient:
+        """`client`, unchanged but for telling this pacer when Slack answers 429.
+
+        slack_sdk's RateLimitErrorRetryHandler waits out Retry-After (plus up to a second) and
+        sends the call again, outside the pacer. Other threads, still at the full pace, would
+        leave that retry no room in Slack's count, be refused in turn, and retry too; so
+        every thread pauses until the retry has gone.
+        """
+        watched = copy.copy(client)  # the caller's client, shared with the app, stays as it is
+        watched.retry_handlers = [_RateLimitWatch(self), *client.retry_handlers]
+        return watched
+
     def _busy(self, now: float) -> set[str]:
         busy = {c for c, free_at in self._channel_free_at.items() if free_at > now}
         if len(busy) != len(self._channel_free_at):
             self._channel_free_at = {c: self._channel_free_at[c] for c in busy}
         return busy
+
+
+class _RateLimitWatch(RetryHandler):
+    """Retries nothing itself; tells the pacer, then lets the next handler wait and retry."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        super().__init__(max_retry_count=1_000_000)  # look at every answer, however many
+        self.pacer = pacer
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            # The retry comes within Retry-After plus a second (slack_sdk adds up to one).
+            self.pacer.pause(_retry_after(response) + 1.0)
+        return False
+
+
+def _retry_after(response: HttpResponse) -> float:
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) else values
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                break
+    return 1.0

@@ -1,8 +1,9 @@
-"""Delivering the outbox to Slack: paced, one message in flight, each message marked once.
+"""Delivering the outbox to Slack: paced, from one or a few threads, each message marked once.
 
-One transaction records how the last message went and starts the next (marks it `sending`),
-then the Web API call goes. A crash therefore leaves at most one `uncertain` row, and the
-rows the sender only held are taken up again by the next sender.
+Each sending thread has at most one message in flight: one transaction records how its last
+message went and starts the next (marks it `sending`), then the Web API call goes. A crash
+therefore leaves at most one `uncertain` row per thread, and the rows the sender only held
+are taken up again by the next sender.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,7 +81,7 @@ class SendReport:
 
 
 class Sender:
-    """Sends the outbox's due messages, one at a time, at the pacer's pace."""
+    """Sends the outbox's due messages from `threads` threads that share one pacer."""
 
     def __init__(
         self,
@@ -88,22 +90,53 @@ class Sender:
         clock: Callable[[], datetime],
         pacer: Pacer,
         worker_id: str | None = None,
+        threads: int = 1,
     ) -> None:
+        if threads < 1:
+            raise ValueError("a sender needs at least one thread")
         self.sessions = sessions
         self.client_for = client_for
         self.clock = clock
         self.pacer = pacer
         self.worker_id = worker_id or new_worker_id()
+        self.threads = threads
 
     def send_due(self) -> SendReport:
-        """Send what is due now, until nothing is left."""
+        """Send what is due now, until nothing is left, from `threads` threads."""
         turns = Turns(self.sessions, self.clock, self.pacer, self.worker_id)
-        report = SendReport()
+        reports = [SendReport() for _ in range(self.threads)]
         try:
-            self._send_turns(turns, report)
+            if self.threads == 1:
+                self._send_turns(turns, reports[0])
+            else:
+                self._in_threads(turns, reports)
         finally:
             turns.release_held()
-        return report
+        total = SendReport()
+        for report in reports:
+            total.add(report)
+        return total
+
+    def _in_threads(self, turns: Turns, reports: list[SendReport]) -> None:
+        failures: list[BaseException] = []
+
+        def run(report: SendReport) -> None:
+            try:
+                self._send_turns(turns, report)
+            except BaseException as error:
+                turns.stop()  # the others finish the message they are on, then stop
+                failures.append(error)
+
+        threads = [
+            threading.Thread(target=run, args=(report,), name=f"goodwill-sender-{n}")
+            for n, report in enumerate(reports)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
 
     def _send_turns(self, turns: Turns, report: SendReport) -> None:
         outcome: Outcome | None = None
@@ -142,9 +175,19 @@ class Sender:
         payload = message.payload
         blocks = payload.get("blocks")
         try:
-            client = self.client_for(team_id)
+            client = self.pacer.watching(self.client_for(team_id))
         except LookupError as error:
             return Outcome(message_id, "failed", f"Goodwill is not installed there: {error}")
+        except Exception:
+            # Nothing went to Slack (a token refresh failed, say): safe to try again, and one
+            # thread's trouble with one workspace does not stop the others.
+            log.exception("outbox message %s: no Web API client for %s", message_id, team_id)
+            return Outcome(
+                message_id,
+                "released",
+                "Goodwill could not reach this workspace's token; see the logs",
+                retry_at=self.clock() + RETRY_LATER,
+            )
         try:
             response = client.chat_postMessage(
                 channel=channel_id,
