@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
@@ -77,10 +77,7 @@ class Held:
     """A due message a sender holds: enough to choose when to send it, not what to send."""
 
     id: int
-    team_id: str
     channel_id: str
-    kind: str
-    recipient_id: str | None
     due_at: datetime
 
 
@@ -97,14 +94,7 @@ class Started:
 # Core tables, not the ORM classes: the sender's statements skip the ORM's bookkeeping.
 _outbox = cast(Table, OutboxMessage.__table__)
 _members = cast(Table, Member.__table__)
-_HELD_COLUMNS = (
-    _outbox.c.id,
-    _outbox.c.team_id,
-    _outbox.c.channel_id,
-    _outbox.c.kind,
-    _outbox.c.recipient_id,
-    _outbox.c.due_at,
-)
+_HELD_COLUMNS = (_outbox.c.id, _outbox.c.channel_id, _outbox.c.due_at)
 
 
 def hold(
@@ -150,19 +140,39 @@ _HELD_BY_ME = (
     _outbox.c.status == "pending",
     _outbox.c.claimed_by == bindparam("worker_id"),
 )
+# The recipient's standing comes back with the start, in the same round trip; NULL when
+# they are not a member (any more).
+_RECIPIENT = tuple(
+    select(column)
+    .where(_members.c.team_id == _outbox.c.team_id, _members.c.user_id == _outbox.c.recipient_id)
+    .scalar_subquery()
+    .label(column.name)
+    for column in (
+        _members.c.is_deactivated,
+        _members.c.is_bot,
+        _members.c.nudges_opt_out,
+        _members.c.prompts_opt_out,
+    )
+)
 _START = (
     update(_outbox)
     .where(*_HELD_BY_ME, _outbox.c.expires_at > bindparam("now"))
     .values(status="sending", claimed_at=bindparam("now"), attempts=_outbox.c.attempts + 1)
-    .returning(_outbox.c.team_id, _outbox.c.channel_id, _outbox.c.payload)
+    .returning(
+        _outbox.c.team_id,
+        _outbox.c.channel_id,
+        _outbox.c.kind,
+        _outbox.c.recipient_id,
+        _outbox.c.payload,
+        *_RECIPIENT,
+    )
 )
-_CANCEL = update(_outbox).where(*_HELD_BY_ME).values(status="expired", error=bindparam("reason"))
-_MEMBER = select(
-    _members.c.is_deactivated,
-    _members.c.is_bot,
-    _members.c.nudges_opt_out,
-    _members.c.prompts_opt_out,
-).where(_members.c.team_id == bindparam("team_id"), _members.c.user_id == bindparam("user_id"))
+# Taken back in the transaction that started it: it never was `sending` for anyone else.
+_UNSTART = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("message_id"))
+    .values(status="expired", error=bindparam("reason"), attempts=_outbox.c.attempts - 1)
+)
 
 
 def start_sending(session: Session, message: Held, now: datetime, worker_id: str) -> Started | None:
@@ -173,13 +183,14 @@ def start_sending(session: Session, message: Held, now: datetime, worker_id: str
     nudges or prompts off takes effect at once, wherever it was turned off. What is sent is
     read here, not when the row was held, so a change made meanwhile (forget-me) is honoured.
     """
-    mine = {"message_id": message.id, "worker_id": worker_id}
-    unwanted = _no_longer_wanted(session, message.team_id, message.kind, message.recipient_id)
-    if unwanted is not None:
-        session.execute(_CANCEL, mine | {"reason": unwanted})
-        return None
-    row = session.execute(_START, mine | {"now": now}).one_or_none()
+    row = session.execute(
+        _START, {"message_id": message.id, "worker_id": worker_id, "now": now}
+    ).one_or_none()
     if row is None:
+        return None
+    unwanted = _no_longer_wanted(row)
+    if unwanted is not None:
+        session.execute(_UNSTART, {"message_id": message.id, "reason": unwanted})
         return None
     return Started(message.id, row.team_id, row.channel_id, row.payload)
 
@@ -208,17 +219,15 @@ def claim_next(
     return None
 
 
-def _no_longer_wanted(
-    session: Session, team_id: str, kind: str, recipient_id: str | None
-) -> str | None:
-    if kind not in ("nudge", "prompt") or recipient_id is None:
+def _no_longer_wanted(row: Row[Any]) -> str | None:
+    """Why a nudge or prompt must not go to its recipient after all, if it must not."""
+    if row.kind not in ("nudge", "prompt") or row.recipient_id is None:
         return None
-    member = session.execute(_MEMBER, {"team_id": team_id, "user_id": recipient_id}).first()
-    if member is None or member.is_deactivated or member.is_bot:
+    if row.is_deactivated is None or row.is_deactivated or row.is_bot:
         return "The person is no longer an active member."
-    opted_out = member.nudges_opt_out if kind == "nudge" else member.prompts_opt_out
+    opted_out = row.nudges_opt_out if row.kind == "nudge" else row.prompts_opt_out
     if opted_out:
-        return f"The person turned {kind}s off before it was sent."
+        return f"The person turned {row.kind}s off before it was sent."
     return None
 
 
@@ -232,8 +241,23 @@ def next_due(session: Session, after: datetime) -> datetime | None:
     return due
 
 
+_MARK_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("message_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("now"),
+        slack_channel_id=bindparam("channel"),
+        slack_ts=bindparam("ts"),
+    )
+)
+
+
 def mark_sent(session: Session, message_id: int, now: datetime, channel_id: str, ts: str) -> None:
-    _set(session, message_id, status="sent", sent_at=now, slack_channel_id=channel_id, slack_ts=ts)
+    # Once a message, like the start: built once.
+    session.execute(
+        _MARK_SENT, {"message_id": message_id, "now": now, "channel": channel_id, "ts": ts}
+    )
 
 
 def mark_failed(session: Session, message_id: int, reason: str) -> None:
