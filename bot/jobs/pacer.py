@@ -17,15 +17,20 @@ from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryS
 # it, the (N+1)th in Slack's second, and be refused with a Retry-After of a second or two.
 # N calls therefore take at least a second plus this margin.
 JITTER_MARGIN = 0.03
+# A turn taken up to this late (a slow commit, a busy machine) is made up by the next turns,
+# at most twice the pace, instead of pushing every later turn back for good. A longer stall,
+# or a sender that was idle, starts the schedule afresh: no burst follows it.
+CATCH_UP = 0.1
 
 
 class Pacer:
     """Spaces calls: at most `per_second` overall, and one per `channel_interval` a channel.
 
-    Two calls are never closer than 1/per_second; and any N = floor(per_second) calls in a
-    row span at least N/per_second seconds plus JITTER_MARGIN. The margin is taken where a
-    slow moment (a long database commit) has not already used it up, so the pace stays at
-    about per_second / (1 + JITTER_MARGIN) instead of losing every slow moment for good.
+    Turns follow a schedule 1/per_second apart; a turn taken late by up to CATCH_UP leaves
+    the schedule where it was, and the next turns catch up on it, never closer than half the
+    interval. And any N = floor(per_second) calls in a row span at least N/per_second seconds
+    plus JITTER_MARGIN, so never more than N in a second as Slack counts them: the pace is
+    about per_second / (1 + JITTER_MARGIN) however the sender's own work varies.
 
     Threads book turns instead of sleeping under a lock: booking is instant, so a thread
     that is waiting for its turn never holds up another that is booking the next one. A
@@ -47,6 +52,7 @@ class Pacer:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._next_call = 0.0
+        self._last_start = -math.inf
         self._channel_free_at: dict[str, float] = {}
         self._claimed: set[str] = set()
         calls = max(1, math.floor(per_second))
@@ -81,13 +87,24 @@ class Pacer:
         """Take the next turn, in `channel_id`; return the seconds to wait before it comes."""
         with self._lock:
             now = self.monotonic()
-            start = max(now, self._next_call, self._channel_free_at.get(channel_id, 0.0))
+            scheduled = self._next_call
+            if now - scheduled > CATCH_UP:
+                scheduled = now
+            start = max(
+                now,
+                scheduled,
+                self._last_start + self.interval / 2,
+                self._channel_free_at.get(channel_id, 0.0),
+            )
             if len(self._recent) == self._recent.maxlen:
                 start = max(start, self._recent[0] + self._window)
-            # From the booked instant, not the moment the caller wakes: oversleeping by a
-            # little does not add up over thousands of turns.
+            if start - scheduled > CATCH_UP:
+                scheduled = start
+            # From the schedule, not the moment the caller wakes: oversleeping by a little
+            # does not add up over thousands of turns.
             self._recent.append(start)
-            self._next_call = start + self.interval
+            self._last_start = start
+            self._next_call = scheduled + self.interval
             self._channel_free_at[channel_id] = start + self.channel_interval
             self._claimed.discard(channel_id)
             return start - now
