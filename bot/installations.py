@@ -7,9 +7,12 @@ checks them like every other table (migrations/, never `create_tables()` at runt
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
@@ -61,17 +64,32 @@ class InstalledClients:
         self.rotator = TokenRotator(
             client_id=client_id, client_secret=client_secret, client=make_client(None)
         )
+        # The sender's threads share this: one of them refreshes a token, the others then
+        # read the new one instead of spending the same refresh token again.
+        self._refreshing = threading.Lock()
 
     def __call__(self, team_id: str) -> WebClient:
+        bot = self._find(team_id)
+        if bot.bot_refresh_token and _expiring(bot):
+            with self._refreshing:
+                bot = self._find(team_id)  # perhaps refreshed by another thread meanwhile
+                rotated = self.rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+                )
+                if rotated is not None:
+                    self.store.save_bot(rotated)
+                    log.info("refreshed the bot token of workspace %s", team_id)
+                    bot = rotated
+        return self.make_client(bot.bot_token)
+
+    def _find(self, team_id: str) -> Bot:
         bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
         if bot is None:
             raise LookupError(f"Goodwill is not installed in workspace {team_id}")
-        if bot.bot_refresh_token:
-            rotated = self.rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
-            )
-            if rotated is not None:
-                self.store.save_bot(rotated)
-                log.info("refreshed the bot token of workspace %s", team_id)
-                bot = rotated
-        return self.make_client(bot.bot_token)
+        return bot
+
+
+def _expiring(bot: Bot) -> bool:
+    """TokenRotator's own test, made before taking the lock that a refresh needs."""
+    expires_at = bot.bot_token_expires_at
+    return expires_at is not None and expires_at <= time.time() + REFRESH_MINUTES_BEFORE_EXPIRY * 60

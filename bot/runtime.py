@@ -45,7 +45,11 @@ def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Dep
 def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
     # One workspace per bot token; multi-workspace installs look the client up per team.
     return Sender(
-        deps.sessions, lambda _team_id: client, deps.clock, Pacer(settings.messages_per_second)
+        deps.sessions,
+        lambda _team_id: client,
+        deps.clock,
+        Pacer(settings.messages_per_second),
+        threads=settings.sender_threads,
     )
 
 
@@ -148,7 +152,13 @@ def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallat
         settings.slack_client_secret,
         lambda token: make_client(token, settings.slack_api_url),
     )
-    return Sender(deps.sessions, clients, deps.clock, Pacer(settings.messages_per_second))
+    return Sender(
+        deps.sessions,
+        clients,
+        deps.clock,
+        Pacer(settings.messages_per_second),
+        threads=settings.sender_threads,
+    )
 
 
 def run_worker(settings: Settings) -> None:
@@ -188,8 +198,7 @@ def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> Non
     total = SendReport()
     while True:
         sent = sender.send_due()
-        for name in ("sent", "failed", "released", "uncertain"):
-            setattr(total, name, getattr(total, name) + getattr(sent, name))
+        total.add(sent)
         with deps.sessions() as session:
             upcoming = next_due(session, clock())
         progress = sent.sent + sent.failed + sent.released + sent.uncertain

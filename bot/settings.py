@@ -10,6 +10,9 @@ from bot.errors import ConfigError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
+# At 100 messages a second (the most SLACK_MESSAGES_PER_SECOND allows) and 150 ms a Web API
+# call, 15 calls are in flight: more threads would only wait.
+MAX_SENDER_THREADS = 16
 
 
 class RunMode(Enum):
@@ -39,6 +42,10 @@ class Settings:
     scheduler_enabled: bool = True
     # The sender's pace for scheduled messages, across all channels.
     messages_per_second: float = 5.0
+    # How many scheduled messages the sender has in flight at once (one a thread): a crash
+    # leaves at most this many uncertain. One keeps the pace while it exceeds one Web API
+    # round trip (to Slack over the internet, about 100 ms).
+    sender_threads: int = 1
     # Turns forgotten members' IDs into pseudonyms (/favor forget-me); must never change.
     pseudonym_key: str | None = None
 
@@ -147,6 +154,16 @@ class Settings:
             if not 0 < messages_per_second <= 100:
                 problems.append("SLACK_MESSAGES_PER_SECOND must be a number from 0.1 to 100")
 
+        sender_threads = 1
+        raw_threads = get("SLACK_SENDER_THREADS")
+        if raw_threads is not None:
+            if raw_threads.isdigit() and 1 <= int(raw_threads) <= MAX_SENDER_THREADS:
+                sender_threads = int(raw_threads)
+            else:
+                problems.append(
+                    f"SLACK_SENDER_THREADS must be a whole number from 1 to {MAX_SENDER_THREADS}"
+                )
+
         pseudonym_key = get("GOODWILL_PSEUDONYM_KEY") or signing_secret
         if app_token and not pseudonym_key:
             problems.append(
@@ -170,5 +187,6 @@ class Settings:
             log_level=log_level,
             scheduler_enabled=scheduler_enabled,
             messages_per_second=messages_per_second,
+            sender_threads=sender_threads,
             pseudonym_key=pseudonym_key,
         )

@@ -1,10 +1,10 @@
-"""Test helpers: a clock to travel in time with, the statements a piece of code sends, and a
-real WSGI server on loopback."""
+"""Test helpers: a clock to travel in time with, the statements a piece of code sends, a real
+WSGI server on loopback, threads at once."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from socketserver import ThreadingMixIn
@@ -84,3 +84,18 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+def run_at_once(work: Callable[[], None], threads: int) -> None:
+    """Run `work` in `threads` threads released together, and wait for all of them."""
+    start = threading.Barrier(threads)
+
+    def together() -> None:
+        start.wait()
+        work()
+
+    running = [threading.Thread(target=together) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()

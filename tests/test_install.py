@@ -26,7 +26,7 @@ from bot.sandbox.harness import Sandbox
 from bot.slack_api import sync_workspace
 from bot.slack_ids import BOT_SCOPES
 from bot.web import wsgi_app
-from tests.support import Clock, LoopbackServer
+from tests.support import Clock, LoopbackServer, run_at_once
 
 CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET = "111.222", "client-secret", "oauth-signing-secret"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
@@ -190,6 +190,33 @@ def test_rotating_tokens_are_refreshed_for_requests_and_for_scheduled_jobs(
 
     with pytest.raises(LookupError):
         clients("T0NOTHERE")
+
+
+def test_sending_threads_refresh_a_rotating_token_one_at_a_time(
+    installable: Installable, sessions: sessionmaker[Session]
+) -> None:
+    installable.sandbox.emulator.enable_oauth(
+        CLIENT_ID, CLIENT_SECRET, tuple(sorted(BOT_SCOPES)), rotation=True, token_ttl_seconds=3600
+    )
+    state, cookie = start_install(installable.url)
+    assert finish_install(installable, state, cookie)[0] == 200
+    api_url = installable.sandbox.emulator.api_url
+    clients = InstalledClients(
+        installable.store, CLIENT_ID, CLIENT_SECRET, lambda t: make_client(t, api_url)
+    )
+    # A refresh token is good once: threads that all spent the same one would all but one
+    # be refused (invalid_refresh_token).
+    teams: list[str] = []
+    failures: list[Exception] = []
+
+    def send_as_a_thread_would() -> None:
+        try:
+            teams.append(clients("T0SANDBOX").auth_test()["team_id"])
+        except Exception as error:
+            failures.append(error)
+
+    run_at_once(send_as_a_thread_would, 4)
+    assert failures == [] and teams == ["T0SANDBOX"] * 4
 
 
 def test_two_workspaces_in_one_database_never_see_each_other(

@@ -133,6 +133,21 @@ def test_invalid_scheduler_settings(name: str, value: str) -> None:
     assert [p for p in error.value.problems if name in p]
 
 
+def test_sender_threads() -> None:
+    assert Settings.from_env({}).sender_threads == 1
+    assert Settings.from_env({"SLACK_SENDER_THREADS": "4"}).sender_threads == 4
+    assert Settings.from_env({"SLACK_SENDER_THREADS": "16"}).sender_threads == 16
+
+
+@pytest.mark.parametrize("value", ["0", "17", "-1", "1.5", "four"])
+def test_invalid_sender_threads_are_listed_with_the_other_problems(value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"SLACK_SENDER_THREADS": value, "SLACK_MESSAGES_PER_SECOND": "0"})
+    problems = error.value.problems
+    assert [p for p in problems if "SLACK_SENDER_THREADS" in p and "1 to 16" in p]
+    assert [p for p in problems if "SLACK_MESSAGES_PER_SECOND" in p]
+
+
 def test_multi_workspace_mode() -> None:
     settings = Settings.from_env(
         {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"}

@@ -1,11 +1,17 @@
-"""Delivering the outbox to Slack: one message at a time, paced, each marked once."""
+"""Delivering the outbox to Slack: paced, from one or a few threads, each message marked once.
+
+Each sending thread has at most one message in flight: one transaction records how its last
+message went and starts the next (marks it `sending`), then the Web API call goes. A crash
+therefore leaves at most one `uncertain` row per thread, and the rows the sender only held
+are taken up again by the next sender.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
-import time
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +22,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.outbox import claim_next, mark_failed, mark_sent, mark_uncertain, release
+from bot.jobs.pacer import Pacer
+from bot.jobs.turns import Turns
+from bot.services.outbox import (
+    Started,
+    mark_failed,
+    mark_sent,
+    mark_uncertain,
+    release,
+    start_sending,
+)
+
+__all__ = ["PERMANENT_ERRORS", "Pacer", "SendReport", "Sender", "new_worker_id"]
 
 log = logging.getLogger(__name__)
 
@@ -57,46 +74,15 @@ class SendReport:
     uncertain: int = 0
     errors: list[str] = field(default_factory=list)
 
-
-class Pacer:
-    """Spaces calls: at most `per_second` overall, and one per `channel_interval` a channel."""
-
-    def __init__(
-        self,
-        per_second: float,
-        channel_interval: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.interval = 1.0 / per_second
-        self.channel_interval = channel_interval
-        self.monotonic = monotonic
-        self.sleep = sleep
-        self._next_call = 0.0
-        self._channel_free_at: dict[str, float] = {}
-
-    def busy_channels(self) -> set[str]:
-        now = self.monotonic()
-        busy = {c for c, free_at in self._channel_free_at.items() if free_at > now}
-        if len(busy) != len(self._channel_free_at):
-            self._channel_free_at = {c: self._channel_free_at[c] for c in busy}
-        return busy
-
-    def wait_for_channel(self) -> None:
-        """Sleep until the first busy channel is free again (nothing else is due)."""
-        if self._channel_free_at:
-            self.sleep(max(0.0, min(self._channel_free_at.values()) - self.monotonic()))
-
-    def wait_turn(self, channel_id: str) -> None:
-        now = self.monotonic()
-        start = max(now, self._next_call)
-        if start > now:
-            self.sleep(start - now)
-        self._next_call = start + self.interval
-        self._channel_free_at[channel_id] = start + self.channel_interval
+    def add(self, other: SendReport) -> None:
+        for name in ("sent", "failed", "released", "uncertain"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
 
 
 class Sender:
+    """Sends the outbox's due messages from `threads` threads that share one pacer."""
+
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -104,51 +90,104 @@ class Sender:
         clock: Callable[[], datetime],
         pacer: Pacer,
         worker_id: str | None = None,
+        threads: int = 1,
     ) -> None:
+        if threads < 1:
+            raise ValueError("a sender needs at least one thread")
         self.sessions = sessions
         self.client_for = client_for
         self.clock = clock
         self.pacer = pacer
         self.worker_id = worker_id or new_worker_id()
+        self.threads = threads
 
-    def send_due(self, limit: int | None = None) -> SendReport:
-        """Send what is due now, until nothing is left (or `limit` messages were handled).
+    def send_due(self) -> SendReport:
+        """Send what is due now, until nothing is left, from `threads` threads."""
+        turns = Turns(self.sessions, self.clock, self.pacer, self.worker_id)
+        reports = [SendReport() for _ in range(self.threads)]
+        try:
+            if self.threads == 1:
+                self._send_turns(turns, reports[0])
+            else:
+                self._in_threads(turns, reports)
+        finally:
+            turns.release_held()
+        total = SendReport()
+        for report in reports:
+            total.add(report)
+        return total
 
-        Each round is one transaction: record how the previous message went, and claim the
-        next. Only the message being sent is ever in `sending`, so a crash leaves at most
-        that one uncertain.
-        """
-        report = SendReport()
-        handled = 0
+    def _in_threads(self, turns: Turns, reports: list[SendReport]) -> None:
+        failures: list[BaseException] = []
+
+        def run(report: SendReport) -> None:
+            try:
+                self._send_turns(turns, report)
+            except BaseException as error:
+                turns.stop()  # the others finish the message they are on, then stop
+                failures.append(error)
+
+        threads = [
+            threading.Thread(target=run, args=(report,), name=f"goodwill-sender-{n}")
+            for n, report in enumerate(reports)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def _send_turns(self, turns: Turns, report: SendReport) -> None:
         outcome: Outcome | None = None
-        while True:
-            busy = self.pacer.busy_channels()
-            claimed = None
-            with self.sessions.begin() as session:
+        while (turn := turns.take()) is not None:
+            if turn.message is None:
+                # Nothing to send yet: the last outcome does not wait in `sending` meanwhile.
                 if outcome is not None:
-                    outcome.record(session, report)
+                    with self.sessions.begin() as session:
+                        outcome.record(session, report)
                     outcome = None
-                if limit is None or handled < limit:
-                    message = claim_next(session, self.clock(), self.worker_id, busy)
-                    if message is not None:
-                        claimed = (message.id, message.team_id, message.channel_id, message.payload)
-            if claimed is None:
-                if not busy or (limit is not None and handled >= limit):
-                    return report
-                self.pacer.wait_for_channel()
+                self.pacer.sleep(turn.wait)
                 continue
-            handled += 1
-            outcome = self._send(*claimed)
+            channel_id = turn.message.channel_id
+            try:
+                with self.sessions.begin() as session:
+                    if outcome is not None:
+                        outcome.record(session, report)
+                    started = start_sending(session, turn.message, self.clock(), self.worker_id)
+            except BaseException:
+                self.pacer.release(channel_id)
+                raise
+            outcome = None
+            if started is None:
+                self.pacer.release(channel_id)
+                continue
+            # Booked once the message is ready, so Slack sees the calls spaced as they were
+            # booked, not by how long each transaction happened to take.
+            self.pacer.sleep(self.pacer.book(channel_id))
+            outcome = self._send(started)
+        if outcome is not None:
+            with self.sessions.begin() as session:
+                outcome.record(session, report)
 
-    def _send(
-        self, message_id: int, team_id: str, channel_id: str, payload: dict[str, object]
-    ) -> Outcome:
-        self.pacer.wait_turn(channel_id)
+    def _send(self, message: Started) -> Outcome:
+        message_id, team_id, channel_id = message.id, message.team_id, message.channel_id
+        payload = message.payload
         blocks = payload.get("blocks")
         try:
-            client = self.client_for(team_id)
+            client = self.pacer.watching(self.client_for(team_id))
         except LookupError as error:
             return Outcome(message_id, "failed", f"Goodwill is not installed there: {error}")
+        except Exception:
+            # Nothing went to Slack (a token refresh failed, say): safe to try again, and one
+            # thread's trouble with one workspace does not stop the others.
+            log.exception("outbox message %s: no Web API client for %s", message_id, team_id)
+            return Outcome(
+                message_id,
+                "released",
+                "Goodwill could not reach this workspace's token; see the logs",
+                retry_at=self.clock() + RETRY_LATER,
+            )
         try:
             response = client.chat_postMessage(
                 channel=channel_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -115,6 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = 500, {"ok": False, "error": "fatal_error"}
         # Logged before answering, so a client that has its reply also finds the call recorded.
         ws.record(Call(method, args, body["ok"], body.get("error"), status, started))
+        # Done but not yet answered, as over a slow network: the client cannot tell it arrived.
+        time.sleep(ws.latency(method))
         self._send(status, body, headers)
 
     def _answer(self, method: str, args: JsonDict, token: str | None) -> JsonDict:

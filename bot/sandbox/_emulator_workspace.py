@@ -65,6 +65,7 @@ class Workspace:
         self._messages: dict[tuple[str, str], Message] = {}
         self._calls: list[Call] = []
         self._quotas: dict[str, _Quota] = {}
+        self._latency: dict[str, float] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
@@ -203,6 +204,16 @@ class Workspace:
     def clear_rate_limit(self, method: str) -> None:
         with self.lock:
             self._quotas.pop(method, None)
+
+    def set_latency(self, method: str, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency cannot be negative")
+        with self.lock:
+            self._latency[method] = seconds
+
+    def latency(self, method: str) -> float:
+        with self.lock:
+            return self._latency.get(method, 0.0)
 
     def admit(self, method: str) -> int | None:
         """None when the call may go ahead, else Slack's Retry-After in whole seconds."""

@@ -3,7 +3,8 @@
 Point an ordinary `slack_sdk.WebClient(token=emulator.bot_token, base_url=emulator.api_url)` at
 it. It answers the methods in `_emulator_methods.HANDLERS` with Slack's JSON shapes and error
 codes, checks Block Kit and views against Slack's limits, rate-limits on request (HTTP 429 with
-Retry-After), records every call, and keeps the messages and views the bot produced.
+Retry-After), answers late on request (Slack across the internet), records every call, and
+keeps the messages and views the bot produced.
 
 Pieces: `_emulator_models` (records and errors), `_emulator_validation` (what Slack rejects),
 `_emulator_workspace` (state), `_emulator_views` (modals, Home tabs, triggers),
@@ -262,6 +263,10 @@ class SlackEmulator:
 
     def clear_rate_limit(self, method: str) -> None:
         self._ws.clear_rate_limit(method)
+
+    def set_latency(self, method: str, seconds: float) -> None:
+        """Answer `method` `seconds` after doing it, as Slack does across the internet."""
+        self._ws.set_latency(method, seconds)
 
     @property
     def calls(self) -> list[Call]:
