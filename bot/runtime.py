@@ -20,6 +20,7 @@ from bot.app import build_app, build_oauth_app, make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.installations import InstalledClients, installation_store, state_store
+from bot.jobs.lease import HostLease, lock_path
 from bot.jobs.scheduler import run_blocking, start_in_background
 from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.jobs.tick import run_tick
@@ -104,15 +105,20 @@ def web_workers() -> int:
 def http_app(settings: Settings) -> WsgiApp:
     """The WSGI app for HTTP mode, built in each gunicorn worker.
 
-    Each worker also runs the scheduler when it is enabled: dedupe keys and row claims make
-    several schedulers safe, so no worker has to be special.
+    Each worker starts the scheduler when it is enabled, and the one holding the host's lease
+    (bot.jobs.lease) runs its jobs: one sender, so one pace, whatever the number of workers.
     """
     deps = _deps(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=settings.slack_signing_secret)
     if settings.scheduler_enabled:
-        start_in_background(deps.sessions, _sender(settings, deps, client), deps.clock)
+        sender = _sender(settings, deps, client)
+        start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
     return wsgi_app(app)
+
+
+def _lease(settings: Settings) -> HostLease:
+    return HostLease(lock_path(settings.database_url))
 
 
 def oauth_app(settings: Settings) -> WsgiApp:
@@ -140,7 +146,8 @@ def oauth_app(settings: Settings) -> WsgiApp:
         on_installed=on_installed,
     )
     if settings.scheduler_enabled:
-        start_in_background(deps.sessions, _installed_sender(settings, deps, store), deps.clock)
+        sender = _installed_sender(settings, deps, store)
+        start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
     return wsgi_app(app)
 
 

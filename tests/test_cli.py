@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.db import make_engine
+from bot.jobs.lease import HostLease, lock_path
 from bot.sandbox.driver import HttpTransport, SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import seed_workspace
@@ -75,7 +76,8 @@ def test_run_without_credentials_opens_the_sandbox_and_exits_at_end_of_input(
 
 @pytest.mark.slow
 def test_serve_runs_gunicorn_workers_that_answer_signed_requests(tmp_path: Path) -> None:
-    """`python -m bot serve`, as the Procfile's web process runs it, against the emulator."""
+    """`python -m bot serve`, as the Procfile's web process runs it, against the emulator: its
+    workers answer, and one of them takes the scheduler's lease."""
     emulator = SlackEmulator()
     seed_workspace(emulator)
     emulator.start()
@@ -83,17 +85,17 @@ def test_serve_runs_gunicorn_workers_that_answer_signed_requests(tmp_path: Path)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    database_url = f"sqlite:///{tmp_path / 'serve.db'}"
     server = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
         env={
             **clean,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+            "DATABASE_URL": database_url,
             "SLACK_API_URL": emulator.api_url,
             "SLACK_BOT_TOKEN": emulator.bot_token,
             "SLACK_SIGNING_SECRET": "serve-test-secret",
             "PORT": str(port),
             "WEB_CONCURRENCY": "2",
-            "SCHEDULER_ENABLED": "false",
         },
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -112,6 +114,11 @@ def test_serve_runs_gunicorn_workers_that_answer_signed_requests(tmp_path: Path)
         assert delivery.status == 200 and delivery.json()["response_type"] == "in_channel"
         assert shown is not None and "thank you from <@U0ALICE01>" in shown.text
         assert len(_children(server.pid)) == 2
+        lease = HostLease(lock_path(database_url))
+        while lease.held():  # not yet taken by a worker's first tick
+            lease.release()
+            assert time.monotonic() < deadline, "no worker took the scheduler's lease"
+            time.sleep(0.1)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode(errors="replace")

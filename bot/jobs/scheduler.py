@@ -12,6 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.jobs.lease import HostLease
 from bot.jobs.sender import Sender
 from bot.jobs.tick import run_tick
 
@@ -25,13 +26,20 @@ def schedule(
     sessions: sessionmaker[Session],
     sender: Sender,
     clock: Callable[[], datetime],
+    lease: HostLease | None = None,
 ) -> BaseScheduler:
+    """The jobs; with a `lease`, they run only while this process holds it."""
+
     def tick() -> None:
+        if lease is not None and not lease.held():
+            return
         report = run_tick(sessions, clock())
         if report.planned or report.expired or report.uncertain:
             log.info("tick: %s", report)
 
     def send() -> None:
+        if lease is not None and not lease.held():
+            return
         report = sender.send_due()
         if report.sent or report.failed or report.released or report.uncertain:
             log.info("sent: %s", report)
@@ -47,9 +55,12 @@ def schedule(
 
 
 def start_in_background(
-    sessions: sessionmaker[Session], sender: Sender, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    clock: Callable[[], datetime],
+    lease: HostLease | None = None,
 ) -> BaseScheduler:
-    scheduler = schedule(BackgroundScheduler(timezone=UTC), sessions, sender, clock)
+    scheduler = schedule(BackgroundScheduler(timezone=UTC), sessions, sender, clock, lease)
     scheduler.start()
     return scheduler
 
