@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -264,3 +265,65 @@ def test_a_dm_to_someone_who_opted_out_since_it_was_planned_is_not_sent(
         "DU0DAVE004",
         "DU0ERIN005",
     }
+
+
+class _AnswerlessSlack:
+    """Reads each request whole, then hangs up without answering: Slack received the message
+    and the answer was lost on the way back."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, body = data.split(b"\r\n\r\n", 1)
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.requests += 1
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def test_a_lost_answer_leaves_the_message_uncertain_and_posts_it_once(
+    sessions: sessionmaker[Session], sandbox: Sandbox
+) -> None:
+    enqueue(sessions, [dm("U0ALICE01")])
+    slack = _AnswerlessSlack()
+    try:
+        client = make_client(sandbox.emulator.bot_token, slack.url)
+        report = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0)).send_due()
+    finally:
+        slack.close()
+    # slack_sdk would retry a broken connection; the sender must not let it post twice.
+    assert slack.requests == 1
+    assert report.uncertain == 1 and report.sent == 0
+    [row] = outbox(sessions)
+    assert row.status == "uncertain" and "answer was lost" in (row.error or "")
+
+
+def test_a_refused_connection_releases_the_message_for_later(
+    sessions: sessionmaker[Session], sandbox: Sandbox
+) -> None:
+    enqueue(sessions, [dm("U0ALICE01")])
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nothing listens there once it is closed
+    client = make_client(sandbox.emulator.bot_token, f"http://127.0.0.1:{port}/api/")
+    report = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0)).send_due()
+    assert report.released == 1 and report.uncertain == 0
+    [row] = outbox(sessions)
+    assert row.status == "pending" and "Slack unreachable" in (row.error or "")

@@ -20,6 +20,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.pacer import Pacer
@@ -175,7 +176,7 @@ class Sender:
         payload = message.payload
         blocks = payload.get("blocks")
         try:
-            client = self.pacer.watching(self.client_for(team_id))
+            client = _at_most_once(self.pacer.watching(self.client_for(team_id)))
         except LookupError as error:
             return Outcome(message_id, "failed", f"Goodwill is not installed there: {error}")
         except Exception:
@@ -197,11 +198,13 @@ class Sender:
             )
         except SlackApiError as error:
             return self._refused(message_id, team_id, channel_id, error)
-        except TimeoutError:
-            # Slack may have posted it before the answer was lost: never risk a second copy.
-            return Outcome(message_id, "uncertain", "Slack did not answer in time")
-        except (URLError, ConnectionError) as error:
-            # Nothing reached Slack (refused, unreachable): safe to try again.
+        except (TimeoutError, ConnectionError) as error:
+            # The request went and its answer was lost (urllib raises these from reading the
+            # response): Slack may have posted it, so never risk a second copy.
+            return Outcome(message_id, "uncertain", f"Slack's answer was lost: {error!r}")
+        except URLError as error:
+            # Raised while connecting or writing the request (refused, unreachable, reset
+            # mid-write): Slack never had a whole request, so it is safe to try again.
             return Outcome(
                 message_id,
                 "released",
@@ -235,6 +238,21 @@ class Sender:
             retry_at=self.clock() + delay,
             code=code,
         )
+
+
+def _at_most_once(client: WebClient) -> WebClient:
+    """`client` (a copy already) without slack_sdk's retries on connection errors.
+
+    slack_sdk retries a call whose connection broke, including after the request went out
+    (RemoteDisconnected while reading the answer): for chat.postMessage that posts twice. The
+    sender decides itself: a release for what never reached Slack, uncertain for the rest.
+    """
+    client.retry_handlers = [
+        handler
+        for handler in client.retry_handlers
+        if not isinstance(handler, ConnectionErrorRetryHandler)
+    ]
+    return client
 
 
 @dataclass(frozen=True)
