@@ -87,71 +87,100 @@ def _shared(credit: NewCredit) -> tuple[Any, ...]:
     )
 
 
+# Pieces of the one-statement paths (this module's and bot.services.reactions_at_once), built
+# from bound parameters so that each statement is built once.
+
+
+def sql_param(column: Any, name: str | None = None) -> Any:
+    """A bound parameter typed as `column`, named after it unless `name` says otherwise."""
+    return bindparam(name or column.name, type_=column.type)
+
+
+def all_active(team: Any, user_ids: Sequence[Any]) -> Any:
+    """True when every one of `user_ids` is an active person in the members cache."""
+    people = Member.__table__.alias("active_people")
+    count = (
+        select(func.count())
+        .select_from(people)
+        .where(
+            people.c.team_id == team,
+            people.c.user_id.in_(user_ids),
+            not_(people.c.is_bot),
+            not_(people.c.is_deactivated),
+        )
+        .scalar_subquery()
+    )
+    return count == len(user_ids)
+
+
+def live_today(earlier: Any, team: Any, giver: Any, helpers: Sequence[Any]) -> Any:
+    """`earlier` (an alias of credits) is a live credit from `giver` to one of `helpers` within
+    the fair-use window (the `since` parameter)."""
+    return and_(
+        earlier.c.team_id == team,
+        earlier.c.helped_id == giver,
+        earlier.c.helper_id.in_(helpers),
+        earlier.c.retracted_at.is_(None),
+        earlier.c.created_at > sql_param(_credits.created_at, "since"),
+    )
+
+
+def under_daily_cap(team: Any, giver: Any, helpers: Sequence[Any]) -> Any:
+    """Fewer live credits from `giver` to `helpers` today, all together, than the cap."""
+    earlier = Credit.__table__.alias("earlier")
+    today = (
+        select(func.count()).select_from(earlier).where(live_today(earlier, team, giver, helpers))
+    )
+    cap = select(_workspaces.pair_daily_cap).where(_workspaces.team_id == team)
+    return today.scalar_subquery() < cap.scalar_subquery()
+
+
+def restoring(insert: Any) -> Any:
+    """`insert` of a credit, bringing its retracted row back when its key is taken; a live
+    row is left as it is. Decided on the row as committed, not as a snapshot saw it."""
+    return insert.on_conflict_do_update(
+        index_elements=["source_key"],
+        set_={"retracted_at": None},
+        where=_credits.retracted_at.is_not(None),
+    )
+
+
 @functools.cache
 def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
     """INSERT ... SELECT from the members cache, guarded by the conditions above."""
-
-    def param(column: Any) -> Any:
-        return bindparam(column.name, type_=column.type)
-
     helper_ids = [bindparam(f"helper_{n}", type_=_members.user_id.type) for n in range(helpers)]
     source_keys = [
         bindparam(f"source_key_{n}", type_=_credits.source_key.type) for n in range(helpers)
     ]
+    team, giver_id = sql_param(_credits.team_id), sql_param(_credits.helped_id)
     people, giver = Member.__table__.alias("people"), Member.__table__.alias("giver")
     earlier = Credit.__table__.alias("earlier")
-    today = and_(
-        earlier.c.team_id == param(_credits.team_id),
-        earlier.c.helped_id == param(_credits.helped_id),
-        earlier.c.helper_id.in_(helper_ids),
-        earlier.c.retracted_at.is_(None),
-        earlier.c.created_at > bindparam("since", type_=_credits.created_at.type),
-    )
-    active = (not_(people.c.is_bot), not_(people.c.is_deactivated))
-    source_key = case(
-        *(
-            (people.c.user_id == helper, key)
-            for helper, key in zip(helper_ids, source_keys, strict=True)
-        )
-    )
-    cap = select(Workspace.__table__.c.pair_daily_cap).where(
-        Workspace.__table__.c.team_id == param(_credits.team_id)
-    )
+    pairs = zip(helper_ids, source_keys, strict=True)
+    source_key = case(*((people.c.user_id == helper, key) for helper, key in pairs))
     rows = select(
-        param(_credits.team_id),
+        team,
         people.c.user_id,
-        param(_credits.helped_id),
-        param(_credits.kind),
-        param(_credits.weight),
-        param(_credits.reason),
-        param(_credits.reason_key),
-        param(_credits["values"]),
-        param(_credits.channel_id),
-        param(_credits.message_ts),
+        giver_id,
+        sql_param(_credits.kind),
+        sql_param(_credits.weight),
+        sql_param(_credits.reason),
+        sql_param(_credits.reason_key),
+        sql_param(_credits["values"]),
+        sql_param(_credits.channel_id),
+        sql_param(_credits.message_ts),
         source_key,
-        param(_credits.created_at),
+        sql_param(_credits.created_at),
     ).where(
-        people.c.team_id == param(_credits.team_id),
+        people.c.team_id == team,
         people.c.user_id.in_(helper_ids),
-        *active,
         # Every helper is an active person, not only some of them.
-        select(func.count())
-        .select_from(Member.__table__)
-        .where(
-            _members.team_id == param(_credits.team_id),
-            _members.user_id.in_(helper_ids),
-            not_(_members.is_bot),
-            not_(_members.is_deactivated),
-        )
-        .scalar_subquery()
-        == helpers,
-        exists().where(
-            giver.c.team_id == param(_credits.team_id),
-            giver.c.user_id == param(_credits.helped_id),
+        all_active(team, helper_ids),
+        exists().where(giver.c.team_id == team, giver.c.user_id == giver_id),
+        under_daily_cap(team, giver_id, helper_ids),
+        ~exists().where(
+            live_today(earlier, team, giver_id, helper_ids),
+            earlier.c.reason_key == sql_param(_credits.reason_key),
         ),
-        select(func.count()).select_from(earlier).where(today).scalar_subquery()
-        < cap.scalar_subquery(),
-        ~exists().where(today, earlier.c.reason_key == param(_credits.reason_key)),
         ~exists().where(_credits.source_key.in_(source_keys)),
     )
     columns = [
@@ -188,15 +217,7 @@ def record_or_restore(session: Session, team_id: str, credit: NewCredit, now: da
 
 @functools.cache
 def _record_or_restore_statement(dialect: str) -> Any:
-    return (
-        insert_for(dialect, Credit.__table__)
-        .on_conflict_do_update(
-            index_elements=["source_key"],
-            set_={"retracted_at": None},
-            where=_credits.retracted_at.is_not(None),
-        )
-        .returning(_credits.id)
-    )
+    return restoring(insert_for(dialect, Credit.__table__)).returning(_credits.id)
 
 
 def _row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:

@@ -22,11 +22,17 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, literal, not_, select
+from sqlalchemy import Connection, and_, bindparam, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
-from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
-from bot.services.ledger import FAIR_USE_WINDOW
+from bot.models import Credit, Member, ProcessedEvent, ReactionMark
+from bot.services.ledger import (
+    FAIR_USE_WINDOW,
+    all_active,
+    restoring,
+    sql_param,
+    under_daily_cap,
+)
 from bot.services.reactions import (
     NOTHING,
     Reaction,
@@ -71,55 +77,24 @@ def react_at_once(conn: Connection, now: datetime, reaction: Reaction) -> Reacti
     return ReactionOutcome(credited=True, confirm=not row.quiet)
 
 
-_MARK_COLUMNS = ("team_id", "channel_id", "message_ts", "reactor_id", "emoji", "author_id")
-
-
-def _param(column: Any, name: str | None = None) -> Any:
-    return bindparam(name or column.name, type_=column.type)
-
-
 @functools.cache
 def _statement() -> Any:
     events, marks = ProcessedEvent.__table__.c, ReactionMark.__table__.c
     credits, members = Credit.__table__.c, Member.__table__.c
-    team = _param(events.team_id)
-    reactor = _param(members.user_id, "reactor_id")
-    author = _param(members.user_id, "author_id")
-    source_key = _param(credits.source_key)
-    people = Member.__table__.alias("people")
-    earlier = Credit.__table__.alias("earlier")
+    team = sql_param(events.team_id)
+    reactor = sql_param(members.user_id, "reactor_id")
+    author = sql_param(members.user_id, "author_id")
+    source_key = sql_param(credits.source_key)
+    # Both are active people the members cache knows, and the reactor is under the day's cap.
     plainly_fair = and_(
-        # Both are active people the members cache knows.
-        select(func.count())
-        .select_from(people)
-        .where(
-            people.c.team_id == team,
-            people.c.user_id.in_([reactor, author]),
-            not_(people.c.is_bot),
-            not_(people.c.is_deactivated),
-        )
-        .scalar_subquery()
-        == 2,
-        select(func.count())
-        .select_from(earlier)
-        .where(
-            earlier.c.team_id == team,
-            earlier.c.helper_id == author,
-            earlier.c.helped_id == reactor,
-            earlier.c.retracted_at.is_(None),
-            earlier.c.created_at > _param(credits.created_at, "since"),
-        )
-        .scalar_subquery()
-        < select(Workspace.__table__.c.pair_daily_cap)
-        .where(Workspace.__table__.c.team_id == team)
-        .scalar_subquery(),
+        all_active(team, [reactor, author]), under_daily_cap(team, reactor, [author])
     )
-    now = _param(events.received_at, "now")
+    now = sql_param(events.received_at, "now")
     delivered = (
         insert(ProcessedEvent)
         .from_select(
             ["team_id", "event_id", "event_type", "received_at"],
-            select(team, _param(events.event_id), _param(events.event_type), now).where(
+            select(team, sql_param(events.event_id), sql_param(events.event_type), now).where(
                 plainly_fair
             ),
         )
@@ -143,10 +118,10 @@ def _statement() -> Any:
             ],
             select(
                 team,
-                _param(marks.channel_id),
-                _param(marks.message_ts),
+                sql_param(marks.channel_id),
+                sql_param(marks.message_ts),
                 reactor,
-                _param(marks.emoji),
+                sql_param(marks.emoji),
                 author,
                 now,
             ).where(went_through),
@@ -154,42 +129,33 @@ def _statement() -> Any:
         .on_conflict_do_nothing()
         .cte("marked")
     )
-    credited = (
-        insert(Credit)
-        .from_select(
-            [
-                "team_id",
-                "helper_id",
-                "helped_id",
-                "kind",
-                "weight",
-                "values",
-                "channel_id",
-                "message_ts",
-                "source_key",
-                "created_at",
-            ],
-            select(
-                team,
-                author,
-                reactor,
-                literal("reaction"),
-                literal(1),
-                literal([], type_=credits["values"].type),
-                _param(marks.channel_id),
-                _param(marks.message_ts),
-                source_key,
-                now,
-            ).where(went_through),
-        )
-        .on_conflict_do_update(
-            index_elements=["source_key"],
-            set_={"retracted_at": None},
-            where=Credit.__table__.c.retracted_at.is_not(None),
-        )
-        .returning(credits.id)
-        .cte("credited")
+    row = insert(Credit).from_select(
+        [
+            "team_id",
+            "helper_id",
+            "helped_id",
+            "kind",
+            "weight",
+            "values",
+            "channel_id",
+            "message_ts",
+            "source_key",
+            "created_at",
+        ],
+        select(
+            team,
+            author,
+            reactor,
+            literal("reaction"),
+            literal(1),
+            literal([], type_=credits["values"].type),
+            sql_param(marks.channel_id),
+            sql_param(marks.message_ts),
+            source_key,
+            now,
+        ).where(went_through),
     )
+    credited = restoring(row).returning(credits.id).cte("credited")
     quiet = (
         select(members.reaction_confirmations_off)
         .where(members.team_id == team, members.user_id == reactor)
