@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from slack_sdk.oauth.installation_store import InstallationStore
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import single_statements
+from bot.statements import Statements
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
 # their own secret (see bot.services.forgotten for what it protects).
@@ -36,7 +35,6 @@ class Deps:
     pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY
 
     @cached_property
-    def statements(self) -> Engine:
-        """Connections on which each statement commits on its own (bot.db.single_statements)."""
-        engine: Engine = self.sessions.kw["bind"]
-        return single_statements(engine)
+    def statements(self) -> Statements:
+        """Where the hot paths' single statements run, each committing on its own."""
+        return Statements(self.sessions.kw["bind"])

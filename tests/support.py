@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
+from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import psycopg
 from sqlalchemy import Engine, event
 
 
@@ -33,9 +35,23 @@ class Clock:
 def statements_sent(engine: Engine) -> Iterator[list[str]]:
     """The first word of each statement sent to the database meanwhile (SELECT, INSERT...).
 
-    SQLite's BEGIN IMMEDIATE is left out: a call into the library, not a round trip.
+    On PostgreSQL, every statement any psycopg cursor executes, through SQLAlchemy or not
+    (bot.statements); psycopg's own BEGIN and COMMIT are not statements of a cursor. On
+    SQLite, what SQLAlchemy executes on `engine`, but for BEGIN IMMEDIATE: a call into the
+    library, not a round trip.
     """
     sent: list[str] = []
+    if engine.dialect.name == "postgresql":
+        execute = psycopg.Cursor.execute
+
+        def recorded(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+            text = query.decode() if isinstance(query, bytes) else str(query)
+            sent.append(text.split()[0])
+            return execute(cursor, query, *args, **kwargs)
+
+        with mock.patch.object(psycopg.Cursor, "execute", recorded):
+            yield sent
+        return
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if not statement.startswith("BEGIN"):

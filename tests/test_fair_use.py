@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import single_statements
 from bot.errors import InputError, UnknownMemberError
 from bot.models import Credit, Member, Workspace
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, reason_key, record_plainly_fair
+from bot.statements import InTransaction, Statements
 from tests.support import statements_sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -160,7 +160,7 @@ def test_the_one_statement_path_never_records_what_the_rules_refuse(
             for number, helper_id in enumerate(ids)
         ]
         allowed = _full_checks_allow(session, team, credits)
-        recorded = record_plainly_fair(session, team, credits, NOW)
+        recorded = record_plainly_fair(InTransaction(session), team, credits, NOW)
 
     assert recorded in (0, len(credits))
     if recorded:
@@ -182,8 +182,8 @@ def test_plain_thanks_take_one_statement(sessions: sessionmaker[Session]) -> Non
         for helper_id in ids
     ]
     engine = sessions.kw["bind"]
-    with statements_sent(engine) as statements, single_statements(engine).begin() as conn:
-        assert record_plainly_fair(conn, "T0PLAIN01", credits, NOW) == 2
+    with statements_sent(engine) as statements, Statements(engine).connect() as run:
+        assert record_plainly_fair(run, "T0PLAIN01", credits, NOW) == 2
     assert statements == ["INSERT"]
 
     with sessions() as session:

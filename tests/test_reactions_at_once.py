@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import single_statements
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.reactions import Reaction, ReactionOutcome, reaction_added
 from bot.services.reactions_at_once import react_at_once
+from bot.statements import Statements
 from tests.support import statements_sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -146,8 +146,8 @@ def _full(sessions: sessionmaker[Session], reaction: Reaction) -> ReactionOutcom
 
 def _at_once(sessions: sessionmaker[Session], reaction: Reaction) -> ReactionOutcome:
     engine: Engine = sessions.kw["bind"]
-    with single_statements(engine).begin() as conn:
-        outcome = react_at_once(conn, NOW, reaction)
+    with Statements(engine).connect() as run:
+        outcome = react_at_once(run, NOW, reaction)
     return outcome if outcome is not None else _full(sessions, reaction)
 
 
@@ -188,8 +188,8 @@ def test_a_first_credit_emoji_takes_one_statement_after_the_emoji_read(
     with sessions.begin() as session:
         _seed(session, "T0PLAIN02", state, reaction)
     engine: Engine = sessions.kw["bind"]
-    with statements_sent(engine) as statements, single_statements(engine).begin() as conn:
-        outcome = react_at_once(conn, NOW, reaction)
+    with statements_sent(engine) as statements, Statements(engine).connect() as run:
+        outcome = react_at_once(run, NOW, reaction)
     if engine.dialect.name == "postgresql":
         assert outcome == ReactionOutcome(credited=True, confirm=True)
         assert statements == ["SELECT", "WITH"]

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, not_, select
+from sqlalchemy import and_, bindparam, case, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for, insert_new
 from bot.models import Credit, Member, Workspace
+from bot.statements import Runner
 
 FAIR_USE_WINDOW = timedelta(days=1)
 
@@ -50,7 +51,7 @@ def record_credits(
 
 
 def record_plainly_fair(
-    executor: Session | Connection, team_id: str, credits: Sequence[NewCredit], now: datetime
+    run: Runner, team_id: str, credits: Sequence[NewCredit], now: datetime
 ) -> int:
     """Record credits from one giver in one statement when the rules plainly allow them.
 
@@ -71,8 +72,8 @@ def record_plainly_fair(
     for number, credit in enumerate(credits):
         params[f"helper_{number}"] = credit.helper_id
         params[f"source_key_{number}"] = credit.source_key
-    statement = _plainly_fair_statement(dialect_of(executor), len(credits))
-    return len(executor.execute(statement, params).all())
+    statement = _plainly_fair_statement(run.dialect, len(credits))
+    return len(run.rows(statement, params))
 
 
 def _shared(credit: NewCredit) -> tuple[Any, ...]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_new
@@ -31,6 +31,7 @@ from bot.services.events import first_delivery
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, record_or_restore
 from bot.services.members import FetchUser, ensure_workspace, resolve_members
+from bot.statements import InTransaction, Runner
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,10 @@ def base_emoji(name: str) -> str:
     return name.split("::", 1)[0].strip(":").casefold()
 
 
-def credit_emoji_of(executor: Session | Connection, team_id: str) -> frozenset[str] | None:
+def credit_emoji_of(run: Runner, team_id: str) -> frozenset[str] | None:
     """The workspace's credit emoji, as base names; None before the workspace has a row."""
-    row = executor.execute(_CREDIT_EMOJI, {"team_id": team_id}).first()
-    return None if row is None else frozenset(base_emoji(name) for name in row[0] or ())
+    rows = run.rows(_CREDIT_EMOJI, {"team_id": team_id})
+    return None if not rows else frozenset(base_emoji(name) for name in rows[0][0] or ())
 
 
 _CREDIT_EMOJI = select(Workspace.__table__.c.credit_emoji).where(
@@ -109,10 +110,10 @@ _CREDIT_EMOJI = select(Workspace.__table__.c.credit_emoji).where(
 
 def _credit_emoji(session: Session, team_id: str) -> frozenset[str]:
     """The workspace's credit emoji; its row is created with the defaults the first time."""
-    emoji = credit_emoji_of(session, team_id)
+    emoji = credit_emoji_of(InTransaction(session), team_id)
     if emoji is None:
         ensure_workspace(session, team_id)
-        emoji = credit_emoji_of(session, team_id)
+        emoji = credit_emoji_of(InTransaction(session), team_id)
         assert emoji is not None
     return emoji
 

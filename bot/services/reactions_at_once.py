@@ -22,7 +22,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, literal, select
+from sqlalchemy import and_, bindparam, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark
@@ -41,19 +41,20 @@ from bot.services.reactions import (
     credit_emoji_of,
     lock_key,
 )
+from bot.statements import Runner
 
 
-def react_at_once(conn: Connection, now: datetime, reaction: Reaction) -> ReactionOutcome | None:
+def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOutcome | None:
     """The reaction's outcome when one statement settles it; None when the full path must.
 
     A reaction with an emoji that is not a credit emoji is settled here by one read.
     """
-    emoji = credit_emoji_of(conn, reaction.team_id)
+    emoji = credit_emoji_of(run, reaction.team_id)
     if emoji is None:
         return None  # a workspace new to Goodwill: the full path creates its row
     if base_emoji(reaction.emoji) not in emoji:
         return NOTHING
-    if conn.dialect.name != "postgresql":
+    if run.dialect != "postgresql":
         return None
     params = {
         "team_id": reaction.team_id,
@@ -69,7 +70,7 @@ def react_at_once(conn: Connection, now: datetime, reaction: Reaction) -> Reacti
         "now": now,
         "since": now - FAIR_USE_WINDOW,
     }
-    row = conn.execute(_statement(), params).one()
+    (row,) = run.rows(_statement(), params)
     if not row.delivered:
         return None  # not plainly fair, or a delivery seen before: the full path decides
     if not row.credited:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.errors import (
@@ -19,6 +18,7 @@ from bot.parsing import ParsedThanks
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, record_credits, record_plainly_fair
 from bot.services.members import FetchUser
+from bot.statements import Runner
 
 MAX_RECIPIENTS = 10
 MAX_REASON_LENGTH = 1000
@@ -51,17 +51,17 @@ class ThanksOutcome:
     already_recorded: bool
 
 
-def thank_at_once(conn: Connection, now: datetime, request: ThanksRequest) -> ThanksOutcome | None:
+def thank_at_once(run: Runner, now: datetime, request: ThanksRequest) -> ThanksOutcome | None:
     """The thanks, recorded in one statement when the rules plainly allow them.
 
-    On a Core connection, not a session: one statement needs no unit of work, and skipping
-    the session saved 0.15 ms of CPU a statement here (0.80 -> 0.65 ms).
+    A single statement (bot.statements), not a session: one statement needs no unit of
+    work, and skipping the session saved 0.15 ms of CPU a statement here (0.80 -> 0.65 ms).
 
     None when they do not plainly allow them (someone the members cache does not know, a
     bot, the daily cap near, a reason used today, a retry): `give_thanks` then decides.
     """
     _check_text(request)
-    if not record_plainly_fair(conn, request.team_id, _credits(request), now):
+    if not record_plainly_fair(run, request.team_id, _credits(request), now):
         return None
     return _outcome(request, already_recorded=False)
 

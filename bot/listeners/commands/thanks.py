@@ -27,8 +27,8 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
     now = deps.clock()
     try:
         # Most thanks are plainly fair and take one statement; the rest get every check.
-        with deps.statements.begin() as conn:
-            outcome = thank_at_once(conn, now, request)
+        with deps.statements.connect() as run:
+            outcome = thank_at_once(run, now, request)
         if outcome is None:
             with deps.sessions.begin() as session:
                 outcome = give_thanks(session, now, request, user_fetcher(client))

@@ -36,8 +36,8 @@ def handle_reaction_added(
         return
     now = deps.clock()
     # The first credit emoji on a message usually takes one statement; the rest every check.
-    with deps.statements.begin() as conn:
-        outcome = react_at_once(conn, now, reaction)
+    with deps.statements.connect() as run:
+        outcome = react_at_once(run, now, reaction)
     if outcome is None:
         with deps.sessions.begin() as session:
             outcome = reaction_added(session, now, reaction, user_fetcher(client))
