@@ -5,13 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.error import URLError
+from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
@@ -23,10 +31,54 @@ log = logging.getLogger(__name__)
 
 
 def make_client(token: str | None, api_url: str) -> WebClient:
-    """A Web API client for `api_url` (Slack, GovSlack, the emulator) that waits out 429s."""
-    client = WebClient(token=token, base_url=api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return client
+    """A Web API client for `api_url` (Slack, GovSlack, the emulator) that waits out 429s
+    and tries a broken connection again only where a second call cannot do anything twice."""
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[HarmlessConnectionRetry(), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+# Web API methods whose second call leaves Slack as one call would: reads, and calls that set
+# a state (a message's or a view's content, a DM that exists once). chat.postMessage and
+# views.open are not among them: a second call is a second message or a second modal.
+REPEATABLE_METHODS = frozenset(
+    {
+        "auth.test",
+        "chat.update",
+        "conversations.open",
+        "team.info",
+        "users.info",
+        "users.list",
+        "views.publish",
+        "views.update",
+    }
+)
+
+
+class HarmlessConnectionRetry(ConnectionErrorRetryHandler):
+    """slack_sdk's retry on a broken connection, once, where it cannot post twice.
+
+    slack_sdk retries any call whose connection broke, including after Slack had the whole
+    request (the answer lost on the way back): for chat.postMessage that is a second message.
+    Here a call is tried again when urllib failed before the request was out (it raises
+    URLError while connecting or writing), or when the method is repeatable.
+    """
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not isinstance(error, URLError):
+            method = urlsplit(request.url).path.rsplit("/", 1)[-1]
+            if method not in REPEATABLE_METHODS:
+                return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 def build_app(

@@ -1,8 +1,9 @@
 """Test helpers: a clock to travel in time with, the statements a piece of code sends, a real
-WSGI server on loopback, threads at once."""
+WSGI server on loopback, threads at once, a Slack that never answers."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -115,3 +116,34 @@ def run_at_once(work: Callable[[], None], threads: int) -> None:
         thread.start()
     for thread in running:
         thread.join()
+
+
+class AnswerlessSlack:
+    """Reads each request whole, then hangs up without answering: Slack received the message
+    and the answer was lost on the way back."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, body = data.split(b"\r\n\r\n", 1)
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.requests += 1
+
+    def close(self) -> None:
+        self._listener.close()

@@ -22,6 +22,7 @@ from bot.jobs.tick import run_tick
 from bot.sandbox.harness import Sandbox
 from bot.services.outbox import SENDING_LEASE, Planned, claim_next, plan
 from tests.rhythm import TEAM, outbox
+from tests.support import AnswerlessSlack
 
 # A Wednesday afternoon: no digest, prompt or nudge of the planners falls due then.
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -267,42 +268,11 @@ def test_a_dm_to_someone_who_opted_out_since_it_was_planned_is_not_sent(
     }
 
 
-class _AnswerlessSlack:
-    """Reads each request whole, then hangs up without answering: Slack received the message
-    and the answer was lost on the way back."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                head, body = data.split(b"\r\n\r\n", 1)
-                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
-                while len(body) < length:
-                    body += conn.recv(65536)
-                self.requests += 1
-
-    def close(self) -> None:
-        self._listener.close()
-
-
 def test_a_lost_answer_leaves_the_message_uncertain_and_posts_it_once(
     sessions: sessionmaker[Session], sandbox: Sandbox
 ) -> None:
     enqueue(sessions, [dm("U0ALICE01")])
-    slack = _AnswerlessSlack()
+    slack = AnswerlessSlack()
     try:
         client = make_client(sandbox.emulator.bot_token, slack.url)
         report = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0)).send_due()

@@ -1,0 +1,81 @@
+"""The bot's Web API clients try a broken connection again only where a second call cannot
+post twice: slack_sdk's own default retries any call, after Slack had the request too."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from http.client import RemoteDisconnected
+from typing import Any
+from urllib.error import URLError
+
+import pytest
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.state import RetryState
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, build_app, make_client
+from bot.deps import Deps
+from tests.support import AnswerlessSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[AnswerlessSlack]:
+    slack = AnswerlessSlack()
+    yield slack
+    slack.close()
+
+
+def test_a_message_whose_answer_was_lost_is_not_posted_again(slack: AnswerlessSlack) -> None:
+    client = make_client("xoxb-test", slack.url)
+    with pytest.raises((RemoteDisconnected, ConnectionError)):
+        client.chat_postMessage(channel="C0GENERAL1", text="Thanks, Bob!")
+    assert slack.requests == 1
+
+
+def test_a_repeatable_call_whose_answer_was_lost_is_tried_once_more(
+    slack: AnswerlessSlack,
+) -> None:
+    client = make_client("xoxb-test", slack.url)
+    with pytest.raises((RemoteDisconnected, ConnectionError)):
+        client.users_info(user="U0BOB0002")
+    assert slack.requests == 2
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "views.open", "users.info"])
+def test_any_call_that_never_reached_slack_may_be_tried_again(method: str) -> None:
+    request = HttpRequest(method="POST", url=f"https://slack.com/api/{method}", headers={})
+    refused = URLError(ConnectionRefusedError(111, "Connection refused"))
+    assert HarmlessConnectionRetry().can_retry(state=RetryState(), request=request, error=refused)
+    lost = RemoteDisconnected("Remote end closed connection without response")
+    again = HarmlessConnectionRetry().can_retry(state=RetryState(), request=request, error=lost)
+    assert again == (method in REPEATABLE_METHODS)
+
+
+def test_a_refused_connection_is_tried_once_more_then_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nothing listens there once it is closed
+    attempts: list[object] = []
+    connect = socket.create_connection
+
+    def counted(*args: Any, **kwargs: Any) -> socket.socket:
+        attempts.append(args[0])
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", counted)
+    client = make_client("xoxb-test", f"http://127.0.0.1:{port}/api/")
+    with pytest.raises(URLError):
+        client.chat_postMessage(channel="C0GENERAL1", text="Thanks, Bob!")
+    assert attempts == [("127.0.0.1", port)] * 2
+
+
+def test_listeners_clients_keep_these_retries(sessions: sessionmaker[Session]) -> None:
+    # Bolt gives each request a copy of the app's client, with a copy of its retry handlers.
+    client = make_client("xoxb-test", "http://127.0.0.1:9/api/")
+    app = build_app(Deps(sessions), client=client, signing_secret="secret", verify_token=False)
+    kinds = [type(handler) for handler in app.client.retry_handlers]
+    assert kinds == [HarmlessConnectionRetry, RateLimitErrorRetryHandler]
