@@ -49,19 +49,27 @@ def thanks(sandbox: Sandbox, user: str, text: str) -> None:
     assert delivery.json()["response_type"] == "in_channel", delivery.body
 
 
-def later_notes(sandbox: Sandbox, user: str, after: Message) -> list[str]:
-    """Private messages to `user` in #general posted after `after`."""
-    return [
-        m.text
+def notes_to(sandbox: Sandbox, user: str) -> dict[str, str]:
+    """Private messages to `user` in #general, by ts."""
+    return {
+        m.ts: m.text
         for m in sandbox.emulator.messages(GENERAL, ephemeral=True)
-        if m.ephemeral_for == user and m.ts > after.ts
-    ]
+        if m.ephemeral_for == user
+    }
 
 
 def export(sandbox: Sandbox, user: str = ALICE) -> tuple[Message, str]:
-    """Run `/favor export`; return the immediate answer and the note that ends the export."""
+    """Run `/favor export`; return the immediate answer and the note that ends the export.
+
+    The export runs beside the command's answer, and its note can reach Slack before the
+    answer does: the note is the new one that is not the answer, whichever came first.
+    """
+    before = notes_to(sandbox, user)
     answer = command(sandbox, user, "export")
-    [last] = wait_for(lambda: later_notes(sandbox, user, answer))
+    seen = {*before, answer.ts}
+    [last] = wait_for(
+        lambda: [text for ts, text in notes_to(sandbox, user).items() if ts not in seen]
+    )
     return answer, last
 
 
