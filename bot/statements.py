@@ -5,8 +5,9 @@ On PostgreSQL they run on the autocommit pool of `bot.db.single_statements` and 
 directly. SQLAlchemy compiles each statement once, and the column types' own bind processors
 convert its parameters; what is skipped is the machinery around every execution (a
 Connection, its transaction, an execution context, a result), which cost 0.05-0.1 ms of CPU
-a statement here (0.33 ms against 0.22-0.28 ms, interleaved), a tenth of a whole `/thanks`. Errors come out as SQLAlchemy's, and a
-connection that died is dropped from the pool as SQLAlchemy would. SQLite runs them in a
+a statement here (0.33 ms against 0.22-0.28 ms, interleaved), a tenth of a whole `/thanks`.
+Errors come out as SQLAlchemy's, and a connection that died is dropped from the pool as
+SQLAlchemy would. SQLite runs them in a
 transaction through SQLAlchemy as usual: in-process, it has nothing to save.
 
 Only statements built once (module constants, cached builders) belong here: each one is
