@@ -19,9 +19,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from bot.sandbox.driver import HttpTransport, SlackDriver, sign
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import CHANNELS
+from bot.sandbox.transport import HttpTransport, sign
 
 HOST = "127.0.0.1"
 PATH = "/slack/events"

@@ -28,8 +28,9 @@ from bench._workspace import ScratchDatabase
 from bot.app import build_app, make_client
 from bot.db import make_session_factory
 from bot.deps import Deps
-from bot.sandbox.driver import DispatchTransport, SlackDriver
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator, SlackUser
+from bot.sandbox.transport import DispatchTransport
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BIG = SyntheticWorkspace("T0HOME001", 10_000, 1_000_000, 10_000, focus_days=90)

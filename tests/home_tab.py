@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sandbox.driver import Delivery
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import Delivery
 from bot.services.ledger import NewCredit, record_credits
 
 TEAM = "T0SANDBOX"

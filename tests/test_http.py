@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent
-from bot.sandbox.driver import HttpTransport, SlackDriver, sign
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import SIGNING_SECRET, Sandbox
+from bot.sandbox.transport import HttpTransport, sign
 from bot.web import wsgi_app
 from tests.support import LoopbackServer
 

@@ -21,8 +21,9 @@ from bot.app import build_oauth_app, make_client
 from bot.deps import Deps
 from bot.installations import InstalledClients, installation_store, state_store
 from bot.models import Credit, Member, Workspace
-from bot.sandbox.driver import HttpTransport, SlackDriver
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import HttpTransport
 from bot.slack_api import sync_workspace
 from bot.slack_ids import BOT_SCOPES
 from bot.web import wsgi_app

@@ -22,9 +22,9 @@ from bot.blocks.thanks_modal import (
 )
 from bot.models import Credit
 from bot.sandbox._emulator_validation import checked_view
-from bot.sandbox.driver import Delivery
 from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
 from tests.support import Clock
 

@@ -13,9 +13,10 @@ from bot.app import build_app, make_client
 from bot.deps import Deps, utc_now
 from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.jobs.tick import TickReport, run_tick
-from bot.sandbox.driver import DispatchTransport, SlackDriver
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import TEAM_ID, seed_workspace
+from bot.sandbox.transport import DispatchTransport
 from bot.slack_api import sync_workspace
 
 SIGNING_SECRET = "sandbox-signing-secret"
