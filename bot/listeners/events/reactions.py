@@ -61,9 +61,12 @@ def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], deps: D
 
 def _tell_privately(client: WebClient, channel_id: str, user_id: str, note: Message) -> None:
     # The credit is already committed; a note Slack will not deliver (a channel the bot
-    # cannot see, a person who left it) must not turn into an error and a retried event.
+    # cannot see, a person who left it, Slack out of reach) must not turn into an error and a
+    # retried event: the retry would find the credit recorded and send no note either.
     try:
         client.chat_postEphemeral(channel=channel_id, user=user_id, **note)
+    except OSError as error:  # refused, reset, timed out, or the answer lost on the way back
+        log.warning("reaction note for %s in %s not delivered: %r", user_id, channel_id, error)
     except SlackApiError as error:
         code = error.response.get("error")
         if code in _OUT_OF_REACH:
