@@ -1,5 +1,6 @@
 """The bot's Web API clients try a broken connection again only where a second call cannot
-post twice: slack_sdk's own default retries any call, after Slack had the request too."""
+post twice: slack_sdk's own default retries any call, after Slack had the request too. And the
+calls that follow a committed action fail quietly when Slack is out of reach."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, build_app, make_client
 from bot.deps import Deps
+from bot.listeners.actions._slack import send_dm, update
 from tests.support import AnswerlessSlack
 
 
@@ -79,3 +81,13 @@ def test_listeners_clients_keep_these_retries(sessions: sessionmaker[Session]) -
     app = build_app(Deps(sessions), client=client, signing_secret="secret", verify_token=False)
     kinds = [type(handler) for handler in app.client.retry_handlers]
     assert kinds == [HarmlessConnectionRetry, RateLimitErrorRetryHandler]
+
+
+def test_an_action_s_follow_up_calls_fail_quietly_when_slack_is_out_of_reach(
+    slack: AnswerlessSlack,
+) -> None:
+    # After an action has committed, a lost chat.update or DM is logged, not raised as a 500.
+    client = make_client("xoxb-test", slack.url)
+    update(client, "C0GENERAL1", "1764000000.000100", {"text": "Done — thanked Bob"})
+    send_dm(client, "U0BOB0002", {"text": "Alice thanked you"})
+    assert slack.requests == 2 + 1  # chat.update is repeatable, chat.postMessage is not

@@ -46,12 +46,12 @@ def update(client: WebClient, channel_id: str, ts: str | None, message: Message)
         return
     try:
         client.chat_update(channel=channel_id, ts=ts, **message)
-    except SlackApiError:
+    except (SlackApiError, OSError):  # OSError: Slack out of reach, or its answer lost
         log.warning("could not update message %s in %s", ts, channel_id, exc_info=True)
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> None:
     try:
         client.chat_postMessage(channel=user_id, **message)
-    except SlackApiError:
+    except (SlackApiError, OSError):
         log.warning("could not send a DM to %s", user_id, exc_info=True)
