@@ -15,6 +15,7 @@ from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import psycopg
+from slack_bolt import App
 from sqlalchemy import Engine, event
 
 
@@ -147,3 +148,12 @@ class AnswerlessSlack:
 
     def close(self) -> None:
         self._listener.close()
+
+
+def out_of_reach(app: App) -> None:
+    """From now on `app`'s Web API calls find nothing listening; Bolt copies the client's base
+    URL into each request's client. Calls to response_url still reach the emulator."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nothing listens there once it is closed
+    app.client.base_url = f"http://127.0.0.1:{port}/api/"

@@ -24,7 +24,7 @@ from bot.slack_ids import (
     OFFER_TAKE,
     OFFER_WITHDRAW,
 )
-from tests.support import Clock
+from tests.support import Clock, out_of_reach
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
 GENERAL = "C0GENERAL"
@@ -410,6 +410,33 @@ def test_when_the_asker_cannot_be_told_the_volunteer_may_try_again(
     click(sandbox, BOB, ask, ASK_VOLUNTEER)
     assert len(dms(sandbox, ALICE)) == 1
     assert [r.user_id for r in responses(sessions)] == [BOB]
+
+
+def test_an_ask_slack_cannot_be_reached_for_is_not_recorded(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    out_of_reach(sandbox.app)
+
+    delivery, shown = sandbox.driver.slash_command(ALICE, FAVOR_COMMAND, "ask a hand", GENERAL)
+
+    assert delivery.status == 200
+    assert shown is not None and shown.ephemeral_for == ALICE
+    assert shown.text.startswith("I couldn't post that just now, so nothing was recorded.")
+    assert requests(sessions) == []
+
+
+def test_when_slack_cannot_be_reached_for_the_asker_the_volunteer_may_try_again(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    ask = post(sandbox, ALICE, "ask a lift")
+    out_of_reach(sandbox.app)
+
+    click(sandbox, BOB, ask, ASK_VOLUNTEER)
+
+    assert notes(sandbox, BOB) == [
+        "I couldn't reach <@U0ALICE01> just now, so nothing was sent. Please try again in a minute."
+    ]
+    assert responses(sessions) == []
 
 
 # Offers

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import Workspace
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
+from tests.support import out_of_reach
 
 ALICE, BOB = "U0ALICE01", "U0BOB0002"  # Alice is an admin, Bob is not
 GENERAL, RANDOM = "C0GENERAL", "C0RANDOM1"
@@ -80,6 +81,15 @@ def test_a_private_channel_without_the_bot_gets_invite_instructions(
     )
     answer = favor(sandbox, ALICE, "digest here", "G0SECRET1")
     assert "/invite @Goodwill" in answer["text"]
+    assert digest_channel(sessions) is None
+
+
+def test_an_announcement_slack_cannot_be_reached_for_changes_nothing(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    out_of_reach(sandbox.app)
+    answer = favor(sandbox, ALICE, "digest here", RANDOM)
+    assert answer["text"].startswith("I couldn't post that just now, so nothing was recorded.")
     assert digest_channel(sessions) is None
 
 

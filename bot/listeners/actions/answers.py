@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -52,7 +53,7 @@ def handle_answer(
             channel=request.author_id,
             **answer_dm(request, click.user_id, answered.responder_name),
         )
-    except SlackApiError:
+    except (SlackApiError, URLError):  # refused, or Slack out of reach: the DM never left
         log.warning("could not tell %s about an answer", request.author_id, exc_info=True)
         with deps.sessions.begin() as session:
             drop_answer(session, click.team_id, request.public_id, click.user_id)

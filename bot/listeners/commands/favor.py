@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
@@ -146,14 +147,19 @@ def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str)
         return ephemeral(error.user_message)
     try:
         client.chat_postMessage(channel=channel_id, **digest_announcement(schedule))
-    except SlackApiError as error:
-        if error.response.get("error") in CANNOT_POST:
+    except (SlackApiError, URLError) as error:  # URLError: Slack out of reach, nothing sent
+        if _cannot_post_there(error):
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not announce the digest in %s", channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
     with deps.sessions.begin() as session:
         set_digest_channel(session, deps.clock(), team_id, user_id, channel_id, fetch_user)
     return digest_started(channel_id, schedule)
+
+
+def _cannot_post_there(error: Exception) -> bool:
+    """Slack refused because of the channel (the bot is not in it, it is archived...)."""
+    return isinstance(error, SlackApiError) and error.response.get("error") in CANNOT_POST
 
 
 def _post_request(
@@ -173,8 +179,8 @@ def _post_request(
     )
     try:
         posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
-    except SlackApiError as error:
-        if error.response.get("error") in CANNOT_POST:
+    except (SlackApiError, URLError) as error:  # URLError: Slack out of reach, nothing sent
+        if _cannot_post_there(error):
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
