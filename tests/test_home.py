@@ -39,7 +39,7 @@ from tests.home_tab import (
     shown_home,
     text_of,
 )
-from tests.support import Clock
+from tests.support import Clock, out_of_reach
 
 GENERAL = "C0GENERAL"
 
@@ -492,3 +492,10 @@ def test_the_home_is_a_handful_of_queries_whatever_the_history(
     # Member, workspace, balances, open requests, failures, two reads of the last entries.
     assert len(statements) <= 8, statements
     assert len(built.pairs) == 12 and len(built.entries) == 8 and len(built.requests) == 5
+
+
+def test_a_home_slack_cannot_be_reached_for_leaves_the_event_answered(sandbox: Sandbox) -> None:
+    out_of_reach(sandbox.app)
+    delivery = open_home(sandbox, BOB)
+    assert delivery.status == 200, delivery.body  # not a 500 for Slack to retry
+    assert BOB not in sandbox.emulator.published_views

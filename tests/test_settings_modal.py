@@ -17,6 +17,7 @@ from bot.sandbox.harness import Sandbox
 from bot.services.workspace_settings import WorkspaceForm, check_workspace_form
 from bot.slack_ids import FAVOR_COMMAND, HOME_WORKSPACE_SETTINGS, SETTINGS_MODAL
 from tests.home_tab import ALICE, BOB, TEAM, home, home_click, shown_home, text_of
+from tests.support import out_of_reach
 
 GENERAL, RANDOM = "C0GENERAL", "C0RANDOM1"
 
@@ -461,3 +462,13 @@ def test_unknown_time_zones_are_refused(typed: str) -> None:
     with pytest.raises(InvalidSettingsError) as refused:
         check_workspace_form(form(timezone=typed))
     assert set(refused.value.problems) == {"timezone"}
+
+
+def test_settings_slack_cannot_be_reached_for_get_a_plain_answer(sandbox: Sandbox) -> None:
+    out_of_reach(sandbox.app)
+
+    delivery, _ = sandbox.driver.slash_command(BOB, FAVOR_COMMAND, "settings", GENERAL)
+
+    assert delivery.status == 200
+    assert "I couldn't open your settings just now" in delivery.json()["text"]
+    assert sandbox.emulator.open_views == {}

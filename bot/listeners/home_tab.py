@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 def publish_home(client: WebClient, home: Home) -> None:
     """views.publish the Home. Whatever was being done is already saved, so a Home Slack will
-    not take is logged, not turned into an error for Slack to retry."""
+    not take, or cannot be reached for, is logged, not turned into an error for Slack to retry."""
     try:
         client.views_publish(user_id=home.member_id, view=home_view(home))
-    except SlackApiError:
+    except (SlackApiError, OSError):  # OSError: refused, timed out, or the answer lost
         log.warning("could not publish the Home of %s", home.member_id, exc_info=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -36,7 +37,7 @@ def open_settings(command: dict[str, Any], client: WebClient, deps: Deps) -> Mes
     view = settings_modal(settings.personal, settings.workspace)
     try:
         client.views_open(trigger_id=command.get("trigger_id") or "", view=view)
-    except SlackApiError:
+    except (SlackApiError, URLError):  # URLError: Slack out of reach, no modal was opened
         log.warning("could not open the settings for %s", command["user_id"], exc_info=True)
         return ephemeral(COULD_NOT_OPEN)
     return {}
