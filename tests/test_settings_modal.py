@@ -472,3 +472,16 @@ def test_settings_slack_cannot_be_reached_for_get_a_plain_answer(sandbox: Sandbo
     assert delivery.status == 200
     assert "I couldn't open your settings just now" in delivery.json()["text"]
     assert sandbox.emulator.open_views == {}
+
+
+def test_the_homes_edit_settings_with_slack_out_of_reach_answers_the_click(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    shown_home(sandbox, ALICE)
+    out_of_reach(sandbox.app)
+
+    delivery = home_click(sandbox, ALICE, HOME_WORKSPACE_SETTINGS)
+
+    assert delivery.status == 200, delivery.body  # the Home's notice cannot reach Slack either
+    assert sandbox.emulator.open_views == {}
+    assert workspace(sessions) == DEFAULTS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -106,7 +107,7 @@ def handle_open_workspace_settings(
         return
     try:
         client.views_open(trigger_id=body["trigger_id"], view=settings_modal(None, settings))
-    except SlackApiError:
+    except (SlackApiError, URLError):  # URLError: Slack out of reach, no modal was opened
         log.warning("could not open the settings for %s", click.user_id, exc_info=True)
         _show_notice(client, deps, click.team_id, click.user_id, COULD_NOT_OPEN)
 
