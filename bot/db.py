@@ -129,10 +129,9 @@ def single_statements(engine: Engine) -> Engine:
     single statement is atomic without them. The connections are a pool of their own, opened
     in autocommit mode once: `engine.execution_options(isolation_level="AUTOCOMMIT")` would
     switch a shared connection into autocommit at every checkout and back at every checkin,
-    which cost about a quarter of the statement's CPU time here. Disposing of `engine`
+    which cost 0.03-0.09 ms of a 0.25-0.38 ms statement's CPU time here. Disposing of `engine`
     disposes of this pool too. SQLite, in-process, has no round trips to spare and keeps its
-    transactions (and their write lock, taken up front). Used as
-    `with engine.begin() as conn:` on both.
+    transactions (and their write lock, taken up front). Used through bot.statements.
     """
     if engine.dialect.name == "sqlite":
         return engine

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,6 +17,15 @@ from bot.services.members import FetchUser, ensure_workspace, save_members
 log = logging.getLogger(__name__)
 
 USERS_PAGE_SIZE = 200
+
+# What a Web API call raises when it did not happen: Slack refused it, or urllib failed before
+# the request was out (URLError, raised while connecting or writing). Safe to answer "nothing
+# was sent".
+NOT_SENT = (SlackApiError, URLError)
+# What a call raises when it may not have happened: NOT_SENT, or the connection broke later
+# (reset, timed out, the answer lost on the way back; OSError covers URLError too). For calls
+# made after the work is saved, which are logged rather than turned into an error.
+MAY_NOT_HAVE_HAPPENED = (SlackApiError, OSError)
 
 
 def user_fetcher(client: WebClient) -> FetchUser:

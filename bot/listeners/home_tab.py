@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import home_view
 from bot.services.home import Home
+from bot.slack_api import MAY_NOT_HAVE_HAPPENED
 
 log = logging.getLogger(__name__)
 
@@ -18,5 +18,5 @@ def publish_home(client: WebClient, home: Home) -> None:
     not take, or cannot be reached for, is logged, not turned into an error for Slack to retry."""
     try:
         client.views_publish(user_id=home.member_id, view=home_view(home))
-    except (SlackApiError, OSError):  # OSError: refused, timed out, or the answer lost
+    except MAY_NOT_HAVE_HAPPENED:
         log.warning("could not publish the Home of %s", home.member_id, exc_info=True)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message
 from bot.parsing import USER_MENTION
+from bot.slack_api import MAY_NOT_HAVE_HAPPENED
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,12 @@ def update(client: WebClient, channel_id: str, ts: str | None, message: Message)
         return
     try:
         client.chat_update(channel=channel_id, ts=ts, **message)
-    except (SlackApiError, OSError):  # OSError: Slack out of reach, or its answer lost
+    except MAY_NOT_HAVE_HAPPENED:
         log.warning("could not update message %s in %s", ts, channel_id, exc_info=True)
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> None:
     try:
         client.chat_postMessage(channel=user_id, **message)
-    except (SlackApiError, OSError):
+    except MAY_NOT_HAVE_HAPPENED:
         log.warning("could not send a DM to %s", user_id, exc_info=True)

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.error import URLError
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.asks import answer_dm, answer_sent, could_not_reach
 from bot.blocks.favors import private_note
@@ -14,7 +12,7 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import click_of
 from bot.services.asks import answer_request, drop_answer, note_dm
-from bot.slack_api import user_fetcher
+from bot.slack_api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +51,7 @@ def handle_answer(
             channel=request.author_id,
             **answer_dm(request, click.user_id, answered.responder_name),
         )
-    except (SlackApiError, URLError):  # refused, or Slack out of reach: the DM never left
+    except NOT_SENT:  # the DM never left
         log.warning("could not tell %s about an answer", request.author_id, exc_info=True)
         with deps.sessions.begin() as session:
             drop_answer(session, click.team_id, request.public_id, click.user_id)

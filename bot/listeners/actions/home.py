@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.error import URLError
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.asks import answer_dm_outcome, request_message
 from bot.blocks.home import parse_toggle
@@ -24,7 +22,7 @@ from bot.listeners.actions._slack import BUTTON_GONE, click_of, update
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for, toggle_and_show, withdraw_and_show
 from bot.services.settings import workspace_settings_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +105,7 @@ def handle_open_workspace_settings(
         return
     try:
         client.views_open(trigger_id=body["trigger_id"], view=settings_modal(None, settings))
-    except (SlackApiError, URLError):  # URLError: Slack out of reach, no modal was opened
+    except NOT_SENT:  # no modal was opened
         log.warning("could not open the settings for %s", click.user_id, exc_info=True)
         _show_notice(client, deps, click.team_id, click.user_id, COULD_NOT_OPEN)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from urllib.error import URLError
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
@@ -49,7 +48,7 @@ from bot.services.favors import FavorLogRequest, log_favor
 from bot.services.history import recent_entries, undo_last
 from bot.services.members import FetchUser, workspace_for
 from bot.services.workspace_settings import digest_schedule, require_admin, set_digest_channel
-from bot.slack_api import user_fetcher
+from bot.slack_api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,7 @@ def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str)
         return ephemeral(error.user_message)
     try:
         client.chat_postMessage(channel=channel_id, **digest_announcement(schedule))
-    except (SlackApiError, URLError) as error:  # URLError: Slack out of reach, nothing sent
+    except NOT_SENT as error:
         if _cannot_post_there(error):
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not announce the digest in %s", channel_id, exc_info=True)
@@ -179,7 +178,7 @@ def _post_request(
     )
     try:
         posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
-    except (SlackApiError, URLError) as error:  # URLError: Slack out of reach, nothing sent
+    except NOT_SENT as error:
         if _cannot_post_there(error):
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)

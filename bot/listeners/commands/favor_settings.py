@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message, ephemeral
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.services.settings import settings_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,7 @@ def open_settings(command: dict[str, Any], client: WebClient, deps: Deps) -> Mes
     view = settings_modal(settings.personal, settings.workspace)
     try:
         client.views_open(trigger_id=command.get("trigger_id") or "", view=view)
-    except (SlackApiError, URLError):  # URLError: Slack out of reach, no modal was opened
+    except NOT_SENT:  # no modal was opened
         log.warning("could not open the settings for %s", command["user_id"], exc_info=True)
         return ephemeral(COULD_NOT_OPEN)
     return {}
