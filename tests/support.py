@@ -150,10 +150,15 @@ class AnswerlessSlack:
         self._listener.close()
 
 
+def unused_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port: int = unused.getsockname()[1]  # nothing listens there once it is closed
+    return port
+
+
 def out_of_reach(app: App) -> None:
     """From now on `app`'s Web API calls find nothing listening; Bolt copies the client's base
     URL into each request's client. Calls to response_url still reach the emulator."""
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]  # nothing listens there once it is closed
-    app.client.base_url = f"http://127.0.0.1:{port}/api/"
+    app.client.base_url = f"http://127.0.0.1:{unused_port()}/api/"

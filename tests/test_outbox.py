@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from bot.jobs.tick import run_tick
 from bot.sandbox.harness import Sandbox
 from bot.services.outbox import SENDING_LEASE, Planned, claim_next, plan
 from tests.rhythm import TEAM, outbox
-from tests.support import AnswerlessSlack
+from tests.support import AnswerlessSlack, unused_port
 
 # A Wednesday afternoon: no digest, prompt or nudge of the planners falls due then.
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -289,10 +288,7 @@ def test_a_refused_connection_releases_the_message_for_later(
     sessions: sessionmaker[Session], sandbox: Sandbox
 ) -> None:
     enqueue(sessions, [dm("U0ALICE01")])
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]  # nothing listens there once it is closed
-    client = make_client(sandbox.emulator.bot_token, f"http://127.0.0.1:{port}/api/")
+    client = make_client(sandbox.emulator.bot_token, f"http://127.0.0.1:{unused_port()}/api/")
     report = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0)).send_due()
     assert report.released == 1 and report.uncertain == 0
     [row] = outbox(sessions)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, build_app, make_client
 from bot.deps import Deps
 from bot.listeners.actions._slack import send_dm, update
-from tests.support import AnswerlessSlack
+from tests.support import AnswerlessSlack, unused_port
 
 
 @pytest.fixture
@@ -58,9 +58,7 @@ def test_any_call_that_never_reached_slack_may_be_tried_again(method: str) -> No
 def test_a_refused_connection_is_tried_once_more_then_raised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]  # nothing listens there once it is closed
+    port = unused_port()
     attempts: list[object] = []
     connect = socket.create_connection
 
