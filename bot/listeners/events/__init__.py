@@ -5,11 +5,10 @@ from slack_bolt import App
 from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
-from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
+from bot.listeners.events.reactions import handle_reaction_removed
 from bot.slack_ids import (
     APP_HOME_OPENED,
     APP_UNINSTALLED,
-    REACTION_ADDED,
     REACTION_REMOVED,
     TEAM_JOIN,
     TOKENS_REVOKED,
@@ -18,10 +17,10 @@ from bot.slack_ids import (
 
 
 def register(app: App) -> None:
+    # reaction_added is registered ahead of every other listener, by bot.listeners.register.
     app.event(TEAM_JOIN)(handle_member_event)
     app.event(USER_CHANGE)(handle_member_event)
     app.event(APP_UNINSTALLED)(handle_uninstall)
     app.event(TOKENS_REVOKED)(handle_uninstall)
-    app.event(REACTION_ADDED)(handle_reaction_added)
     app.event(REACTION_REMOVED)(handle_reaction_removed)
     app.event(APP_HOME_OPENED)(handle_app_home_opened)
