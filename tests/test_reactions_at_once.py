@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
-from bot.services.reactions import Reaction, ReactionOutcome, reaction_added
+from bot.services.reactions import NOTHING, Reaction, ReactionOutcome, reaction_added
 from bot.services.reactions_at_once import react_at_once
 from bot.statements import Statements
 from tests.support import statements_sent
@@ -40,6 +41,9 @@ class State:
     earlier_today: int  # other credits from the reactor to the author in the last day
     retried: bool  # the event was delivered before
     quiet: bool  # the reactor turned confirmations off
+    # The workspace's credit emoji as stored (None: the defaults), not always as the settings
+    # would write them.
+    credit_emoji: tuple[str, ...] | None = None
 
 
 states = st.builds(
@@ -53,11 +57,15 @@ states = st.builds(
     st.integers(0, 3),
     st.sampled_from((False, False, False, True)),
     st.booleans(),
+    st.sampled_from((None, None, (":Raised_Hands:", "+1"), ("thankyou",), ())),
 )
 
 
 def _seed(session: Session, team: str, state: State, reaction: Reaction) -> None:
-    session.execute(insert(Workspace).values(team_id=team, name=team, pair_daily_cap=state.cap))
+    chosen = {} if state.credit_emoji is None else {"credit_emoji": list(state.credit_emoji)}
+    session.execute(
+        insert(Workspace).values(team_id=team, name=team, pair_daily_cap=state.cap, **chosen)
+    )
     for user_id, kind in ((REACTOR, state.reactor), (AUTHOR, state.author)):
         if kind != "unknown":
             session.execute(
@@ -180,19 +188,33 @@ def test_at_once_and_full_paths_agree(
     assert (once_rows["delivered"] is None) == (full_rows["delivered"] is None)
 
 
-def test_a_first_credit_emoji_takes_one_statement_after_the_emoji_read(
-    sessions: sessionmaker[Session],
+@pytest.mark.parametrize(
+    ("emoji", "outcome"),
+    [("pray", ReactionOutcome(credited=True, confirm=True)), ("+1", NOTHING)],
+)
+def test_a_reaction_takes_one_statement(
+    sessions: sessionmaker[Session], emoji: str, outcome: ReactionOutcome
 ) -> None:
-    reaction = _reaction("T0PLAIN02", "pray")
+    """A first credit emoji, and any other emoji, each in one round trip (PostgreSQL)."""
+    team = f"T0PLAIN{next(_teams):05d}"
+    reaction = _reaction(team, emoji)
     state = State("active", "active", 5, (), "none", 1.0, 0, False, False)
     with sessions.begin() as session:
-        _seed(session, "T0PLAIN02", state, reaction)
+        _seed(session, team, state, reaction)
     engine: Engine = sessions.kw["bind"]
     with statements_sent(engine) as statements, Statements(engine).connect() as run:
-        outcome = react_at_once(run, NOW, reaction)
+        answer = react_at_once(run, NOW, reaction)
     if engine.dialect.name == "postgresql":
-        assert outcome == ReactionOutcome(credited=True, confirm=True)
-        assert statements == ["SELECT", "WITH"]
+        assert answer == outcome
+        assert statements == ["WITH"]
     else:  # SQLite takes the full path, with no round trips to save
-        assert outcome is None
-        assert statements == ["SELECT"]
+        assert answer is None
+        assert statements == []
+
+
+def test_a_workspace_without_its_row_takes_the_full_path(
+    sessions: sessionmaker[Session],
+) -> None:
+    engine: Engine = sessions.kw["bind"]
+    with Statements(engine).connect() as run:
+        assert react_at_once(run, NOW, _reaction("T0NOROW01", "pray")) is None

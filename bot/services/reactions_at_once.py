@@ -5,8 +5,10 @@ or its restoration) and every check of `reactions.reaction_added`. On PostgreSQL
 does it: data-modifying CTEs write the three only if the event is new and plainly fair;
 otherwise it writes nothing and the caller runs the full path, which explains or records
 whatever the rules allow. "Plainly": the reactor and the author are active people in the
-members cache, and the reactor has credited the author fewer times today than the cap.
-SQLite, in-process, has no round trips to save and takes the full path.
+members cache, and the reactor has credited the author fewer times today than the cap. The
+same statement tells whether the emoji is one of the workspace's credit emoji (most reactions
+are not, and write nothing), so that a reaction takes one round trip either way. SQLite,
+in-process, has no round trips to save and takes the full path.
 
 The credit is written as `ledger.record_or_restore` writes it: a new row, or the retracted row
 brought back, or nothing when it is live (another emoji of the same person already credits
@@ -22,10 +24,10 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, literal, select
+from sqlalchemy import String, and_, bindparam, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
-from bot.models import Credit, Member, ProcessedEvent, ReactionMark
+from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.ledger import (
     FAIR_USE_WINDOW,
     all_active,
@@ -38,7 +40,6 @@ from bot.services.reactions import (
     Reaction,
     ReactionOutcome,
     base_emoji,
-    credit_emoji_of,
     lock_key,
 )
 from bot.statements import Runner
@@ -47,13 +48,8 @@ from bot.statements import Runner
 def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOutcome | None:
     """The reaction's outcome when one statement settles it; None when the full path must.
 
-    A reaction with an emoji that is not a credit emoji is settled here by one read.
+    A reaction with an emoji that is not a credit emoji is settled here too, writing nothing.
     """
-    emoji = credit_emoji_of(run, reaction.team_id)
-    if emoji is None:
-        return None  # a workspace new to Goodwill: the full path creates its row
-    if base_emoji(reaction.emoji) not in emoji:
-        return NOTHING
     if run.dialect != "postgresql":
         return None
     params = {
@@ -65,12 +61,17 @@ def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOut
         "channel_id": reaction.channel_id,
         "message_ts": reaction.message_ts,
         "emoji": reaction.emoji,
+        "base_emoji": base_emoji(reaction.emoji),
         "source_key": reaction.source_key,
         "lock_key": lock_key(reaction.source_key),
         "now": now,
         "since": now - FAIR_USE_WINDOW,
     }
     (row,) = run.rows(_statement(), params)
+    if row.counts is None:
+        return None  # a workspace new to Goodwill: the full path creates its row
+    if not row.counts:
+        return NOTHING
     if not row.delivered:
         return None  # not plainly fair, or a delivery seen before: the full path decides
     if not row.credited:
@@ -81,14 +82,21 @@ def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOut
 @functools.cache
 def _statement() -> Any:
     events, marks = ProcessedEvent.__table__.c, ReactionMark.__table__.c
-    credits, members = Credit.__table__.c, Member.__table__.c
+    credits, members, workspaces = Credit.__table__.c, Member.__table__.c, Workspace.__table__.c
     team = sql_param(events.team_id)
     reactor = sql_param(members.user_id, "reactor_id")
     author = sql_param(members.user_id, "author_id")
     source_key = sql_param(credits.source_key)
-    # Both are active people the members cache knows, and the reactor is under the day's cap.
+    # The workspace's credit emoji as `reactions.base_emoji` reads them: Slack's emoji names are
+    # ASCII, where lower() is casefold().
+    stored = func.json_array_elements_text(workspaces.credit_emoji).table_valued("name")
+    base = func.lower(func.btrim(func.split_part(stored.c.name, "::", 1), ":"))
+    one_of_them = exists().select_from(stored).where(base == bindparam("base_emoji", String))
+    counts = select(one_of_them).where(workspaces.team_id == team).scalar_subquery()
+    # A credit emoji, both are active people the members cache knows, and the reactor is
+    # under the day's cap. The emoji comes first: for any other emoji nothing else is read.
     plainly_fair = and_(
-        all_active(team, [reactor, author]), under_daily_cap(team, reactor, [author])
+        counts, all_active(team, [reactor, author]), under_daily_cap(team, reactor, [author])
     )
     now = sql_param(events.received_at, "now")
     delivered = (
@@ -166,4 +174,5 @@ def _statement() -> Any:
         went_through.label("delivered"),
         exists().select_from(credited).label("credited"),
         quiet.label("quiet"),
+        counts.label("counts"),
     ).add_cte(marked)
