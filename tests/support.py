@@ -124,7 +124,7 @@ class AnswerlessSlack:
     and the answer was lost on the way back."""
 
     def __init__(self) -> None:
-        self.requests = 0
+        self.methods: list[str] = []  # the Web API methods called, in order
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/"
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -144,7 +144,12 @@ class AnswerlessSlack:
                 length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
                 while len(body) < length:
                     body += conn.recv(65536)
-                self.requests += 1
+                path = head.split(b" ", 2)[1].decode()
+                self.methods.append(path.rpartition("/")[2])
+
+    @property
+    def requests(self) -> int:
+        return len(self.methods)
 
     def close(self) -> None:
         self._listener.close()

@@ -31,7 +31,7 @@ from bot.services.prompt_answers import PUBLIC
 from bot.services.prompts import PLAN_BATCH, PROMPT_GRACE, plan_prompts
 from bot.slack_ids import PROMPT_MODAL, PROMPT_PICK, PROMPT_RESUME, PROMPT_STOP
 from tests.rhythm import TEAM, configure, credit, outbox
-from tests.support import Clock
+from tests.support import AnswerlessSlack, Clock, out_of_reach
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 DEPLOYBOT, FRANK, GOODWILL = "U0DEPLOY9", "U0FRANK06", "U0GOODWILL"
@@ -420,6 +420,40 @@ def test_where_the_bot_cannot_post_the_thanks_go_to_the_person(
     [dm] = sandbox.emulator.messages(f"D{BOB}")
     assert "the review" in str(dm.blocks)
     assert f"thanks to <@{BOB}>, sent to them" in str(current(sandbox, prompt).blocks)
+
+
+def test_slack_out_of_reach_once_the_answers_are_saved_is_no_error(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL)
+    prompt = prompt_for(sandbox, clock)
+    view = open_form(sandbox, prompt, [BOB])
+    out_of_reach(sandbox.app)
+    assert submit(sandbox, view, answers({BOB: ("the review", PUBLIC)})) == {}
+
+    assert credits(sessions) == [(BOB, ALICE, "thanks", 1, "the review")]
+    # The celebration could not be posted: Bob is told directly, which fails too.
+    assert f"could not send a DM to {BOB}" in caplog.text
+
+
+def test_a_celebration_whose_answer_is_lost_is_not_sent_again(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL)
+    prompt = prompt_for(sandbox, clock)
+    view = open_form(sandbox, prompt, [BOB])
+    slack = AnswerlessSlack()
+    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
+    try:
+        assert submit(sandbox, view, answers({BOB: ("the review", PUBLIC)})) == {}
+    finally:
+        slack.close()
+    assert len(credits(sessions)) == 1
+    # Posted once, no DM in its place; then the prompt's update (which may be repeated).
+    assert [method for method in slack.methods if method != "chat.update"] == ["chat.postMessage"]
 
 
 def test_yourself_bots_and_former_members_are_left_out_of_the_form(

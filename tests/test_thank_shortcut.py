@@ -26,7 +26,7 @@ from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
-from tests.support import Clock
+from tests.support import AnswerlessSlack, Clock, out_of_reach
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
@@ -189,6 +189,37 @@ def test_where_the_bot_cannot_post_the_thanks_go_to_the_person(
     assert attempt.error == "channel_not_found"
     [dm] = bot_messages(sandbox)
     assert dm.channel == f"D{BOB}" and "for walking me through the rollback" in str(dm.blocks)
+
+
+@pytest.mark.parametrize("visibility", [PUBLIC, PRIVATE])
+def test_slack_out_of_reach_once_the_thanks_are_saved_is_no_error(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    bobs_message: Message,
+    visibility: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    out_of_reach(sandbox.app)
+    submit(sandbox, ALICE, view, form(visibility=visibility))  # HTTP 200
+
+    assert len(credits(sessions)) == 1
+    # Public thanks that could not be posted are sent privately instead, which fails too.
+    assert f"could not send a DM to {BOB}" in caplog.text
+
+
+def test_public_thanks_whose_answer_is_lost_are_not_sent_again(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    slack = AnswerlessSlack()
+    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
+    try:
+        assert submit(sandbox, ALICE, view, form()) == {}
+    finally:
+        slack.close()
+    assert len(credits(sessions)) == 1
+    assert slack.methods == ["chat.postMessage"]  # once, and no DM in its place
 
 
 @pytest.mark.parametrize(

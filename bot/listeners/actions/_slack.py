@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message
 from bot.parsing import USER_MENTION
-from bot.slack_api import MAY_NOT_HAVE_HAPPENED
+from bot.slack_api import MAY_NOT_HAVE_HAPPENED, NOT_SENT
 
 log = logging.getLogger(__name__)
 
 BUTTON_GONE = "That button no longer works. Nothing was changed."
+# Slack's answers when the bot may not post in a channel (a private channel or a DM it is not
+# in, an archived channel).
+CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,23 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> None:
         client.chat_postMessage(channel=user_id, **message)
     except MAY_NOT_HAVE_HAPPENED:
         log.warning("could not send a DM to %s", user_id, exc_info=True)
+
+
+def post_publicly(client: WebClient, channel_id: str, message: Message, **extra: Any) -> bool:
+    """chat.postMessage a celebration of something already saved. False when it was surely not
+    posted: the bot may not post there, or Slack was out of reach before the request left; the
+    caller then says it privately. True when it was posted, and also when it may have been (the
+    connection broke after the request left): logged, and said nowhere else, never twice.
+
+    Any other refusal is raised: Slack rejecting what the bot wrote is a bug to see."""
+    try:
+        client.chat_postMessage(channel=channel_id, **message, **extra)
+    except NOT_SENT as error:
+        code = error.response.get("error") if isinstance(error, SlackApiError) else None
+        if isinstance(error, SlackApiError) and code not in CHANNEL_OUT_OF_REACH:
+            raise
+        log.info("cannot post in %s (%s); saying it privately", channel_id, code or repr(error))
+        return False
+    except OSError:
+        log.warning("a post in %s may not have been delivered", channel_id, exc_info=True)
+    return True

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.prompt_modal import (
     CATCHING_UP,
@@ -20,15 +18,9 @@ from bot.blocks.prompt_modal import (
 from bot.blocks.prompts import celebration, prompt_answered, thanked_you
 from bot.deps import Deps
 from bot.errors import PromptAnswersError
-from bot.listeners.actions._slack import send_dm, update
+from bot.listeners.actions._slack import post_publicly, send_dm, update
 from bot.services.prompt_answers import PromptAnswers, Recorded, record_answers
 from bot.slack_api import user_fetcher
-
-log = logging.getLogger(__name__)
-
-# Slack's answers when the bot may not post in the celebration channel: the thanks then go
-# to each person directly.
-_CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 def handle_prompt_modal(
@@ -73,15 +65,9 @@ def _celebrate(client: WebClient, thanker_id: str, recorded: Recorded) -> str | 
     if not public:
         return recorded.public_channel_id
     channel_id = recorded.public_channel_id
-    if channel_id:
-        try:
-            client.chat_postMessage(channel=channel_id, **celebration(thanker_id, public))
-            return channel_id
-        except SlackApiError as error:
-            code = error.response.get("error")
-            if code not in _CHANNEL_OUT_OF_REACH:
-                raise
-            log.info("cannot celebrate in %s (%s); telling each person directly", channel_id, code)
+    # Where the bot may not post, each person is told directly.
+    if channel_id and post_publicly(client, channel_id, celebration(thanker_id, public)):
+        return channel_id
     for answer in public:
         send_dm(client, answer.helper_id, thanked_you(thanker_id, answer))
     return None

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.thanks import thanks_message
 from bot.blocks.thanks_modal import (
@@ -19,15 +17,11 @@ from bot.blocks.thanks_modal import (
 )
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.actions._slack import post_publicly, send_dm
 from bot.parsing import ParsedThanks
 from bot.services.thanks import ThanksOutcome, ThanksRequest, give_thanks
 from bot.slack_api import user_fetcher
 
-log = logging.getLogger(__name__)
-
-# Slack's answers when the bot may not post in the message's channel (a private channel or a
-# DM it is not in, an archived channel): the thanks then go to the person directly.
-_CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 EXPIRED = "This form has expired. Close it and use the shortcut on the message again."
 
 
@@ -71,20 +65,9 @@ def handle_thanks_modal(
 
 def _celebrate(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
     message = thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values)
-    try:
-        client.chat_postMessage(
-            channel=form.message.channel_id,
-            thread_ts=form.message.thread_ts or form.message.message_ts,
-            text=message["text"],
-            blocks=message["blocks"],
-        )
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code not in _CHANNEL_OUT_OF_REACH:
-            raise
-        log.info(
-            "cannot post thanks in %s (%s); sending them directly", form.message.channel_id, code
-        )
+    thread_ts = form.message.thread_ts or form.message.message_ts
+    # Where the bot may not post (a private channel, a DM), the thanks go to the person.
+    if not post_publicly(client, form.message.channel_id, message, thread_ts=thread_ts):
         _tell_privately(client, form, outcome)
 
 
@@ -93,4 +76,4 @@ def _tell_privately(client: WebClient, form: ThanksForm, outcome: ThanksOutcome)
     note = private_thanks_message(
         helper_id, outcome.thanker_id, outcome.reason, outcome.values, form.message.link
     )
-    client.chat_postMessage(channel=helper_id, **note)
+    send_dm(client, helper_id, note)
