@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -826,3 +828,42 @@ def test_reset_forgets_uploaded_files(client: WebClient, emulator: SlackEmulator
     client.files_upload_v2(channel=GENERAL, content="x", filename="x.txt")
     emulator.reset()
     assert emulator.uploaded_files == []
+
+
+# -- serving ------------------------------------------------------------------------------------
+
+
+def _serving_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "slack-emulator"]
+
+
+def test_threads_are_reused_and_calls_in_flight_at_once_each_have_one(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+
+    def counted(thread: threading.Thread) -> None:
+        started.append(thread)
+        start(thread)
+
+    before = set(_serving_threads())
+    with SlackEmulator(clock=clock) as emulator:
+        client = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+        monkeypatch.setattr(threading.Thread, "start", counted)
+        for _ in range(50):
+            client.auth_test()
+        # One after another, a thread is nearly always free again when the next call comes.
+        assert len(started) <= 10
+
+        emulator.set_latency("auth.test", 0.3)
+        began = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for answer in [pool.submit(client.auth_test) for _ in range(4)]:
+                assert answer.result()["ok"]
+        assert time.monotonic() - began < 1.0  # four at once, not one after another
+        serving = set(_serving_threads()) - before
+        assert len(serving) >= 4
+    for thread in serving:  # stopping the emulator ends them
+        thread.join(timeout=5)
+        assert not thread.is_alive()

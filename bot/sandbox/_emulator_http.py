@@ -13,7 +13,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
+import threading
 import time
+from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,12 +44,59 @@ class _RateLimited(Exception):
 
 
 class EmulatorServer(ThreadingHTTPServer):
+    """Each connection on a thread of its own, as ThreadingHTTPServer serves them; a thread
+    that is done waits for the next connection instead of exiting. slack_sdk opens a
+    connection for every call, and a new thread for each was about a tenth of the emulator's
+    CPU per chat.postEphemeral (0.47-0.52 ms against 0.40-0.46 ms here)."""
+
     daemon_threads = True
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self._reused = _Reused(self.process_request_thread)
         super().__init__(("127.0.0.1", 0), _Handler)
         backend.files.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._reused.serve(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._reused.close()
+
+
+class _Reused:
+    """Daemon threads for `work`: an idle one takes the next job, or a new one starts. Never
+    fewer threads than jobs in progress, so nothing waits for a thread."""
+
+    def __init__(self, work: Callable[..., None]) -> None:
+        self._work = work
+        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a job that no one has queued yet
+        self._started = 0
+
+    def serve(self, *job: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            else:
+                self._started += 1
+                threading.Thread(target=self._run, name="slack-emulator", daemon=True).start()
+        self._jobs.put(job)
+
+    def close(self) -> None:
+        """Each thread ends once its job in progress, if any, is done."""
+        with self._lock:
+            for _ in range(self._started):
+                self._jobs.put(None)
+            self._started = self._idle = 0
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            self._work(*job)
+            with self._lock:
+                self._idle += 1
 
 
 def _form(raw: str) -> JsonDict:
