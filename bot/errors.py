@@ -7,6 +7,7 @@ GoodwillError            base; `user_message` is the kind, short text the person
     ├── SelfCreditError      thanking yourself
     ├── NotAPersonError      a bot, an app or a deactivated member
     ├── UnknownMemberError   an ID this workspace does not know
+    ├── LookupFailedError    Slack could not be asked who an unknown ID is (out of reach)
     ├── ReasonTooLongError   a reason over the limit
     ├── TooManyRecipientsError
     ├── DailyLimitError      the per-pair daily cap is reached
@@ -60,6 +61,13 @@ class NotAPersonError(InputError):
 
 class UnknownMemberError(InputError):
     pass
+
+
+class LookupFailedError(InputError):
+    user_message = (
+        "I couldn't reach Slack to check who that is, so nothing was recorded. "
+        "Please try again in a minute."
+    )
 
 
 class ReasonTooLongError(InputError):

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import LookupFailedError
 from bot.services.members import FetchUser, ensure_workspace, save_members
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ MAY_NOT_HAVE_HAPPENED = (SlackApiError, OSError)
 
 
 def user_fetcher(client: WebClient) -> FetchUser:
-    """users.info for IDs the members cache has not seen; None when Slack knows no such user."""
+    """users.info for IDs the members cache has not seen; None when Slack knows no such user.
+
+    Slack out of reach (after the client's one retry: users.info is a read) raises
+    LookupFailedError, which listeners answer like any input they cannot act on yet."""
 
     def fetch(user_id: str) -> Mapping[str, Any] | None:
         try:
@@ -38,6 +42,8 @@ def user_fetcher(client: WebClient) -> FetchUser:
             if error.response.get("error") in {"user_not_found", "users_not_found"}:
                 return None
             raise
+        except OSError as error:
+            raise LookupFailedError() from error
         user: Mapping[str, Any] = response["user"]
         return user
 

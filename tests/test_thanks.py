@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import Credit, Member
 from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
-from tests.support import Clock
+from tests.support import Clock, out_of_reach
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -187,6 +187,17 @@ def test_an_unknown_member_is_looked_up_once_then_cached(
         bob = session.get(Member, ("T0SANDBOX", BOB))
         assert bob is not None and bob.real_name == "Bob Baptiste"
         assert session.scalar(select(func.count()).select_from(Credit)) == 2
+
+
+def test_an_unknown_member_while_slack_is_out_of_reach_gets_a_clear_answer(
+    unsynced: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    out_of_reach(unsynced.app)
+    answer = thanks(unsynced, ALICE, f"<@{BOB}> for the coffee")  # HTTP 200
+    assert answer["response_type"] == "ephemeral"
+    assert "couldn't reach Slack" in str(answer["text"])
+    assert "nothing was recorded" in str(answer["text"])
+    assert credits(sessions) == []
 
 
 def test_a_user_from_another_workspace_is_refused(
