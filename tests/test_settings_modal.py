@@ -17,7 +17,7 @@ from bot.sandbox.harness import Sandbox
 from bot.services.workspace_settings import WorkspaceForm, check_workspace_form
 from bot.slack_ids import FAVOR_COMMAND, HOME_WORKSPACE_SETTINGS, SETTINGS_MODAL
 from tests.home_tab import ALICE, BOB, TEAM, home, home_click, shown_home, text_of
-from tests.support import out_of_reach
+from tests.support import AnswerlessSlack, out_of_reach
 
 GENERAL, RANDOM = "C0GENERAL", "C0RANDOM1"
 
@@ -347,6 +347,41 @@ def test_a_channel_goodwill_cannot_post_in_is_refused_with_what_to_do(
     }
     assert workspace(sessions) == DEFAULTS
     assert opt_outs(sessions, ALICE) == (False, False, False, False)
+
+
+def test_an_announcement_slack_cannot_be_reached_for_saves_nothing(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    modal = open_settings(sandbox, ALICE)
+    out_of_reach(sandbox.app)
+
+    answer = submit(sandbox, ALICE, modal, digest_channel=RANDOM, personal=[], timezone="UTC")
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            "digest_channel": "I couldn't post in that channel just now. "
+            "Please try again in a minute."
+        },
+    }
+    assert workspace(sessions) == DEFAULTS
+
+
+def test_an_announcement_whose_answer_is_lost_keeps_the_channel(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    modal = open_settings(sandbox, ALICE)
+    slack = AnswerlessSlack()
+    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
+    try:
+        answer = submit(sandbox, ALICE, modal, digest_channel=RANDOM, personal=[], timezone="UTC")
+    finally:
+        slack.close()
+
+    assert answer == {}
+    assert workspace(sessions)["digest_channel_id"] == RANDOM
+    # Announced once; then the Home's redraw, which may be repeated.
+    assert [method for method in slack.methods if method != "views.publish"] == ["chat.postMessage"]
 
 
 def test_clearing_the_channel_stops_the_digest(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -57,6 +58,11 @@ def _announcer(client: WebClient) -> Announce:
             code = str(error.response.get("error") or "unknown")
             log.info("cannot announce the digest in %s: %s", channel_id, code)
             return code
+        except URLError as error:  # Slack out of reach before the request left
+            log.info("cannot announce the digest in %s: %r", channel_id, error)
+            return "unreachable"
+        except OSError:  # the answer was lost: it may be posted, so the choice stands
+            log.warning("the digest announcement in %s may be lost", channel_id, exc_info=True)
         return None
 
     return announce
