@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import Respond as BoltRespond
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -20,8 +22,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.models.attachments import Attachment
+from slack_sdk.models.blocks import Block
 from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot import listeners
 from bot.deps import Deps
@@ -79,6 +84,55 @@ class HarmlessConnectionRetry(ConnectionErrorRetryHandler):
             if method not in REPEATABLE_METHODS:
                 return False
         return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class Respond(BoltRespond):
+    """Bolt's `respond()`, posting to the response_url with make_client's retry policy.
+
+    Bolt's builds its WebhookClient with slack_sdk's default retries, which post a second time
+    when the first post's answer was lost. A post that fails still raises, as Bolt's does.
+    """
+
+    def __call__(
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[dict[str, Any] | Block] | None = None,
+        attachments: Sequence[dict[str, Any] | Attachment] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        if self.response_url is None:
+            return super().__call__(text)  # Bolt's error: no response_url here
+        if isinstance(text, dict):  # a whole message, as Bolt takes it
+            return self._post(_build_message(**text))
+        message = _build_message(
+            text=text,
+            blocks=blocks,
+            attachments=attachments,
+            response_type=response_type,
+            replace_original=replace_original,
+            delete_original=delete_original,
+            unfurl_links=unfurl_links,
+            unfurl_media=unfurl_media,
+            thread_ts=thread_ts,
+            metadata=metadata,
+        )
+        return self._post(message)
+
+    def _post(self, message: dict[str, Any]) -> WebhookResponse:
+        assert self.response_url is not None
+        client = WebhookClient(
+            url=self.response_url,
+            proxy=self.proxy,
+            ssl=self.ssl,
+            retry_handlers=[HarmlessConnectionRetry()],
+        )
+        return client.send_dict(message)
 
 
 def build_app(
@@ -177,8 +231,12 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
 
 
 def _provide(deps: Deps) -> Callable[..., Any]:
-    def provide_deps(context: dict[str, Any], next: Callable[[], Any]) -> Any:
+    def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["deps"] = deps
+        # Bolt makes its own `respond` only when a listener asks for it; so does this.
+        context["respond"] = Respond(
+            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+        )
         return next()
 
     return provide_deps

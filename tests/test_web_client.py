@@ -16,9 +16,11 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, build_app, make_client
+from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, Respond, build_app, make_client
 from bot.deps import Deps
 from bot.listeners.actions._slack import send_dm, update
+from bot.sandbox.harness import Sandbox
+from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from tests.support import AnswerlessSlack, unused_port
 
 
@@ -89,3 +91,31 @@ def test_an_action_s_follow_up_calls_fail_quietly_when_slack_is_out_of_reach(
     update(client, "C0GENERAL1", "1764000000.000100", {"text": "Done — thanked Bob"})
     send_dm(client, "U0BOB0002", {"text": "Alice thanked you"})
     assert slack.requests == 2 + 1  # chat.update is repeatable, chat.postMessage is not
+
+
+@pytest.mark.parametrize(
+    "message",
+    [{"text": "Shared in the channel", "response_type": "in_channel"}, "Shared in the channel"],
+)
+def test_a_response_url_post_whose_answer_was_lost_is_not_posted_again(
+    slack: AnswerlessSlack, message: str | dict[str, Any]
+) -> None:
+    respond = Respond(response_url=f"{slack.url}response/T0SANDBOX/1")
+    with pytest.raises((RemoteDisconnected, ConnectionError)):
+        if isinstance(message, dict):
+            respond(message)
+        else:
+            respond(text=message, response_type="in_channel")
+    assert slack.requests == 1
+
+
+def test_listeners_respond_with_these_retries(sandbox: Sandbox, slack: AnswerlessSlack) -> None:
+    # Bolt's own respond() would post this shout-out twice when its answer is lost.
+    delivery, shown = sandbox.driver.slash_command(
+        "U0ALICE01", FAVOR_COMMAND, "<@U0BOB0002> reviewed my talk", "C0GENERAL"
+    )
+    assert delivery.status == 200 and shown is not None
+    payload = sandbox.driver.block_action_payload("U0ALICE01", shown, FAVOR_THANK_PUBLICLY)
+    payload["response_url"] = f"{slack.url}response/T0SANDBOX/1"
+    sandbox.driver.send_interaction(payload)
+    assert slack.requests == 1
