@@ -155,6 +155,18 @@ class AnswerlessSlack:
         self._listener.close()
 
 
+@contextmanager
+def answerless(app: App) -> Iterator[AnswerlessSlack]:
+    """Within, `app`'s Web API calls reach a Slack that never answers; Bolt copies the
+    client's base URL into each request's client."""
+    slack = AnswerlessSlack()
+    app.client.base_url = slack.url
+    try:
+        yield slack
+    finally:
+        slack.close()
+
+
 def unused_port() -> int:
     """A loopback port nothing listens on: connecting to it is refused."""
     with socket.socket() as unused:

@@ -31,7 +31,7 @@ from bot.services.prompt_answers import PUBLIC
 from bot.services.prompts import PLAN_BATCH, PROMPT_GRACE, plan_prompts
 from bot.slack_ids import PROMPT_MODAL, PROMPT_PICK, PROMPT_RESUME, PROMPT_STOP
 from tests.rhythm import TEAM, configure, credit, outbox
-from tests.support import AnswerlessSlack, Clock, out_of_reach
+from tests.support import Clock, answerless, out_of_reach
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 DEPLOYBOT, FRANK, GOODWILL = "U0DEPLOY9", "U0FRANK06", "U0GOODWILL"
@@ -445,12 +445,8 @@ def test_a_celebration_whose_answer_is_lost_is_not_sent_again(
     configure(sessions, digest_channel_id=GENERAL)
     prompt = prompt_for(sandbox, clock)
     view = open_form(sandbox, prompt, [BOB])
-    slack = AnswerlessSlack()
-    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
-    try:
+    with answerless(sandbox.app) as slack:
         assert submit(sandbox, view, answers({BOB: ("the review", PUBLIC)})) == {}
-    finally:
-        slack.close()
     assert len(credits(sessions)) == 1
     # Posted once, no DM in its place; then the prompt's update (which may be repeated).
     assert [method for method in slack.methods if method != "chat.update"] == ["chat.postMessage"]

@@ -14,7 +14,7 @@ from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.sandbox.emulator import Message, SlackChannel, SlackUser
 from bot.sandbox.harness import Sandbox
 from bot.services.reactions import base_emoji, reaction_from_event
-from tests.support import AnswerlessSlack, Clock
+from tests.support import Clock, answerless
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -371,13 +371,9 @@ def test_a_note_whose_answer_is_lost_leaves_the_credit_and_the_event_answered(
 ) -> None:
     # Slack takes the note and the connection breaks before its answer: the event still gets
     # its 200 (react checks it), the credit stands, and the note is not sent a second time.
-    slack = AnswerlessSlack()
-    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
-    try:
+    with answerless(sandbox.app) as slack:
         envelope = react(sandbox, ALICE, bobs_message)
         retried = sandbox.driver.send_event(envelope, retry_num=1)
-    finally:
-        slack.close()
     assert retried.status == 200
     assert [(c.helper_id, c.helped_id) for c in credits(sessions)] == [(BOB, ALICE)]
     assert slack.requests == 1

@@ -17,7 +17,7 @@ from bot.sandbox.harness import Sandbox
 from bot.services.workspace_settings import WorkspaceForm, check_workspace_form
 from bot.slack_ids import FAVOR_COMMAND, HOME_WORKSPACE_SETTINGS, SETTINGS_MODAL
 from tests.home_tab import ALICE, BOB, TEAM, home, home_click, shown_home, text_of
-from tests.support import AnswerlessSlack, out_of_reach
+from tests.support import answerless, out_of_reach
 
 GENERAL, RANDOM = "C0GENERAL", "C0RANDOM1"
 
@@ -371,12 +371,8 @@ def test_an_announcement_whose_answer_is_lost_keeps_the_channel(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     modal = open_settings(sandbox, ALICE)
-    slack = AnswerlessSlack()
-    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
-    try:
+    with answerless(sandbox.app) as slack:
         answer = submit(sandbox, ALICE, modal, digest_channel=RANDOM, personal=[], timezone="UTC")
-    finally:
-        slack.close()
 
     assert answer == {}
     assert workspace(sessions)["digest_channel_id"] == RANDOM

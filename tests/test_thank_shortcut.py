@@ -26,7 +26,7 @@ from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
-from tests.support import AnswerlessSlack, Clock, out_of_reach
+from tests.support import Clock, answerless, out_of_reach
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
@@ -212,12 +212,8 @@ def test_public_thanks_whose_answer_is_lost_are_not_sent_again(
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
 ) -> None:
     view = open_modal(sandbox, ALICE, bobs_message)
-    slack = AnswerlessSlack()
-    sandbox.app.client.base_url = slack.url  # Bolt copies it into each request's client
-    try:
+    with answerless(sandbox.app) as slack:
         assert submit(sandbox, ALICE, view, form()) == {}
-    finally:
-        slack.close()
     assert len(credits(sessions)) == 1
     assert slack.methods == ["chat.postMessage"]  # once, and no DM in its place
 
