@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -92,6 +93,13 @@ def report(
     baseline, goodwill = tallies["baseline"], tallies["goodwill"]
     ratio = goodwill.timed.throughput / baseline.timed.throughput
     print(f"throughput goodwill/baseline: {ratio:.2f}")
+    spent = {kind: _machine_cpu_per_request(tally) for kind, tally in tallies.items()}
+    print(
+        f"machine CPU per request (all cores' busy time, other load included): baseline "
+        f"{spent['baseline'] * 1e3:.2f} ms, goodwill {spent['goodwill'] * 1e3:.2f} ms; "
+        f"{GOAL_THROUGHPUT_RATIO:.0%} of the baseline's throughput leaves goodwill "
+        f"{spent['baseline'] / GOAL_THROUGHPUT_RATIO * 1e3:.2f} ms"
+    )
 
     checks = []
     baseline_ok = sum(result.ok_statuses() for result in _all(baseline))
@@ -171,6 +179,7 @@ def raw(
             "database_cpu_s": tally.database_cpu if tally.has_database else None,
             "slack_emulator_cpu_s": tally.slack_cpu,
             "machine_busy": tally.machine_busy,
+            "machine_cpu_per_request_s": _machine_cpu_per_request(tally),
             "other_load": tally.other_load,
             "statuses": {str(s): timed.statuses.count(s) for s in sorted(set(timed.statuses))},
             "latencies_ms": [round(value * 1e3, 4) for value in timed.latencies],
@@ -183,6 +192,11 @@ def raw(
         "credits_in_database": credits,
         "servers": servers,
     }
+
+
+def _machine_cpu_per_request(tally: Tally) -> float:
+    """Seconds of CPU the whole machine was busy for, per timed request."""
+    return tally.machine_busy * (os.cpu_count() or 1) / tally.timed.throughput
 
 
 def _all(tally: Tally) -> list[LoadResult]:
