@@ -154,17 +154,20 @@ class AnswerlessSlack:
     def close(self) -> None:
         self._listener.close()
 
+    def __enter__(self) -> AnswerlessSlack:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 @contextmanager
 def answerless(app: App) -> Iterator[AnswerlessSlack]:
     """Within, `app`'s Web API calls reach a Slack that never answers; Bolt copies the
     client's base URL into each request's client."""
-    slack = AnswerlessSlack()
-    app.client.base_url = slack.url
-    try:
+    with AnswerlessSlack() as slack:
+        app.client.base_url = slack.url
         yield slack
-    finally:
-        slack.close()
 
 
 def unused_port() -> int:

@@ -14,7 +14,7 @@ from bot.models import Credit
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
-from tests.support import Clock
+from tests.support import AnswerlessSlack, Clock, unused_port
 
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -100,6 +100,34 @@ def test_thank_publicly_posts_one_shout_out_and_retires_the_button(
     notes = [m for m in sandbox.emulator.messages(GENERAL, ephemeral=True) if m.ts != shown.ts]
     assert [note.text for note in notes] == ["That favour is already shared in the channel."]
     assert len(credits(sessions)) == 1
+
+
+def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(
+    sandbox: Sandbox,
+) -> None:
+    shown = favor(sandbox, ALICE, f"<@{BOB}> fed my cat")
+    refused = sandbox.driver.block_action_payload(ALICE, shown, FAVOR_THANK_PUBLICLY)
+    refused["response_url"] = f"http://127.0.0.1:{unused_port()}/response/T0SANDBOX/1"
+    assert sandbox.driver.send_interaction(refused).status == 500  # Slack shows it failed
+    assert public(sandbox) == []
+
+    assert sandbox.driver.click(ALICE, shown, FAVOR_THANK_PUBLICLY).status == 200
+    [shout_out] = public(sandbox)
+    assert "fed my cat" in str(shout_out.blocks)
+
+
+def test_a_shout_out_whose_answer_was_lost_is_not_posted_again(sandbox: Sandbox) -> None:
+    shown = favor(sandbox, ALICE, f"<@{BOB}> fed my cat")
+    lost = sandbox.driver.block_action_payload(ALICE, shown, FAVOR_THANK_PUBLICLY)
+    with AnswerlessSlack() as slack:
+        lost["response_url"] = f"{slack.url}response/T0SANDBOX/1"
+        sandbox.driver.send_interaction(lost)
+    assert slack.requests == 1
+
+    sandbox.driver.click(ALICE, shown, FAVOR_THANK_PUBLICLY)
+    assert public(sandbox) == []  # Slack may have it: the favour stays shared
+    notes = [m for m in sandbox.emulator.messages(GENERAL, ephemeral=True) if m.ts != shown.ts]
+    assert [note.text for note in notes] == ["That favour is already shared in the channel."]
 
 
 def test_simultaneous_clicks_post_one_shout_out(sandbox: Sandbox) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
@@ -20,3 +21,12 @@ def first_delivery(
     """
     row = {"team_id": team_id, "event_id": event_id, "event_type": event_type, "received_at": now}
     return insert_new(session, ProcessedEvent, [row], ["team_id", "event_id"]) == 1
+
+
+def forget_delivery(session: Session, team_id: str, event_id: str) -> None:
+    """Unmark an event whose effect surely did not happen, so that it may be tried again."""
+    session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.team_id == team_id, ProcessedEvent.event_id == event_id
+        )
+    )

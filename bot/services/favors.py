@@ -20,7 +20,7 @@ from bot.errors import (
 )
 from bot.models import Credit
 from bot.parsing import FavorLog
-from bot.services.events import first_delivery
+from bot.services.events import first_delivery, forget_delivery
 from bot.services.fair_use import Person, check_fair_use, standing
 from bot.services.ledger import NewCredit, record_credits
 from bot.services.members import FetchUser
@@ -121,7 +121,7 @@ def share_favor(
         raise RequestClosedError("You undid that favour, so there's nothing to share.")
     # The shout-out is remembered like a handled event: a second click, however quick, finds
     # the first one's row and posts nothing.
-    if not first_delivery(session, team_id, f"favor-shout-out:{credit.id}", "favor_shout_out", now):
+    if not first_delivery(session, team_id, _shout_out(credit.id), "favor_shout_out", now):
         raise AlreadyDoneError("That favour is already shared in the channel.")
     return SharedFavor(
         helper_id=credit.helper_id,
@@ -129,3 +129,12 @@ def share_favor(
         description=credit.reason or "",
         weight=credit.weight,
     )
+
+
+def unshare_favor(session: Session, team_id: str, credit_id: int) -> None:
+    """The shout-out surely never reached Slack: the next click may share the favour."""
+    forget_delivery(session, team_id, _shout_out(credit_id))
+
+
+def _shout_out(credit_id: int) -> str:
+    return f"favor-shout-out:{credit_id}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack, Respond
 
@@ -8,7 +9,7 @@ from bot.blocks.favors import favor_shared, favor_shout_out, private_note
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import BUTTON_GONE, click_of
-from bot.services.favors import share_favor
+from bot.services.favors import share_favor, unshare_favor
 
 
 def handle_thank_publicly(
@@ -29,5 +30,12 @@ def handle_thank_publicly(
         return
     # Through the response_url, which reaches the conversation the favour was logged in,
     # even one the bot is not a member of.
-    respond(**favor_shout_out(shared.helper_id, shared.helped_id, shared.description))
+    try:
+        respond(**favor_shout_out(shared.helper_id, shared.helped_id, shared.description))
+    except URLError:
+        # It never left: nothing is shared, and the next click (Slack shows this one failed)
+        # may share it. A post whose answer was lost stays shared, so it is never posted twice.
+        with deps.sessions.begin() as session:
+            unshare_favor(session, click.team_id, credit_id)
+        raise
     respond(**favor_shared(credit_id, shared.helper_id, shared.description, shared.weight))
