@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import JSON, Engine, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
@@ -218,3 +218,18 @@ def test_a_workspace_without_its_row_takes_the_full_path(
     engine: Engine = sessions.kw["bind"]
     with Statements(engine).connect() as run:
         assert react_at_once(run, NOW, _reaction("T0NOROW01", "pray")) is None
+
+
+def test_a_workspace_whose_emoji_are_a_json_null_credits_no_emoji(
+    sessions: sessionmaker[Session],
+) -> None:
+    # The column is NOT NULL, but JSON's null is a value it takes.
+    team = f"T0NOLIST{next(_teams):04d}"
+    reaction = _reaction(team, "pray")
+    state = State("active", "active", 5, (), "none", 1.0, 0, False, False)
+    with sessions.begin() as session:
+        _seed(session, team, state, reaction)
+        session.execute(
+            update(Workspace).where(Workspace.team_id == team).values(credit_emoji=JSON.NULL)
+        )
+    assert _at_once(sessions, reaction) == NOTHING == _full(sessions, reaction)

@@ -24,7 +24,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, exists, func, literal, select
+from sqlalchemy import String, and_, bindparam, case, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
@@ -88,8 +88,10 @@ def _statement() -> Any:
     author = sql_param(members.user_id, "author_id")
     source_key = sql_param(credits.source_key)
     # The workspace's credit emoji as `reactions.base_emoji` reads them: Slack's emoji names are
-    # ASCII, where lower() is casefold().
-    stored = func.json_array_elements_text(workspaces.credit_emoji).table_valued("name")
+    # ASCII, where lower() is casefold(); anything but a list (JSON's null) counts as none.
+    emoji = workspaces.credit_emoji
+    listed = case((func.json_typeof(emoji) == "array", emoji))
+    stored = func.json_array_elements_text(listed).table_valued("name")
     base = func.lower(func.btrim(func.split_part(stored.c.name, "::", 1), ":"))
     one_of_them = exists().select_from(stored).where(base == bindparam("base_emoji", String))
     counts = select(one_of_them).where(workspaces.team_id == team).scalar_subquery()
