@@ -233,10 +233,14 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
 def _provide(deps: Deps) -> Callable[..., Any]:
     def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["deps"] = deps
-        # Bolt makes its own `respond` only when a listener asks for it; so does this.
-        context["respond"] = Respond(
-            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
-        )
+        # Only requests with a response_url (commands, clicks, shortcuts) can respond; an event
+        # is left to Bolt, whose respond() there raises, as this one would.
+        if context.response_url is not None:
+            context["respond"] = Respond(
+                response_url=context.response_url,
+                proxy=context.client.proxy,
+                ssl=context.client.ssl,
+            )
         return next()
 
     return provide_deps

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message
 from bot.parsing import USER_MENTION
-from bot.slack_api import MAY_NOT_HAVE_HAPPENED, NOT_SENT
+from bot.slack_api import MAY_NOT_HAVE_HAPPENED
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +71,14 @@ def post_publicly(client: WebClient, channel_id: str, message: Message, **extra:
     Any other refusal is raised: Slack rejecting what the bot wrote is a bug to see."""
     try:
         client.chat_postMessage(channel=channel_id, **message, **extra)
-    except NOT_SENT as error:
-        code = error.response.get("error") if isinstance(error, SlackApiError) else None
-        if isinstance(error, SlackApiError) and code not in CHANNEL_OUT_OF_REACH:
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code not in CHANNEL_OUT_OF_REACH:
             raise
-        log.info("cannot post in %s (%s); saying it privately", channel_id, code or repr(error))
+        log.info("cannot post in %s (%s); saying it privately", channel_id, code)
+        return False
+    except URLError as error:  # the request never left
+        log.info("cannot post in %s (%r); saying it privately", channel_id, error)
         return False
     except OSError:
         log.warning("a post in %s may not have been delivered", channel_id, exc_info=True)
