@@ -317,11 +317,11 @@ def test_undo_retracts_your_latest_entry_and_keeps_it_in_the_table(
     assert "~" in shown_text(favor(sandbox, ALICE, "history"))
 
 
-def test_undo_leaves_entries_older_than_a_day_and_reactions_alone(
+def test_undo_leaves_entries_older_than_a_day_and_other_peoples_alone(
     sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
     add_credit(sessions, BOB, ALICE, clock.now - timedelta(hours=24, seconds=1), reason="old")
-    add_credit(sessions, CAROL, ALICE, clock.now - timedelta(minutes=1), kind="reaction")
+    add_credit(sessions, ALICE, CAROL, clock.now - timedelta(minutes=1), reason="Carol's")
     before = [(c.id, c.retracted_at) for c in credits(sessions)]
 
     shown = favor(sandbox, ALICE, "undo")

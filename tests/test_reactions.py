@@ -203,6 +203,48 @@ def test_a_retried_removal_does_not_undo_a_later_reaction(
     assert len(notes(sandbox)) == 2
 
 
+def test_undo_takes_back_a_newer_reaction_not_an_older_thanks(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock, bobs_message: Message
+) -> None:
+    sandbox.driver.slash_command(ALICE, "/thanks", f"<@{CAROL}> for the review", GENERAL)
+    clock.advance(minutes=5)
+    react(sandbox, ALICE, bobs_message)
+
+    _, shown = sandbox.driver.slash_command(ALICE, "/favor", "undo", GENERAL)
+
+    assert shown is not None and shown.ephemeral_for == ALICE
+    assert shown.text.startswith(f":leftwards_arrow_with_hook: Undone: you reacted to <@{BOB}>'s")
+    assert "The emoji can stay on the message." in shown.text
+    thanks, reaction = credits(sessions)
+    assert thanks.retracted_at is None
+    assert reaction.kind == "reaction" and reaction.retracted_at == clock.now
+
+    # Another credit emoji on the message is a new act of thanks; taking every emoji off
+    # then retracts it as usual.
+    clock.advance(minutes=1)
+    react(sandbox, ALICE, bobs_message, "raised_hands")
+    assert credits(sessions)[1].retracted_at is None
+    unreact(sandbox, ALICE, bobs_message)
+    unreact(sandbox, ALICE, bobs_message, "raised_hands")
+    assert credits(sessions)[1].retracted_at == clock.now
+    assert credits(sessions)[0].retracted_at is None
+
+
+def test_taking_off_an_undone_reactions_emoji_changes_nothing(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock, bobs_message: Message
+) -> None:
+    react(sandbox, ALICE, bobs_message)
+    sandbox.driver.slash_command(ALICE, "/favor", "undo", GENERAL)
+    undone_at = clock.now
+    clock.advance(minutes=1)
+
+    unreact(sandbox, ALICE, bobs_message)
+
+    [credit] = credits(sessions)
+    assert credit.retracted_at == undone_at
+    assert marks(sessions) == []
+
+
 def deliver_at_once(sandbox: Sandbox, envelopes: list[dict[str, Any]]) -> list[int]:
     statuses: list[int] = []
     start = threading.Barrier(len(envelopes))

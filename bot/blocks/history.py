@@ -37,6 +37,9 @@ def undone_message(entry: Entry) -> Message:
     if entry.reason:
         text += f" ({one_line(entry.reason, REASON_SHOWN)})"
     text += ". It no longer counts anywhere."
+    if entry.kind == "reaction":
+        # The bot cannot take someone's emoji off a message; leaving it changes nothing.
+        text += " The emoji can stay on the message."
     return {"response_type": "ephemeral", "text": text}
 
 

@@ -1,10 +1,13 @@
 """`/favor history` (a member's last entries) and `/favor undo` (retract their own last one).
 
 "Your own entry" is a credit you gave: one where you are the `helped` (a /thanks, a favour you
-logged, an ask of yours you closed with Done, an offer you took up), of kind thanks or favor.
-A reaction is taken back by removing the emoji, so undo leaves reactions alone. Undone credits
-stay in the ledger with `retracted_at` set and stop counting everywhere. An ask or offer whose
-favour is undone stays closed: it was answered; only the credit is taken back.
+logged, an ask of yours you closed with Done, an offer you took up, a credit emoji you put on
+someone's message). Undo takes the newest of them, whatever its kind: skipping a newer
+reaction would take back an older entry the person did not mean. Undone credits stay in the
+ledger with `retracted_at` set and stop counting everywhere. An ask or offer whose favour is
+undone stays closed: it was answered; only the credit is taken back. An undone reaction's
+emoji stays on the message (only its author can remove it); removing it changes nothing more,
+and a credit emoji put on that message again gives the credit again (bot.services.reactions).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from bot.models import Credit
 
 HISTORY_SIZE = 20
 UNDO_WINDOW = timedelta(hours=24)
-UNDOABLE_KINDS = ("thanks", "favor")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,6 @@ def undo_last(session: Session, now: datetime, team_id: str, member_id: str) -> 
             Credit.helped_id == member_id,
             Credit.created_at > now - UNDO_WINDOW,
             Credit.retracted_at.is_(None),
-            Credit.kind.in_(UNDOABLE_KINDS),
         )
         .order_by(Credit.created_at.desc(), Credit.id.desc())
         .limit(1)
