@@ -516,7 +516,7 @@ def test_an_offer_declined_stays_open_and_can_be_withdrawn(
 
 
 def test_confirming_an_offer_respects_the_takers_daily_cap(
-    sandbox: Sandbox, sessions: sessionmaker[Session]
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
     for n in range(5):
         sandbox.driver.slash_command(CAROL, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
@@ -528,11 +528,87 @@ def test_confirming_an_offer_respects_the_takers_daily_cap(
     click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
 
     assert notes(sandbox, BOB) == [
-        "<@U0CAROL03> has already credited you as often as a day allows, or for the same thing "
-        "today, so this can't be recorded yet. Confirm it again tomorrow."
+        "<@U0CAROL03> has already credited you as often as a day allows, so this favour can't "
+        "be recorded today. Your offer stays open: click *Confirm* again tomorrow to record it "
+        "and close it."
     ]
     assert snapshot(sessions) == before
     assert buttons(now(sandbox, offer)) == [OFFER_TAKE, OFFER_WITHDRAW]
+
+    clock.advance(days=1)
+    click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
+    assert credits(sessions)[-1].reason == "a lift home"
+    assert requests(sessions)[0].status == "fulfilled"
+
+
+def test_done_over_the_askers_daily_cap_keeps_the_ask_open_until_tomorrow(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    for n in range(5):
+        sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
+    ask = post(sandbox, ALICE, "ask a lift home")
+    click(sandbox, BOB, ask, ASK_VOLUNTEER)
+    [bob_dm] = dms(sandbox, ALICE)
+    before = snapshot(sessions)
+
+    click(sandbox, ALICE, bob_dm, ASK_DONE)
+
+    assert notes(sandbox, ALICE) == [
+        "You've already credited <@U0BOB0002> as often as a day allows, so this favour can't "
+        "be recorded today. Your ask stays open: click *Done* again tomorrow to record it and "
+        "close it."
+    ]
+    assert snapshot(sessions) == before
+    assert buttons(now(sandbox, ask)) == [ASK_VOLUNTEER, ASK_WITHDRAW]
+    assert buttons(now(sandbox, bob_dm)) == [ASK_DONE, ASK_NOT_NEEDED]
+
+    clock.advance(days=1)
+    click(sandbox, ALICE, bob_dm, ASK_DONE)
+    assert len(credits(sessions)) == 6
+    assert (requests(sessions)[0].status, buttons(now(sandbox, ask))) == ("fulfilled", [])
+
+
+@pytest.mark.parametrize(("command", "action"), [("ask", ASK_VOLUNTEER), ("offer", OFFER_TAKE)])
+def test_a_request_already_credited_in_the_same_words_today_closes_counting_once(
+    sandbox: Sandbox, sessions: sessionmaker[Session], command: str, action: str
+) -> None:
+    """Someone who already thanked for "a lift home" today, then clicks Done (or Confirm) on
+    the ask (or offer) for the same lift: the help was recorded once, and the request closes."""
+    author, responder = (ALICE, BOB) if command == "ask" else (BOB, ALICE)
+    sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> a lift home", GENERAL)
+    [thanks] = credits(sessions)
+    message = post(sandbox, author, f"{command} a lift home")
+    click(sandbox, responder, message, action)
+    [dm] = dms(sandbox, author)
+
+    click(sandbox, author, dm, ASK_DONE if command == "ask" else OFFER_CONFIRM)
+
+    assert [(c.id, c.retracted_at) for c in credits(sessions)] == [(thanks.id, None)]
+    [row] = requests(sessions)
+    assert (row.status, row.counterpart_id, row.credit_id) == ("fulfilled", responder, None)
+    assert buttons(now(sandbox, message)) == []
+    assert notes(sandbox, author) == []
+
+
+def test_after_an_offer_the_taker_may_undo_the_favour_and_the_offerer_is_not_told_to(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    sandbox.driver.slash_command(BOB, "/thanks", f"<@{DAVE}> for the review", GENERAL)
+    offer = post(sandbox, BOB, "offer a ticket to Friday's concert")
+    click(sandbox, CAROL, offer, OFFER_TAKE)
+    [carol_dm] = dms(sandbox, BOB)
+    click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
+
+    assert "/favor undo" not in str(now(sandbox, carol_dm).blocks)
+    [note] = dms(sandbox, CAROL)
+    assert "`/favor undo` takes it back within 24 hours" in str(note.blocks)
+
+    _, undone = sandbox.driver.slash_command(CAROL, FAVOR_COMMAND, "undo", GENERAL)
+    assert undone is not None
+    assert "Undone: <@U0BOB0002> did you a small favour (a ticket to" in undone.text
+    thanks, favour = credits(sessions)
+    assert (favour.helper_id, favour.helped_id) == (BOB, CAROL)
+    assert favour.retracted_at == clock.now and thanks.retracted_at is None
 
 
 @pytest.mark.parametrize(("command", "action"), [("ask", ASK_VOLUNTEER), ("offer", OFFER_TAKE)])

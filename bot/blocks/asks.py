@@ -21,6 +21,7 @@ from bot.slack_ids import (
 )
 
 MAX_NAME_IN_BUTTON = 40  # button labels hold 75 characters
+UNDO_HINT = "Recorded by mistake? `/favor undo` takes it back within 24 hours."
 
 
 def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, object]:
@@ -140,8 +141,9 @@ def answer_dm_outcome(request: RequestInfo, responder_id: str) -> Message:
     else:
         outcome = f"You let {who} know it's not needed." if ask else f"You declined {who}."
     blocks: list[dict[str, object]] = [section(f"{outcome}\n{quote(request.text)}")]
-    if request.status == "fulfilled" and request.counterpart_id == responder_id:
-        blocks.append(context("Recorded by mistake? `/favor undo` takes it back within 24 hours."))
+    # The favour is the asker's credit to give and take back; an offer's is the taker's.
+    if ask and request.status == "fulfilled" and request.counterpart_id == responder_id:
+        blocks.append(context(UNDO_HINT))
     return {"text": f"{outcome} {one_line(request.text, 200)}", "blocks": blocks}
 
 
@@ -149,19 +151,19 @@ def responder_note(request: RequestInfo, responder_id: str) -> Message:
     """A DM to the person who answered, once the author decided."""
     author, ask = mention(request.author_id), request.kind == ASK
     what = one_line(request.text, 200)
-    if request.status == "fulfilled":
-        text = (
-            f":tada: {author} marked your help with “{what}” as done. Thank you!"
-            if ask
-            else f":gift: {author} confirmed: “{what}” is yours."
-        )
-    else:
+    if request.status != "fulfilled":
         text = (
             f"{author} has “{what}” covered now. Thank you for offering to help!"
             if ask
             else f"{author} can't give you “{what}” after all. Thanks for asking!"
         )
-    return {"text": text, "blocks": [section(text)]}
+        return {"text": text, "blocks": [section(text)]}
+    if ask:
+        text = f":tada: {author} marked your help with “{what}” as done. Thank you!"
+        return {"text": text, "blocks": [section(text)]}
+    # Taking up an offer is the taker's credit to the offerer, for the taker to take back.
+    text = f":gift: {author} confirmed: “{what}” is yours."
+    return {"text": text, "blocks": [section(text), context(UNDO_HINT)]}
 
 
 def answer_sent(request: RequestInfo) -> str:

@@ -2,7 +2,10 @@
 **Decline** sets one answer aside, and the author may withdraw an open one.
 
 Each locks the request's row first, so that double clicks, or the author clicking Done for two
-helpers at once, close it once and record exactly one favour.
+helpers at once, close it once and record exactly one favour. The fair-use rules apply to that
+favour as to any credit: over the daily cap, the request stays open until a later Done; with
+the same words as a credit already given to that person today, the request closes on that
+credit and nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -79,13 +82,12 @@ def fulfil_request(
     )
     try:
         seen = check_fair_use(giver, [credit])
-    except (DailyLimitError, RepeatedReasonError) as refused:
-        if ask:
-            raise
-        raise type(refused)(
-            f"<@{responder_id}> has already credited you as often as a day allows, or for the "
-            "same thing today, so this can't be recorded yet. Confirm it again tomorrow."
-        ) from None
+    except RepeatedReasonError:
+        # Already credited today for this very thing (a /thanks or a logged favour with the
+        # same words): the help was recorded once, so the request closes on that record.
+        seen = True
+    except DailyLimitError:
+        raise DailyLimitError(_over_the_daily_cap(request, responder_id)) from None
     if not seen:
         record_credits(session, team_id, [credit], now)
     request.status = "fulfilled"
@@ -95,6 +97,21 @@ def fulfil_request(
         select(Credit.id).where(Credit.source_key == credit.source_key)
     )
     return Closed(RequestInfo.of(request), _dms(session, request))
+
+
+def _over_the_daily_cap(request: FavorRequest, responder_id: str) -> str:
+    """The author is told why Done or Confirm recorded nothing, and that it will work later."""
+    if request.kind == ASK:
+        return (
+            f"You've already credited <@{responder_id}> as often as a day allows, so this "
+            "favour can't be recorded today. Your ask stays open: click *Done* again tomorrow "
+            "to record it and close it."
+        )
+    return (
+        f"<@{responder_id}> has already credited you as often as a day allows, so this "
+        "favour can't be recorded today. Your offer stays open: click *Confirm* again "
+        "tomorrow to record it and close it."
+    )
 
 
 def set_aside(
