@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.parsing import (
     MAX_FAVOR_TEXT,
+    MAX_MARKUP,
     USER_MENTION,
     FavorAsk,
     FavorBalance,
@@ -19,6 +20,7 @@ from bot.parsing import (
     FavorUndo,
     FavorUsage,
     parse_favor,
+    shown_text,
 )
 
 BOB, CAROL = "U0BOB0002", "U0CAROL03"
@@ -36,6 +38,11 @@ BOB, CAROL = "U0BOB0002", "U0CAROL03"
         (f"<@{BOB}> moved   my\ndesk  Medium ", FavorLog(BOB, "moved my desk", "medium")),
         (f"<@{BOB}> covered my shift, a big one", FavorLog(BOB, "covered my shift, a big one")),
         (f"<@{BOB}> lent a bigg hand bigg", FavorLog(BOB, "lent a bigg hand bigg", "small")),
+        (f"<@{BOB}> moved my desk big.", FavorLog(BOB, "moved my desk", "big")),
+        (f"<@{BOB}> moved my desk, big", FavorLog(BOB, "moved my desk", "big")),
+        (f"<@{BOB}> moved my desk (medium)", FavorLog(BOB, "moved my desk", "medium")),
+        (f"<@{BOB}> moved my desk - big!", FavorLog(BOB, "moved my desk", "big")),
+        (f"<@{BOB}> ... big", FavorLog(BOB, "...", "big")),
         (f"<@{BOB}> paired with <@{CAROL}> on it", FavorLog(BOB, f"paired with <@{CAROL}> on it")),
         ("ask a review of my PR", FavorAsk("a review of my PR")),
         ("Ask  someone to water\nthe plants ", FavorAsk("someone to water\nthe plants")),
@@ -117,12 +124,14 @@ def test_only_mentioned_ids_are_ever_credited_or_looked_at(text: str) -> None:
     if isinstance(parsed, FavorLog):
         assert parsed.helper_id in mentioned
         assert parsed.description
-        assert len(parsed.description) <= MAX_FAVOR_TEXT
+        assert len(shown_text(parsed.description)) <= MAX_FAVOR_TEXT
+        assert len(parsed.description) <= MAX_MARKUP
         assert parsed.size in ("small", "medium", "big")
     if isinstance(parsed, FavorBalance) and parsed.counterpart_id is not None:
         assert parsed.counterpart_id in mentioned
     if isinstance(parsed, FavorAsk | FavorOffer):
-        assert parsed.what and len(parsed.what) <= MAX_FAVOR_TEXT
+        assert parsed.what and len(shown_text(parsed.what)) <= MAX_FAVOR_TEXT
+        assert len(parsed.what) <= MAX_MARKUP
     if isinstance(parsed, FavorUsage):
         assert parsed.problem
 

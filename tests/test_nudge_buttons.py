@@ -234,7 +234,8 @@ def test_offer_help_asks_what_and_passes_it_on_once(
     assert f"on its way to <@{ALICE}>" in json.dumps(answer["view"]["blocks"])
     [offer] = dms_to(sandbox, ALICE)
     assert offer.text.startswith(f":gift: <@{BOB}> would like to give you a hand:")
-    assert "Happy to review your next PR @here" in str(offer.blocks)
+    # Typed in a form, "<!here>" is words, shown as typed; it pages no one.
+    assert "Happy to review your next PR &lt;!here&gt;" in offer.text
     assert "<!here>" not in offer.text + str(offer.blocks)
     dm = sent_dm(sandbox, nudge)
     assert dm.text.startswith(f":handshake: You offered <@{ALICE}> a hand") and dm.edited

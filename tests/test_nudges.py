@@ -8,12 +8,14 @@ the thresholds are exact numbers.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.tick import run_tick
+from bot.parsing import WORD_JOINER
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import NUDGE_NOT_NOW, NUDGE_OFFER_HELP, NUDGE_SAY_THANKS, NUDGE_STOP
 from tests.nudging import (
@@ -421,7 +423,9 @@ def test_the_pair_nudge_names_the_helper_and_what_they_did_in_the_helped_persons
     )  # newest first
     assert "the oldest one" not in shown  # three at most
     assert "*migration*" not in shown  # retracted
-    assert "<!channel>" not in shown and "on-call @channel" in shown  # pages no one
+    assert "<!channel>" not in shown and f"on-call @{WORD_JOINER}channel" in json.dumps(
+        dm.blocks, ensure_ascii=False
+    )
     assert action_ids(dm) == [NUDGE_SAY_THANKS, NUDGE_OFFER_HELP, NUDGE_NOT_NOW, NUDGE_STOP]
     buttons = [e for b in dm.blocks if b["type"] == "actions" for e in b["elements"]]
     assert {button["value"] for button in buttons} == {row.dedupe_key}

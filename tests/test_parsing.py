@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import USER_MENTION, defuse_broadcasts, parse_thanks
+from bot.parsing import (
+    USER_MENTION,
+    WORD_JOINER,
+    defuse_broadcasts,
+    escape_text,
+    length_problem,
+    parse_thanks,
+    shown_text,
+)
 
 BOB, CAROL = "U0BOB0002", "U0CAROL03"
 
@@ -27,6 +35,15 @@ BOB, CAROL = "U0BOB0002", "U0CAROL03"
         (f"for the review <@{BOB}>", (BOB,), "for the review", ()),
         (f"<@{BOB}> fixing bug #123", (BOB,), "fixing bug #123", ()),
         (f"<@{BOB}>   lots   of\n spaces ", (BOB,), "lots of spaces", ()),
+        # Slack links a tag that names a channel: it is still the tag.
+        (f"<@{BOB}> for the fix <#C0ENGINE2|engineering>", (BOB,), "for the fix", ("engineering",)),
+        (f"<@{BOB}> fix #care <#C0ENGINE2|Team-Work>", (BOB,), "fix", ("care", "team-work")),
+        (
+            f"<@{BOB}> see <#C0ENGINE2|engineering> now",
+            (BOB,),
+            "see <#C0ENGINE2|engineering> now",
+            (),
+        ),
         ("just words", (), "just words", ()),
     ],
 )
@@ -39,6 +56,50 @@ def test_examples(text: str, users: tuple[str, ...], reason: str, values: tuple[
 
 def test_unescaped_names_are_reported() -> None:
     assert parse_thanks("@bob for the review").unresolved_names == ("bob",)
+
+
+def test_user_groups_are_told_apart_from_names_not_picked() -> None:
+    parsed = parse_thanks("<!subteam^S0ONCALL|@oncall> for the fix, and <!here|@here>")
+    assert parsed.user_ids == () and parsed.unresolved_names == ()
+    assert parsed.group_names == ("oncall",)
+    assert parse_thanks("<!subteam^S0ONCALL> thanks").group_names == ("a group",)
+    assert parse_thanks(f"<@{BOB}> and <!subteam^S0ONCALL|@oncall>").group_names == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("R&amp;D &lt;3 a &gt; b", "R&D <3 a > b"),
+        (f"with <@{BOB}|bob> and <@{CAROL}>", f"with @bob and @{CAROL}"),
+        (
+            "in <#C0ENGINE2|engineering>, <!here> and <!subteam^S1|@oncall>",
+            "in #engineering, @here and @oncall",
+        ),
+        (
+            "<https://example.com/doc|the doc> or <https://example.com>",
+            "the doc or https://example.com",
+        ),
+        ("&amp;lt; stays one escape", "&lt; stays one escape"),
+    ],
+)
+def test_shown_text_is_what_slack_shows(text: str, shown: str) -> None:
+    assert shown_text(text) == shown
+
+
+def test_escaped_text_shows_as_typed_and_its_markup_is_words() -> None:
+    typed = "R&D <!here> <@U0BOB0002> &amp;"
+    assert shown_text(escape_text(typed)) == typed
+    assert "<" not in escape_text(typed) and ">" not in escape_text(typed)
+
+
+def test_length_is_counted_as_shown_and_the_markup_must_fit_a_message() -> None:
+    assert length_problem("R&amp;D " * 125, 1000) is None  # 1,000 shown, 1,500 sent
+    assert length_problem("x" * 1001, 1000) == (
+        "That's 1,001 characters; the limit is 1,000. Shorten it and send it again."
+    )
+    many = f"<@{BOB}|b> " * 130  # 520 shown, 1,950 sent
+    assert length_problem(many, 1000) is None
+    assert "more mentions, links and symbols" in (length_problem(many + many, 1100) or "")
 
 
 def test_values_are_capped_and_shortened() -> None:
@@ -70,5 +131,12 @@ def test_only_mentioned_ids_are_ever_credited(text: str) -> None:
 
 @given(st.text())
 def test_defused_text_never_broadcasts(text: str) -> None:
-    for special in ("<!channel>", "<!here>", "<!everyone>"):
-        assert special not in defuse_broadcasts(text + special)
+    for special in ("<!channel>", "<!here>", "<!everyone>", "<!here|@here>", "@channel", "@Here"):
+        defused = defuse_broadcasts(text + " " + special)
+        assert special not in defused
+        assert all(f"@{word}" not in defused.casefold() for word in ("channel", "here", "everyone"))
+
+
+def test_defused_broadcasts_read_the_same() -> None:
+    defused = defuse_broadcasts("told <!channel>, @here and <!subteam^S1|@oncall>")
+    assert defused.replace(WORD_JOINER, "") == "told @channel, @here and @oncall"

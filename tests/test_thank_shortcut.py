@@ -126,6 +126,21 @@ def test_submitting_publicly_records_a_thanks_and_celebrates_under_the_message(
     assert "#teamwork" in str(posted.blocks) and "for walking me" in str(posted.blocks)
 
 
+def test_markup_typed_in_the_modal_stays_words(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    typed = "for the R&D fix <!here> <https://example.com|click>"
+
+    assert submit(sandbox, ALICE, view, form(reason=typed)) == {}
+
+    [credit] = credits(sessions)
+    assert credit.reason == "for the R&amp;D fix &lt;!here&gt; &lt;https://example.com|click&gt;"
+    [posted] = bot_messages(sandbox)
+    assert "<!here>" not in posted.text + json.dumps(posted.blocks)
+    assert "<https://" not in posted.text + json.dumps(posted.blocks)
+
+
 def test_submitting_privately_sends_a_dm_and_nothing_public(
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
 ) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member
+from bot.parsing import WORD_JOINER
 from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
 from tests.support import Clock, out_of_reach
@@ -120,7 +121,9 @@ def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox
     [posted] = sandbox.emulator.messages(GENERAL)
     everything = posted.text + str(posted.blocks)
     assert "<!channel>" not in everything and "<!here>" not in everything
-    assert "@channel" in everything
+    # Shown as @channel and @here, with a word joiner that keeps Slack from reading either.
+    assert f"@{WORD_JOINER}channel" in everything and f"@{WORD_JOINER}here" in everything
+    assert "@channel" not in everything and "@here" not in everything
 
 
 @pytest.mark.parametrize(
@@ -135,6 +138,9 @@ def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox
         (f"<@{FORMER}> for the old days", "no longer active", "Thank the people who are around"),
         (f"<@{BOB}> " + "x" * 1001, "the limit is 1,000", "Shorten it"),
         ("<@U0NOBODY9> for nothing", "couldn't find <@U0NOBODY9>", "Pick people"),
+        ("<!subteam^S0ONCALL|@oncall> for the fix", "@oncall is a group", "Mention the people"),
+        (f"<@{BOB}> " + "R&amp;D " * 300, "Your reason is 1,199 characters", "Shorten it"),
+        (f"<@{BOB}> with " + f"<@{CAROL}|c> " * 140, "more mentions, links and", "Shorten"),
     ],
 )
 def test_bad_input_gets_a_private_answer_and_records_nothing(
@@ -149,6 +155,18 @@ def test_bad_input_gets_a_private_answer_and_records_nothing(
     [private] = sandbox.emulator.messages(GENERAL, ephemeral=True)
     assert private.ephemeral_for == ALICE
     assert credits(sessions) == []
+
+
+def test_a_reason_is_measured_as_people_see_it_and_a_channel_named_tag_is_a_tag(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    reason = "R&amp;D " * 249 + "done"  # 1,000 characters as shown, 1,996 as Slack sends them
+
+    answer = thanks(sandbox, ALICE, f"<@{BOB}> {reason} #care <#C0ENGINE2|engineering>")
+
+    assert answer["response_type"] == "in_channel"
+    [credit] = credits(sessions)
+    assert credit.reason == reason.strip() and credit.values == ["care", "engineering"]
 
 
 def test_more_than_ten_people_is_refused(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.blocks.common import Message, mention
 from bot.blocks.favors import context, one_line, quote, section
-from bot.parsing import USER_MENTION
+from bot.parsing import USER_MENTION, escape_text
 from bot.services.nudge_responses import MAX_OFFER_LENGTH
 from bot.slack_ids import NUDGE_OFFER_MODAL
 
@@ -81,7 +81,7 @@ def read_offer_form(view: Mapping[str, Any]) -> OfferForm | None:
     value = ((state.get(OFFER) or {}).get(OFFER) or {}).get("value")
     return OfferForm(
         OfferContext(raw["key"], raw["dm_channel_id"], raw["dm_ts"]),
-        value if isinstance(value, str) else "",
+        escape_text(value) if isinstance(value, str) else "",  # as a command's text arrives
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.blocks.favors import context, section
 from bot.errors import InputError, PromptAnswersError, UnknownMemberError
-from bot.parsing import USER_MENTION
+from bot.parsing import USER_MENTION, escape_text
 from bot.services.prompt_answers import (
     BOT,
     FAVOR_SIZES,
@@ -224,7 +224,8 @@ def read_prompt_form(view: Mapping[str, Any]) -> PromptForm | None:
         answers.append(
             Answer(
                 helper_id=user_id,
-                what=what if isinstance(what, str) else "",
+                # Plain text, escaped as a slash command's arrives: typed markup stays words.
+                what=escape_text(what) if isinstance(what, str) else "",
                 how=how if how in (PUBLIC, *FAVOR_SIZES) else PUBLIC,
             )
         )

@@ -22,7 +22,13 @@ from bot.errors import (
     SelfCreditError,
     UnknownMemberError,
 )
-from bot.parsing import MAX_VALUE_LENGTH, MAX_VALUES, USER_MENTION, defuse_broadcasts
+from bot.parsing import (
+    MAX_VALUE_LENGTH,
+    MAX_VALUES,
+    USER_MENTION,
+    defuse_broadcasts,
+    escape_text,
+)
 from bot.services.thanks import MAX_REASON_LENGTH
 from bot.slack_ids import THANKS_MODAL
 
@@ -157,7 +163,8 @@ def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
     return ThanksForm(
         message=message,
         helper_id=helper if isinstance(helper, str) and helper else None,
-        reason=reason.strip() if isinstance(reason, str) else "",
+        # Plain text, escaped as a slash command's arrives: typed markup stays words.
+        reason=escape_text(reason.strip()) if isinstance(reason, str) else "",
         values=parse_values(values if isinstance(values, str) else ""),
         public=visibility != PRIVATE and bool(message.channel_id),
     )

@@ -23,6 +23,7 @@ from bot.errors import (
     RequestClosedError,
 )
 from bot.models import Member, OutboxMessage
+from bot.parsing import length_problem
 from bot.services.events import first_delivery
 from bot.services.members import workspace_for
 
@@ -96,11 +97,9 @@ def send_offer(
         raise MissingTextError(
             "Say what you could offer them, for example “a review of your next pull request”."
         )
-    if len(words) > MAX_OFFER_LENGTH:
-        raise ReasonTooLongError(
-            f"Your offer is {len(words):,} characters; the limit is {MAX_OFFER_LENGTH:,}. "
-            "Shorten it and send it again."
-        )
+    problem = length_problem(words, MAX_OFFER_LENGTH, "Your offer is")
+    if problem is not None:
+        raise ReasonTooLongError(problem)
     nudge = nudge_for(session, team_id, user_id, key)
     offered_to = _named_person(session, team_id, nudge)
     # Remembered like a handled event: a second submission finds the first one's row.

@@ -25,7 +25,7 @@ from bot.errors import (
     UnknownMemberError,
 )
 from bot.models import Credit
-from bot.parsing import MAX_FAVOR_TEXT, FavorLog, ParsedThanks
+from bot.parsing import MAX_FAVOR_TEXT, FavorLog, ParsedThanks, length_problem
 from bot.services.favors import FavorLogRequest, log_favor
 from bot.services.members import FetchUser, find_members, resolve_members, workspace_for
 from bot.services.thanks import MAX_REASON_LENGTH, ThanksRequest, give_thanks
@@ -187,10 +187,9 @@ def _record(
     what = " ".join(answer.what.split())
     if not what:
         raise MissingTextError("Say in a few words what they did, so they know what it's for.")
-    if len(what) > MAX_WHAT:
-        raise ReasonTooLongError(
-            f"That's {len(what):,} characters; the limit is {MAX_WHAT:,}. Shorten it a little."
-        )
+    problem = length_problem(what, MAX_WHAT)
+    if problem is not None:
+        raise ReasonTooLongError(problem)
     if answer.helper_id == request.user_id:
         raise SelfCreditError("You can't thank yourself here. Pick the people who helped you.")
     people = resolve_members(

@@ -14,7 +14,7 @@ from bot.errors import (
     SelfCreditError,
     TooManyRecipientsError,
 )
-from bot.parsing import ParsedThanks
+from bot.parsing import ParsedThanks, length_problem
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, record_credits, record_plainly_fair
 from bot.services.members import FetchUser
@@ -123,6 +123,12 @@ def _check_text(request: ThanksRequest) -> None:
     """The checks that need no database: refuse before opening anything."""
     parsed = request.parsed
     if not parsed.user_ids:
+        if parsed.group_names:
+            groups = ", ".join(f"@{name}" for name in parsed.group_names)
+            raise NoRecipientError(
+                f"{groups} is a group, and thanks go to people one by one. Mention the people "
+                f"who helped instead. {USAGE}"
+            )
         if parsed.unresolved_names:
             names = ", ".join(f"@{name}" for name in parsed.unresolved_names)
             raise NoRecipientError(
@@ -140,8 +146,6 @@ def _check_text(request: ThanksRequest) -> None:
             f"That's {len(parsed.user_ids)} people; /thanks takes up to {MAX_RECIPIENTS} at "
             "once. Split them over a few messages, or thank the team in the channel."
         )
-    if len(parsed.reason) > MAX_REASON_LENGTH:
-        raise ReasonTooLongError(
-            f"Your reason is {len(parsed.reason):,} characters; the limit is "
-            f"{MAX_REASON_LENGTH:,}. Shorten it and send it again."
-        )
+    problem = length_problem(parsed.reason, MAX_REASON_LENGTH, "Your reason is")
+    if problem is not None:
+        raise ReasonTooLongError(problem)
