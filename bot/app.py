@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -60,6 +61,21 @@ REPEATABLE_METHODS = frozenset(
         "views.update",
     }
 )
+
+
+def answering_client(client: WebClient) -> WebClient:
+    """`client` for listeners, which answer a person within Slack's 3 seconds: it does not wait
+    out a 429, whose Retry-After alone can be longer. A refused call is handled like any other
+    refusal (a private answer, or a log line for work already saved); the scheduler's jobs
+    keep `client` itself, which waits.
+    """
+    answering = copy.copy(client)  # the caller's client, shared with the jobs, stays as it is
+    answering.retry_handlers = [
+        handler
+        for handler in client.retry_handlers
+        if not isinstance(handler, RateLimitErrorRetryHandler)
+    ]
+    return answering
 
 
 class HarmlessConnectionRetry(ConnectionErrorRetryHandler):
@@ -147,7 +163,7 @@ def build_app(
     `signing_secret=None` is for Socket Mode, where Slack does not sign requests.
     """
     app = App(
-        client=client,
+        client=answering_client(client),
         signing_secret=signing_secret,
         # Listeners finish before the HTTP response: the ack carries the reply, and Bolt's
         # thread hand-off (about 11 ms a request here) stays off the hot path.
@@ -196,7 +212,7 @@ def build_oauth_app(
         client=make_client(None, api_url),
     )
     app = App(
-        client=make_client(None, api_url),
+        client=answering_client(make_client(None, api_url)),
         signing_secret=signing_secret,
         oauth_settings=settings,
         process_before_response=True,

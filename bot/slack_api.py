@@ -32,16 +32,19 @@ MAY_NOT_HAVE_HAPPENED = (SlackApiError, OSError)
 def user_fetcher(client: WebClient) -> FetchUser:
     """users.info for IDs the members cache has not seen; None when Slack knows no such user.
 
-    Slack out of reach (after the client's one retry: users.info is a read) raises
+    Slack out of reach (after the client's one retry: users.info is a read), rate limited
+    (a listener's client does not wait out a 429: bot.app.answering_client) or failing raises
     LookupFailedError, which listeners answer like any input they cannot act on yet."""
 
     def fetch(user_id: str) -> Mapping[str, Any] | None:
         try:
             response = client.users_info(user=user_id)
         except SlackApiError as error:
-            if error.response.get("error") in {"user_not_found", "users_not_found"}:
+            code = error.response.get("error")
+            if code in {"user_not_found", "users_not_found"}:
                 return None
-            raise
+            log.warning("users.info for %s failed: %s", user_id, code)
+            raise LookupFailedError() from error
         except OSError as error:
             raise LookupFailedError() from error
         user: Mapping[str, Any] = response["user"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -215,6 +217,21 @@ def test_an_unknown_member_while_slack_is_out_of_reach_gets_a_clear_answer(
     assert answer["response_type"] == "ephemeral"
     assert "couldn't reach Slack" in str(answer["text"])
     assert "nothing was recorded" in str(answer["text"])
+    assert credits(sessions) == []
+
+
+def test_a_rate_limited_lookup_is_not_waited_out_while_the_person_waits(
+    unsynced: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    unsynced.emulator.set_rate_limit("users.info", 0, 30)  # Retry-After: 30
+    started = time.monotonic()
+
+    answer = thanks(unsynced, ALICE, f"<@{BOB}> for the coffee")  # HTTP 200
+
+    assert time.monotonic() - started < 2.0  # Slack gives up on an answer after 3 s
+    assert answer["response_type"] == "ephemeral"
+    assert "nothing was recorded" in str(answer["text"])
+    assert len(unsynced.emulator.calls_to("users.info")) == 1
     assert credits(sessions) == []
 
 

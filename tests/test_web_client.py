@@ -75,12 +75,19 @@ def test_a_refused_connection_is_tried_once_more_then_raised(
     assert attempts == [("127.0.0.1", port)] * 2
 
 
-def test_listeners_clients_keep_these_retries(sessions: sessionmaker[Session]) -> None:
+def test_listeners_clients_retry_connections_and_do_not_wait_out_429s(
+    sessions: sessionmaker[Session],
+) -> None:
     # Bolt gives each request a copy of the app's client, with a copy of its retry handlers.
+    # A listener answers within Slack's 3 seconds; the jobs, on `client` itself, wait.
     client = make_client("xoxb-test", "http://127.0.0.1:9/api/")
     app = build_app(Deps(sessions), client=client, signing_secret="secret", verify_token=False)
     kinds = [type(handler) for handler in app.client.retry_handlers]
-    assert kinds == [HarmlessConnectionRetry, RateLimitErrorRetryHandler]
+    assert kinds == [HarmlessConnectionRetry]
+    assert [type(handler) for handler in client.retry_handlers] == [
+        HarmlessConnectionRetry,
+        RateLimitErrorRetryHandler,
+    ]
 
 
 def test_an_action_s_follow_up_calls_fail_quietly_when_slack_is_out_of_reach(
