@@ -76,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         migrate(settings.database_url)
         print("The database is up to date.")
     elif command == "serve":
+        if settings.mode is RunMode.SOCKET:
+            print(
+                "`serve` answers Slack over HTTP, but SLACK_APP_TOKEN is set, which means "
+                "Socket Mode. Unset SLACK_APP_TOKEN to serve over HTTP, or run `python -m bot` "
+                "to connect in Socket Mode.",
+                file=sys.stderr,
+            )
+            return 2
         if settings.mode not in (RunMode.HTTP, RunMode.OAUTH):
             print(
                 "`serve` needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (one workspace), or "

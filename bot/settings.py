@@ -22,6 +22,17 @@ class RunMode(Enum):
     SANDBOX = "sandbox"
 
 
+def database_url_of(raw: str | None) -> str:
+    """DATABASE_URL as SQLAlchemy takes it, the SQLite file by default.
+
+    Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver installed.
+    """
+    url = raw or DEFAULT_DATABASE_URL
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -108,10 +119,7 @@ class Settings:
         elif not api_url.endswith("/"):
             api_url += "/"
 
-        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        if database_url.startswith(("postgres://", "postgresql://")):
-            # Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver installed.
-            database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+        database_url = database_url_of(get("DATABASE_URL"))
         if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
             problems.append(
                 "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"

@@ -10,15 +10,16 @@ from sqlalchemy import Connection
 from bot.db import make_engine
 from bot.installations import SLACK_METADATA
 from bot.models import Base
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url_of
 
 # Goodwill's tables, and slack_sdk's installation and OAuth state stores' tables.
 target_metadata = [Base.metadata, SLACK_METADATA]
 
 
 def _database_url() -> str:
+    # Set by bot.db.migrate; when Alembic is run by hand, read as the bot reads it.
     url = context.config.get_main_option("sqlalchemy.url")
-    return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    return url or database_url_of(os.environ.get("DATABASE_URL"))
 
 
 def run_migrations_offline() -> None:

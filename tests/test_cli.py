@@ -66,6 +66,19 @@ def test_serve_refuses_without_http_credentials(tmp_path: Path) -> None:
     assert "needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
 
 
+def test_serve_with_an_app_token_says_that_it_means_socket_mode(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        "serve",
+        SLACK_BOT_TOKEN="xoxb-1-2-abc",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_APP_TOKEN="xapp-1-A1-2-abc",
+    )
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is set, which means Socket Mode" in result.stderr
+    assert "needs SLACK_BOT_TOKEN" not in result.stderr
+
+
 def test_run_without_credentials_opens_the_sandbox_and_exits_at_end_of_input(
     tmp_path: Path,
 ) -> None:

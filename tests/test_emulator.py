@@ -259,6 +259,10 @@ def test_forty_thousand_characters_is_still_allowed(client: WebClient) -> None:
         ([{"type": "section", "text": {"type": "weird", "text": "x"}}], "text object"),
         ([section("a", block_id="b1"), section("b", block_id="b1")], "duplicate block_id"),
         ([{"type": "image", "image_url": "https://example.com/a.png"}], "alt_text"),
+        (
+            [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}],
+            "context element text cannot exceed 3000 characters",
+        ),
     ],
 )
 def test_invalid_blocks_are_refused_with_slacks_reasons(

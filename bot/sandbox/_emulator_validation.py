@@ -28,6 +28,7 @@ MAX_ATTACHMENTS = 100
 MAX_VIEW_BYTES = 250 * 1024
 MAX_VIEW_TEXT = 24
 MAX_SECTION_FIELD = 2_000
+MAX_TEXT_OBJECT = 3_000  # any text object's text (slack_sdk checks it only where it is named)
 TEXT_TYPES = ("plain_text", "mrkdwn")
 CONTEXT_ELEMENT_TYPES = ("image", "plain_text", "mrkdwn")
 
@@ -201,6 +202,8 @@ def _shape_problem(block: JsonDict) -> str | None:
         for element in block.get("elements") or []:
             if not isinstance(element, dict) or element.get("type") not in CONTEXT_ELEMENT_TYPES:
                 problems.append("context elements must be image, plain_text or mrkdwn")
+            elif len(as_text(element.get("text"))) > MAX_TEXT_OBJECT:
+                problems.append(f"context element text cannot exceed {MAX_TEXT_OBJECT} characters")
     elif kind == "actions":
         problems.extend(_element_problem(e) for e in block.get("elements") or [])
     return next((p for p in problems if p is not None), None)
