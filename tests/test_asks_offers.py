@@ -516,57 +516,57 @@ def test_an_offer_declined_stays_open_and_can_be_withdrawn(
     assert credits(sessions) == []
 
 
-def test_confirming_an_offer_respects_the_takers_daily_cap(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    for n in range(5):
-        sandbox.driver.slash_command(CAROL, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
-    offer = post(sandbox, BOB, "offer a lift home")
-    click(sandbox, CAROL, offer, OFFER_TAKE)
-    [carol_dm] = dms(sandbox, BOB)
-    before = snapshot(sessions)
-
-    click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
-
-    assert notes(sandbox, BOB) == [
-        "<@U0CAROL03> has already credited you as often as a day allows, so this favour can't "
-        "be recorded today. Your offer stays open: click *Confirm* again tomorrow to record it "
-        "and close it."
-    ]
-    assert snapshot(sessions) == before
-    assert buttons(now(sandbox, offer)) == [OFFER_TAKE, OFFER_WITHDRAW]
-
-    clock.advance(days=1)
-    click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
-    assert credits(sessions)[-1].reason == "a lift home"
-    assert requests(sessions)[0].status == "fulfilled"
-
-
-def test_done_over_the_askers_daily_cap_keeps_the_ask_open_until_tomorrow(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    for n in range(5):
-        sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
-    ask = post(sandbox, ALICE, "ask a lift home")
-    click(sandbox, BOB, ask, ASK_VOLUNTEER)
-    [bob_dm] = dms(sandbox, ALICE)
-    before = snapshot(sessions)
-
-    click(sandbox, ALICE, bob_dm, ASK_DONE)
-
-    assert notes(sandbox, ALICE) == [
+OVER_THE_CAP = {
+    "ask": (
         "You've already credited <@U0BOB0002> as often as a day allows, so this favour can't "
         "be recorded today. Your ask stays open: click *Done* again tomorrow to record it and "
         "close it."
-    ]
+    ),
+    "offer": (
+        "<@U0ALICE01> has already credited you as often as a day allows, so this favour can't "
+        "be recorded today. Your offer stays open: click *Confirm* again tomorrow to record it "
+        "and close it."
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "answer", "close", "open_buttons"),
+    [
+        ("ask", ASK_VOLUNTEER, ASK_DONE, [ASK_VOLUNTEER, ASK_WITHDRAW]),
+        ("offer", OFFER_TAKE, OFFER_CONFIRM, [OFFER_TAKE, OFFER_WITHDRAW]),
+    ],
+)
+def test_over_the_daily_cap_the_request_stays_open_until_tomorrow(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    command: str,
+    answer: str,
+    close: str,
+    open_buttons: list[str],
+) -> None:
+    """Alice has thanked Bob five times today: Bob's help with her ask, or her taking up his
+    offer, cannot be recorded until tomorrow, and the request waits for it."""
+    for n in range(5):
+        sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
+    author, responder = (ALICE, BOB) if command == "ask" else (BOB, ALICE)
+    message = post(sandbox, author, f"{command} a lift home")
+    click(sandbox, responder, message, answer)
+    [dm] = dms(sandbox, author)
+    before = snapshot(sessions)
+
+    click(sandbox, author, dm, close)
+
+    assert notes(sandbox, author) == [OVER_THE_CAP[command]]
     assert snapshot(sessions) == before
-    assert buttons(now(sandbox, ask)) == [ASK_VOLUNTEER, ASK_WITHDRAW]
-    assert buttons(now(sandbox, bob_dm)) == [ASK_DONE, ASK_NOT_NEEDED]
+    assert buttons(now(sandbox, message)) == open_buttons
+    assert buttons(now(sandbox, dm)) != []
 
     clock.advance(days=1)
-    click(sandbox, ALICE, bob_dm, ASK_DONE)
-    assert len(credits(sessions)) == 6
-    assert (requests(sessions)[0].status, buttons(now(sandbox, ask))) == ("fulfilled", [])
+    click(sandbox, author, dm, close)
+    assert len(credits(sessions)) == 6 and credits(sessions)[-1].reason == "a lift home"
+    assert (requests(sessions)[0].status, buttons(now(sandbox, message))) == ("fulfilled", [])
 
 
 @pytest.mark.parametrize(("command", "action"), [("ask", ASK_VOLUNTEER), ("offer", OFFER_TAKE)])
