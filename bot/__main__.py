@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StartupError
 from bot.settings import RunMode, Settings
 
 
@@ -67,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     if settings.log_level != "DEBUG":
         # Alembic narrates every start-up at INFO; only problems are worth showing.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return _run(args, settings)
+    except StartupError as error:
+        print(error.user_message, file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import runtime
 
     command = args.command or "run"

@@ -2,6 +2,7 @@
 
 GoodwillError            base; `user_message` is the kind, short text the person sees
 ├── ConfigError          the environment is missing or has invalid variables (all listed)
+├── StartupError         Slack cannot be reached, or refuses the token, when Goodwill starts
 └── InputError           a person's input cannot be acted on; nothing was recorded
     ├── NoRecipientError     /thanks without anyone mentioned
     ├── SelfCreditError      thanking yourself
@@ -41,6 +42,10 @@ class ConfigError(GoodwillError):
         super().__init__(
             "Goodwill's configuration has problems:\n" + "\n".join(f"  - {p}" for p in problems)
         )
+
+
+class StartupError(GoodwillError):
+    """Goodwill cannot start talking to Slack: the process stops with this message."""
 
 
 class InputError(GoodwillError):

@@ -6,19 +6,23 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app, build_oauth_app, make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
+from bot.errors import StartupError
 from bot.installations import InstalledClients, installation_store, state_store
 from bot.jobs.lease import HostLease, lock_path
 from bot.jobs.scheduler import run_blocking, start_in_background
@@ -58,7 +62,7 @@ def run_socket_mode(settings: Settings) -> None:
     migrate(settings.database_url)
     deps = _deps(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    sync_workspace(client, deps.sessions, deps.clock)
+    _first_sync(client, deps.sessions, deps.clock, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=None)
     if settings.scheduler_enabled:
         start_in_background(deps.sessions, _sender(settings, deps, client), deps.clock)
@@ -79,7 +83,7 @@ def serve_http(settings: Settings) -> None:
         client = make_client(settings.slack_bot_token, settings.slack_api_url)
         engine = make_engine(settings.database_url)
         try:
-            sync_workspace(client, make_session_factory(engine), utc_now)
+            _first_sync(client, make_session_factory(engine), utc_now, settings.slack_api_url)
         finally:
             engine.dispose()  # each worker opens its own connections after the fork
         log.info("Goodwill is serving Slack requests at /slack/events (port %d)", settings.port)
@@ -94,6 +98,35 @@ def serve_http(settings: Settings) -> None:
         "control_socket_disable": True,
     }
     GunicornServer(load, options).run()
+
+
+# What Slack answers for a bot token it will not take.
+_BAD_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+def _first_sync(
+    client: WebClient,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    api_url: str,
+) -> None:
+    """The workspace synced at start-up, or a StartupError that says what to check."""
+    try:
+        sync_workspace(client, sessions, clock)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in _BAD_TOKEN:
+            raise StartupError(
+                f"Slack did not accept SLACK_BOT_TOKEN ({code}). Copy the Bot User OAuth Token "
+                "(xoxb-…) again from the app's OAuth & Permissions page, and check that the "
+                "app is installed in the workspace."
+            ) from error
+        raise StartupError(f"Slack refused Goodwill's first call at start-up ({code}).") from error
+    except OSError as error:
+        raise StartupError(
+            f"Goodwill could not reach Slack at {api_url} to start ({error}). Check the "
+            "network (and SLACK_API_URL, if set), then start it again."
+        ) from error
 
 
 def web_workers() -> int:

@@ -159,7 +159,7 @@ class Settings:
                 messages_per_second = float(raw_rate)
             except ValueError:
                 messages_per_second = 0.0
-            if not 0 < messages_per_second <= 100:
+            if not 0.1 <= messages_per_second <= 100:
                 problems.append("SLACK_MESSAGES_PER_SECOND must be a number from 0.1 to 100")
 
         sender_threads = 1

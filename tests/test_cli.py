@@ -79,6 +79,41 @@ def test_serve_with_an_app_token_says_that_it_means_socket_mode(tmp_path: Path) 
     assert "needs SLACK_BOT_TOKEN" not in result.stderr
 
 
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when the probe is
+
+
+def test_slack_out_of_reach_at_start_up_is_said_plainly(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        "serve",
+        SLACK_BOT_TOKEN="xoxb-1-2-abc",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=f"http://127.0.0.1:{_closed_port()}/api/",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+    )
+    assert result.returncode == 1
+    assert "Goodwill could not reach Slack at http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_slack_refuses_at_start_up_is_said_plainly(tmp_path: Path) -> None:
+    with SlackEmulator() as emulator:
+        result = _run(
+            tmp_path,
+            "serve",
+            SLACK_BOT_TOKEN="xoxb-not-the-emulators",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=emulator.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+        )
+    assert result.returncode == 1
+    assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_run_without_credentials_opens_the_sandbox_and_exits_at_end_of_input(
     tmp_path: Path,
 ) -> None:

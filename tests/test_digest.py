@@ -11,6 +11,8 @@ from bot.app import make_client
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
 from bot.sandbox.harness import Sandbox
+from bot.slack_ids import HOME_SETTING_TOGGLE
+from tests.home_tab import home_click, shown_home
 from tests.rhythm import configure, credit, outbox
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
@@ -118,6 +120,28 @@ def test_quiet_mentions_and_opt_outs(
     assert "<@" not in text
     assert "*bob*" in text
     assert "carol" not in text.lower()
+    assert "1 more who prefer not to be named" in text
+
+
+def test_turning_mentions_off_reaches_a_digest_already_planned(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL)
+    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
+    nine_utc = MONDAY_9_OSLO + timedelta(hours=1)  # the workspace keeps UTC
+    run_tick(sessions, nine_utc)  # planned, not sent yet
+    [planned] = outbox(sessions, "digest")
+    assert f"<@{CAROL}>" in str(planned.payload)
+
+    shown_home(sandbox, CAROL)
+    turned_off = home_click(sandbox, CAROL, HOME_SETTING_TOGGLE, value="digest_mentions:off")
+    assert turned_off.status == 200
+    assert send(nine_utc + timedelta(minutes=1)) == 1
+
+    [text] = posted(sandbox)
+    assert CAROL not in text and "carol" not in text.lower()
     assert "1 more who prefer not to be named" in text
 
 

@@ -125,6 +125,7 @@ def test_scheduler_settings() -> None:
         ("SCHEDULER_ENABLED", "sometimes"),
         ("SLACK_MESSAGES_PER_SECOND", "0"),
         ("SLACK_MESSAGES_PER_SECOND", "fast"),
+        ("SLACK_MESSAGES_PER_SECOND", "0.01"),
     ],
 )
 def test_invalid_scheduler_settings(name: str, value: str) -> None:

@@ -62,8 +62,6 @@ def digest_key(workspace: Workspace, occurrence: datetime) -> str:
 
 def plan_digest(session: Session, workspace: Workspace, now: datetime) -> list[Planned]:
     """This week's digest, once it is due and while it is still timely."""
-    from bot.blocks.digest import digest_message
-
     if not workspace.digest_channel_id:
         return []
     occurrence = latest_weekly(
@@ -74,19 +72,44 @@ def plan_digest(session: Session, workspace: Workspace, now: datetime) -> list[P
     key = digest_key(workspace, occurrence)
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return []  # planned already: do not recompute it every minute of the grace period
-    data = weekly_digest(session, workspace, occurrence)
-    payload = digest_message(data, quiet=workspace.quiet_mentions)
-    payload["meta"] = {"highlighted": sorted({h.helper_id for h in data.highlights})}
     return [
         Planned(
             dedupe_key=key,
             kind="digest",
             channel_id=workspace.digest_channel_id,
-            payload=payload,
+            payload=_digest_payload(session, workspace, occurrence),
             due_at=occurrence,
             expires_at=occurrence + DIGEST_GRACE,
         )
     ]
+
+
+def redo_pending_digests(session: Session, workspace: Workspace) -> int:
+    """Build again the workspace's digests that are planned and not yet being sent.
+
+    For a change in who may be named (someone turned digest mentions off or on): the sender
+    reads a message's payload when it starts it, so the change reaches the channel at once.
+    Returns how many were built again.
+    """
+    pending = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.team_id == workspace.team_id,
+            OutboxMessage.kind == "digest",
+            OutboxMessage.status == "pending",
+        )
+    ).all()
+    for message in pending:
+        message.payload = _digest_payload(session, workspace, message.due_at)
+    return len(pending)
+
+
+def _digest_payload(session: Session, workspace: Workspace, occurrence: datetime) -> dict[str, Any]:
+    from bot.blocks.digest import digest_message
+
+    data = weekly_digest(session, workspace, occurrence)
+    payload = digest_message(data, quiet=workspace.quiet_mentions)
+    payload["meta"] = {"highlighted": sorted({h.helper_id for h in data.highlights})}
+    return payload
 
 
 def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) -> DigestData:

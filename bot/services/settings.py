@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidSettingsError, NotAllowedError
 from bot.models import Member
+from bot.services.digest import redo_pending_digests
 from bot.services.members import FetchUser, resolve_members, workspace_for
 from bot.services.workspace_settings import (
     DIGEST_CHANNEL,
@@ -107,9 +108,18 @@ def set_personal_setting(
     fetch_user: FetchUser,
 ) -> PersonalSettings:
     """Turn one of the member's own settings on or off. Setting it to what it is already (a
-    double click) changes nothing."""
+    double click) changes nothing.
+
+    Nudges and prompts already planned are checked when they are sent; a digest already
+    planned is built again here, so that it names the member, or not, as they now wish.
+    """
     member = resolve_members(session, team_id, (user_id,), fetch_user, now)[user_id]
-    setattr(member, _OFF_COLUMNS[name], not on)
+    column = _OFF_COLUMNS[name]
+    changed = getattr(member, column) == on
+    setattr(member, column, not on)
+    if changed and name == DIGEST_MENTIONS:
+        session.flush()
+        redo_pending_digests(session, workspace_for(session, team_id))
     return PersonalSettings.of(member)
 
 
@@ -130,6 +140,8 @@ def save_settings(
     Slack call; should the commit fail after it, the channel has heard of a digest early.)
     """
     member = resolve_members(session, team_id, (user_id,), fetch_user, now)[user_id]
+    workspace = workspace_for(session, team_id)
+    naming = (member.digest_mentions_opt_out, workspace.quiet_mentions)
     checked = None
     if form.workspace is not None:
         if not is_admin(member):
@@ -138,7 +150,6 @@ def save_settings(
     if form.personal is not None:
         for name, column in _OFF_COLUMNS.items():
             setattr(member, column, not getattr(form.personal, name))
-    workspace = workspace_for(session, team_id)
     if checked is not None:
         previous_channel = workspace.digest_channel_id
         checked.apply_to(workspace)
@@ -147,6 +158,9 @@ def save_settings(
             refused = announce(channel, digest_schedule(workspace))
             if refused is not None:
                 raise InvalidSettingsError({DIGEST_CHANNEL: _cannot_post(refused)})
+    if (member.digest_mentions_opt_out, workspace.quiet_mentions) != naming:
+        session.flush()
+        redo_pending_digests(session, workspace)
     return Settings(
         PersonalSettings.of(member),
         WorkspaceSettings.of(workspace) if is_admin(member) else None,
