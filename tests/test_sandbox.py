@@ -95,3 +95,13 @@ def test_the_shell_runs_the_scheduler_on_request(
     assert "for the release notes" in text.split("This week in goodwill")[1]
     assert "1 planned, 1 sent" in text
     assert "Give the instant as ISO 8601" in text
+
+
+def test_a_command_that_opens_a_form_shows_the_form(sandbox: Sandbox) -> None:
+    out = io.StringIO()
+    run_shell(sandbox, io.StringIO("alice: /favor settings\n"), out, echo=True)
+    text = out.getvalue()
+    assert "(a form opens for @alice; the sandbox shows it, read-only)" in text
+    assert "[ Goodwill settings ]" in text
+    assert "[x] Private nudges" in text  # on until turned off
+    assert "[Cancel] [Save]" in text

@@ -98,9 +98,14 @@ def _element(element: Any, names: _Names) -> str:
     if kind == "overflow":
         return "[...]"
     if kind in ("checkboxes", "radio_buttons"):
-        box = "[ ]" if kind == "checkboxes" else "( )"
+        empty, ticked = ("[ ]", "[x]") if kind == "checkboxes" else ("( )", "(o)")
+        initial = element.get("initial_options") or [element.get("initial_option")]
+        values = {o.get("value") for o in initial if isinstance(o, dict)}
         options = element.get("options") or []
-        return "  ".join(f"{box} {names.text(o.get('text'))}" for o in options)
+        return "  ".join(
+            f"{ticked if o.get('value') in values else empty} {names.text(o.get('text'))}"
+            for o in options
+        )
     if kind == "plain_text_input":
         return f"[{element.get('initial_value') or '____'}]"
     if kind == "datepicker":

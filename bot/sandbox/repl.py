@@ -11,7 +11,7 @@ from typing import TextIO
 from bot.deps import utc_now
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.render import render_message
+from bot.sandbox.render import render_message, render_view
 from bot.slack_ids import COMMANDS
 
 DEFAULT_CHANNEL = "general"
@@ -94,11 +94,16 @@ class SandboxShell:
         if command not in COMMANDS:
             self._say(f"{command} is not a command here. Try {', '.join(sorted(COMMANDS))}.")
             return
+        open_before = set(self.emulator.open_views)
         delivery, _ = self.sandbox.driver.slash_command(
             user.id, command, self._escape(text), channel.id
         )
         if delivery.status != 200:
             self._say(f"(the bot answered HTTP {delivery.status}: {delivery.body[:200]})")
+        for view_id, view in self.emulator.open_views.items():
+            if view_id not in open_before:  # a modal the command opened, e.g. /favor settings
+                self._say(f"(a form opens for @{user.name}; the sandbox shows it, read-only)")
+                self._say(render_view(view, self.emulator.users, self.emulator.channels))
 
     def _escape(self, text: str) -> str:
         """Do what Slack does to command text when the command escapes mentions."""
