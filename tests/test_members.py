@@ -80,6 +80,21 @@ def test_user_change_deactivation_stops_credit(
     assert "no longer active" in delivery.json()["text"]
 
 
+def test_a_user_change_from_another_organisation_is_not_cached(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    # Slack sends user_change for people of other organisations in shared channels.
+    outsider = slack_user("U0OUTSIDE", "olga", team_id="T0OTHER99")
+    envelope = sandbox.driver.event_envelope({"type": "user_change", "user": outsider})
+    assert sandbox.driver.send_event(envelope).status == 200
+
+    assert member(sessions, "U0OUTSIDE") is None
+    delivery, _ = sandbox.driver.slash_command(ALICE, "/thanks", "<@U0OUTSIDE> for it", "C0GENERAL")
+    assert delivery.json()["response_type"] == "ephemeral"
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Credit)) == 0
+
+
 def test_a_retried_event_is_applied_once(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
     driver = sandbox.driver
     deactivated = driver.event_envelope(

@@ -141,6 +141,20 @@ def test_markup_typed_in_the_modal_stays_words(
     assert "<https://" not in posted.text + json.dumps(posted.blocks)
 
 
+def test_an_expired_trigger_is_answered_privately(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    payload = sandbox.driver.message_shortcut_payload(ALICE, THANK_FOR_THIS_SHORTCUT, bobs_message)
+    payload["trigger_id"] = "1.2.expired"  # Slack allows 3 seconds to use one
+
+    assert sandbox.driver.send_interaction(payload).status == 200
+
+    assert sandbox.emulator.open_views == {}
+    [note] = [m for m in sandbox.emulator.messages(ephemeral=True) if m.ephemeral_for == ALICE]
+    assert "couldn't open the form just now" in note.text
+    assert credits(sessions) == []
+
+
 def test_submitting_privately_sends_a_dm_and_nothing_public(
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
 ) -> None:
@@ -158,7 +172,19 @@ def test_submitting_privately_sends_a_dm_and_nothing_public(
     assert f"<@{ALICE}> thanked you for <https://sandbox.slack.com/archives/" in dm.text
     assert "for walking me through the rollback" in str(dm.blocks)
     assert "Sent privately" in str(dm.blocks)
+    assert "|your message>" in dm.text
     assert sandbox.emulator.messages(GENERAL) == [bobs_message]
+
+
+def test_someone_else_picked_is_thanked_for_this_message_not_their_own(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    submit(sandbox, ALICE, view, form(helper=CAROL, visibility=PRIVATE, values=""))
+
+    [dm] = bot_messages(sandbox)
+    assert dm.channel == f"D{CAROL}"
+    assert "|this message>" in dm.text and "your message" not in dm.text
 
 
 def test_a_double_submit_records_and_posts_once(

@@ -193,10 +193,17 @@ def form_errors(error: InputError) -> dict[str, str]:
 
 
 def private_thanks_message(
-    helper_id: str, thanker_id: str, reason: str, values: tuple[str, ...], link: str | None
+    helper_id: str,
+    thanker_id: str,
+    reason: str,
+    values: tuple[str, ...],
+    link: str | None,
+    *,
+    theirs: bool = True,
 ) -> Message:
-    """A DM to the person thanked, when the thanker chose to say it privately."""
-    about = f" for <{link}|your message>" if link else ""
+    """A DM to the person thanked, when the thanker chose to say it privately. `theirs`: the
+    person wrote the message (the form lets the thanker pick someone else)."""
+    about = f" for <{link}|{'your message' if theirs else 'this message'}>" if link else ""
     headline = f":sparkles: {mention(thanker_id)} thanked you{about}."
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": headline}}

@@ -138,7 +138,13 @@ def apply_member_event(
     event_type: str,
     user: Mapping[str, Any],
 ) -> bool:
-    """Cache the user from a team_join or user_change event, once per event delivery."""
+    """Cache the user from a team_join or user_change event, once per event delivery.
+
+    Slack also sends user_change for people of other organisations in shared channels (Slack
+    Connect): they are not members here, and are not cached, as in `cache_unknown`.
+    """
+    if user.get("team_id", team_id) != team_id:
+        return False
     ensure_workspace(session, team_id)
     if not first_delivery(session, team_id, event_id, event_type, now):
         return False

@@ -20,6 +20,10 @@ BUTTON_GONE = "That button no longer works. Nothing was changed."
 # Slack's answers when the bot may not post in a channel (a private channel or a DM it is not
 # in, an archived channel).
 CHANNEL_OUT_OF_REACH = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+FORM_DID_NOT_OPEN = (
+    "I couldn't open the form just now (Slack gives a click only a few seconds to open one). "
+    "Please try again."
+)
 
 
 @dataclass(frozen=True)
@@ -82,4 +86,15 @@ def post_publicly(client: WebClient, channel_id: str, message: Message, **extra:
         return False
     except OSError:
         log.warning("a post in %s may not have been delivered", channel_id, exc_info=True)
+    return True
+
+
+def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    """views.open for a click or shortcut; False (logged) when Slack opened nothing, such as
+    when the trigger_id expired: the caller tells the person privately."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, URLError):
+        log.warning("views.open failed", exc_info=True)
+        return False
     return True

@@ -17,7 +17,7 @@ from bot.blocks.nudges import nudge_set_aside, nudges_resumed, nudges_stopped
 from bot.blocks.thanks_modal import ThankedMessage, thanks_modal
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.listeners.actions._slack import click_of, update
+from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, click_of, open_form, update
 from bot.services.nudge_responses import (
     Nudge,
     nudge_for,
@@ -52,7 +52,8 @@ def handle_nudge_say_thanks(
         author_id=target.helper_id,
         link=None,
     )
-    client.views_open(trigger_id=body["trigger_id"], view=thanks_modal(about))
+    if not open_form(client, body["trigger_id"], thanks_modal(about)):
+        respond(**private_note(FORM_DID_NOT_OPEN))
 
 
 def handle_nudge_offer_help(
@@ -74,7 +75,8 @@ def handle_nudge_offer_help(
         return
     channel_id, ts = _nudge_dm(body)
     form = offer_modal(OfferContext(click.value, channel_id, ts), offered_to)
-    client.views_open(trigger_id=body["trigger_id"], view=form)
+    if not open_form(client, body["trigger_id"], form):
+        respond(**private_note(FORM_DID_NOT_OPEN))
 
 
 def _redrawn_after(

@@ -12,7 +12,7 @@ from bot.blocks.prompt_modal import PromptRef, prompt_modal, read_prompt_ref
 from bot.blocks.prompts import prompt_recipient, prompts_resumed, prompts_stopped
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.listeners.actions._slack import click_of, update
+from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, click_of, open_form, update
 from bot.services.prompt_answers import review_picks
 from bot.services.prompts import set_prompts
 from bot.slack_api import user_fetcher
@@ -62,8 +62,8 @@ def handle_prompt_pick(
     if form is not None:
         # No hash: when picks come quickly, the last one wins.
         client.views_update(view_id=form["id"], view=prompt_modal(review, prompt))
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=prompt_modal(review, prompt))
+    elif not open_form(client, body["trigger_id"], prompt_modal(review, prompt)):
+        respond(**private_note(FORM_DID_NOT_OPEN))
 
 
 def handle_prompt_stop(

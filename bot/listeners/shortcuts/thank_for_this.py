@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot.blocks.thanks_modal import ThankedMessage, permalink, thanks_modal
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, open_form
 from bot.services.reactions import message_author
 from bot.slack_api import user_fetcher
 
@@ -41,7 +42,8 @@ def handle_thank_for_this(
         author_id=author.user_id,
         link=permalink(shortcut["team"].get("domain") or "", channel_id, ts, thread_ts),
     )
-    client.views_open(trigger_id=shortcut["trigger_id"], view=thanks_modal(thanked))
+    if not open_form(client, shortcut["trigger_id"], thanks_modal(thanked)):
+        respond(text=FORM_DID_NOT_OPEN, response_type="ephemeral")
 
 
 def _author_id(message: dict[str, Any]) -> str | None:

@@ -74,6 +74,11 @@ def _celebrate(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> N
 def _tell_privately(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
     [helper_id] = outcome.helper_ids
     note = private_thanks_message(
-        helper_id, outcome.thanker_id, outcome.reason, outcome.values, form.message.link
+        helper_id,
+        outcome.thanker_id,
+        outcome.reason,
+        outcome.values,
+        form.message.link,
+        theirs=helper_id == form.message.author_id,
     )
     send_dm(client, helper_id, note)
