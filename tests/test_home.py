@@ -464,9 +464,9 @@ def test_a_huge_history_still_fits_in_one_home(sandbox: Sandbox) -> None:
     assert len(view["blocks"]) <= 100
     text = text_of(view)
     assert "In the last 90 days you helped *1,500* people, and *1,500* people helped you." in text
-    assert "…and 1,488 more people: `/favor balance` lists everyone." in text
+    assert "…and 1,488 more people: `/favor balance @someone` shows any one." in text
     assert len(elements(view, ASK_WITHDRAW) + elements(view, OFFER_WITHDRAW)) == 5
-    assert "…and 295 more: `/favor balance` lists them." in text
+    assert "…and 295 more, older, still open." in text
     assert "…and 35 more, older." in text
     assert "<!channel>" not in text  # someone's words never page a channel from a Home
     assert max(len(t) for t in text.splitlines()) < 3_000

@@ -119,7 +119,9 @@ def _map_blocks(home: Home) -> list[Block]:
         "counts three times a small one."
     ]
     if hidden > 0:
-        notes.append(f"…and {hidden:,} more {_people(hidden)}: `/favor balance` lists everyone.")
+        notes.append(
+            f"…and {hidden:,} more {_people(hidden)}: `/favor balance @someone` shows any one."
+        )
     blocks.append(context("\n".join(notes)))
     return blocks
 
@@ -183,7 +185,7 @@ def _request_blocks(home: Home) -> list[Block]:
     blocks.extend(_request_block(request) for request in home.requests)
     hidden = home.requests_total - len(home.requests)
     if hidden > 0:
-        blocks.append(context(f"…and {hidden:,} more: `/favor balance` lists them."))
+        blocks.append(context(f"…and {hidden:,} more, older, still open."))
     return blocks
 
 
