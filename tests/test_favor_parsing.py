@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.blocks.favors import one_line
 from bot.parsing import (
     MAX_FAVOR_TEXT,
     MAX_MARKUP,
@@ -143,3 +144,27 @@ def test_a_trailing_size_word_sets_the_size(who: str, words: str, size: str) -> 
         assert isinstance(parsed, FavorLog)
         assert parsed.size == size
         assert parsed.helper_id == USER_MENTION.match(who).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("short enough", "short enough"),
+        ("help with <@U0BOB0002|bob> and more words", "help with…"),
+        ("fixed the R&amp;D build for us", "fixed the R…"),
+        ("a <https://example.com|link> here", "a <https://example.com|link>…"),
+    ],
+)
+def test_a_cut_line_never_splits_slack_markup(text: str, shown: str) -> None:
+    assert one_line(text, 30 if "link" in text else 14) == shown
+
+
+@given(st.lists(st.one_of(mention, st.sampled_from(["&amp;", "&lt;", "word", " "])), max_size=30))
+def test_any_cut_keeps_markup_whole(pieces_: list[str]) -> None:
+    text = " ".join(pieces_)
+    for limit in (5, 20, 60):
+        cut = one_line(text, limit)
+        assert len(cut) <= limit
+        assert cut.count("<") == cut.count(">")
+        assert shown_text(cut.removesuffix("…")).count("&") <= shown_text(text).count("&")
+        assert all(part.startswith(("amp;", "lt;", "gt;")) for part in cut.split("&")[1:])

@@ -47,9 +47,22 @@ def quote(text: str, limit: int = MAX_QUOTE) -> str:
 
 
 def one_line(text: str, limit: int) -> str:
-    """Someone's words on one line, cut to `limit` characters, for lists and buttons."""
+    """Someone's words on one line, cut to `limit` characters, for lists and buttons.
+
+    A cut never splits Slack's markup: a mention, link or escape it would break is left out
+    whole, so that what is shown never holds half a `<@U…|name>` or `&amp;`.
+    """
     flat = " ".join(defuse_broadcasts(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
+    escape = cut.rfind("&")
+    if escape != -1 and ";" not in cut[escape:]:
+        cut = cut[:escape]
+    return cut.rstrip() + "…"
 
 
 def section(text: str) -> dict[str, object]:
