@@ -66,14 +66,18 @@ def test_serve_refuses_without_http_credentials(tmp_path: Path) -> None:
     assert "needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
 
 
+def _serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`serve` in HTTP mode with made-up credentials, on a SQLite file of its own."""
+    one_workspace = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+        "SLACK_SIGNING_SECRET": "secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    return _run(tmp_path, "serve", **{**one_workspace, **env})
+
+
 def test_serve_with_an_app_token_says_that_it_means_socket_mode(tmp_path: Path) -> None:
-    result = _run(
-        tmp_path,
-        "serve",
-        SLACK_BOT_TOKEN="xoxb-1-2-abc",
-        SLACK_SIGNING_SECRET="secret",
-        SLACK_APP_TOKEN="xapp-1-A1-2-abc",
-    )
+    result = _serve(tmp_path, SLACK_APP_TOKEN="xapp-1-A1-2-abc")
     assert result.returncode == 2
     assert "SLACK_APP_TOKEN is set, which means Socket Mode" in result.stderr
     assert "needs SLACK_BOT_TOKEN" not in result.stderr
@@ -86,14 +90,7 @@ def _closed_port() -> int:
 
 
 def test_slack_out_of_reach_at_start_up_is_said_plainly(tmp_path: Path) -> None:
-    result = _run(
-        tmp_path,
-        "serve",
-        SLACK_BOT_TOKEN="xoxb-1-2-abc",
-        SLACK_SIGNING_SECRET="secret",
-        SLACK_API_URL=f"http://127.0.0.1:{_closed_port()}/api/",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-    )
+    result = _serve(tmp_path, SLACK_API_URL=f"http://127.0.0.1:{_closed_port()}/api/")
     assert result.returncode == 1
     assert "Goodwill could not reach Slack at http://127.0.0.1:" in result.stderr
     assert "Traceback" not in result.stderr
@@ -101,14 +98,7 @@ def test_slack_out_of_reach_at_start_up_is_said_plainly(tmp_path: Path) -> None:
 
 def test_a_token_slack_refuses_at_start_up_is_said_plainly(tmp_path: Path) -> None:
     with SlackEmulator() as emulator:
-        result = _run(
-            tmp_path,
-            "serve",
-            SLACK_BOT_TOKEN="xoxb-not-the-emulators",
-            SLACK_SIGNING_SECRET="secret",
-            SLACK_API_URL=emulator.api_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-        )
+        result = _serve(tmp_path, SLACK_API_URL=emulator.api_url)  # not the emulator's token
     assert result.returncode == 1
     assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
     assert "Traceback" not in result.stderr
