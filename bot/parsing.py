@@ -26,7 +26,6 @@ _UNESCAPED_AT = re.compile(r"(?<![<\w])@([\w.-]+)")
 _SPECIAL_MENTION = re.compile(
     r"<!(channel|here|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+\|?([^>]*)>"
 )
-_GROUP_MENTION = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|@?([^>]*))?>")
 # Typed words, not markup: how a modal's plain text says @here.
 _BROADCAST_WORD = re.compile(r"(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
 # Between "@" and the word, so that no part of Slack reads a broadcast, and no one sees it.
@@ -83,15 +82,24 @@ def parse_thanks(text: str) -> ParsedThanks:
     if not leading and user_ids:
         reason = USER_MENTION.sub("", reason).strip()
 
-    plain = _SPECIAL_MENTION.sub("", USER_MENTION.sub("", reason))
-    unresolved = tuple(dict.fromkeys(_UNESCAPED_AT.findall(plain)))
-    groups = tuple(dict.fromkeys(name or "a group" for name in _GROUP_MENTION.findall(reason)))
+    unresolved: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    if not user_ids:  # what to say to someone who thanked no one
+        plain = _SPECIAL_MENTION.sub("", reason)
+        unresolved = tuple(dict.fromkeys(_UNESCAPED_AT.findall(plain)))
+        groups = tuple(
+            dict.fromkeys(
+                (found.group(2) or "").lstrip("@") or "a group"
+                for found in _SPECIAL_MENTION.finditer(reason)
+                if found.group(1) is None
+            )
+        )
     return ParsedThanks(
         user_ids=tuple(dict.fromkeys(user_ids)),
         reason=" ".join(reason.split()),
         values=tuple(dict.fromkeys(values))[:MAX_VALUES],
-        unresolved_names=unresolved if not user_ids else (),
-        group_names=groups if not user_ids else (),
+        unresolved_names=unresolved,
+        group_names=groups,
     )
 
 
