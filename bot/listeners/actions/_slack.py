@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message
 from bot.parsing import USER_MENTION
-from bot.slack_api import MAY_NOT_HAVE_HAPPENED
+from bot.slack_api import MAY_NOT_HAVE_HAPPENED, NOT_SENT
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
     when the trigger_id expired: the caller tells the person privately."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except (SlackApiError, URLError):
+    except NOT_SENT:  # no modal was opened
         log.warning("views.open failed", exc_info=True)
         return False
     return True

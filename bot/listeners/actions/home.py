@@ -18,11 +18,11 @@ from bot.blocks.home import parse_toggle
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.listeners.actions._slack import BUTTON_GONE, click_of, update
+from bot.listeners.actions._slack import BUTTON_GONE, click_of, open_form, update
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for, toggle_and_show, withdraw_and_show
 from bot.services.settings import workspace_settings_for
-from bot.slack_api import NOT_SENT, user_fetcher
+from bot.slack_api import user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,7 @@ def handle_open_workspace_settings(
     except InputError as error:
         _show_notice(client, deps, click.team_id, click.user_id, error.user_message)
         return
-    try:
-        client.views_open(trigger_id=body["trigger_id"], view=settings_modal(None, settings))
-    except NOT_SENT:  # no modal was opened
-        log.warning("could not open the settings for %s", click.user_id, exc_info=True)
+    if not open_form(client, body["trigger_id"], settings_modal(None, settings)):
         _show_notice(client, deps, click.team_id, click.user_id, COULD_NOT_OPEN)
 
 

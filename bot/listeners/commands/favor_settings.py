@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -11,10 +10,9 @@ from bot.blocks.common import Message, ephemeral
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.actions._slack import open_form
 from bot.services.settings import settings_for
-from bot.slack_api import NOT_SENT, user_fetcher
-
-log = logging.getLogger(__name__)
+from bot.slack_api import user_fetcher
 
 COULD_NOT_OPEN = (
     "I couldn't open your settings just now. Please type `/favor settings` again; your "
@@ -33,9 +31,6 @@ def open_settings(command: dict[str, Any], client: WebClient, deps: Deps) -> Mes
     except InputError as error:
         return ephemeral(error.user_message)
     view = settings_modal(settings.personal, settings.workspace)
-    try:
-        client.views_open(trigger_id=command.get("trigger_id") or "", view=view)
-    except NOT_SENT:  # no modal was opened
-        log.warning("could not open the settings for %s", command["user_id"], exc_info=True)
+    if not open_form(client, command.get("trigger_id") or "", view):
         return ephemeral(COULD_NOT_OPEN)
     return {}
