@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.deps import utc_now
+from bot.parsing import escape_text
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_message, render_view
@@ -107,7 +108,7 @@ class SandboxShell:
 
     def _escape(self, text: str) -> str:
         """Do what Slack does to command text when the command escapes mentions."""
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = escape_text(text)
 
         def person(match: re.Match[str]) -> str:
             user = self.emulator.user_by_name(match[1])

@@ -118,7 +118,6 @@ def set_personal_setting(
     changed = getattr(member, column) == on
     setattr(member, column, not on)
     if changed and name == DIGEST_MENTIONS:
-        session.flush()
         redo_pending_digests(session, workspace_for(session, team_id))
     return PersonalSettings.of(member)
 
@@ -159,7 +158,6 @@ def save_settings(
             if refused is not None:
                 raise InvalidSettingsError({DIGEST_CHANNEL: _cannot_post(refused)})
     if (member.digest_mentions_opt_out, workspace.quiet_mentions) != naming:
-        session.flush()
         redo_pending_digests(session, workspace)
     return Settings(
         PersonalSettings.of(member),
