@@ -145,6 +145,26 @@ def test_turning_mentions_off_reaches_a_digest_already_planned(
     assert "1 more who prefer not to be named" in text
 
 
+def test_quiet_mentions_turned_on_reach_a_digest_already_planned(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.test_settings_modal import open_settings, submit
+
+    configure(sessions, digest_channel_id=GENERAL)
+    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
+    nine_utc = MONDAY_9_OSLO + timedelta(hours=1)  # the workspace keeps UTC
+    run_tick(sessions, nine_utc)
+    shown_home(sandbox, ALICE)  # an admin
+
+    assert submit(sandbox, ALICE, open_settings(sandbox, ALICE), quiet_mentions=["quiet"]) == {}
+    assert send(nine_utc + timedelta(minutes=1)) == 1
+
+    [text] = posted(sandbox)
+    assert "<@" not in text and "*carol*" in text
+
+
 def test_a_week_without_activity_gets_an_encouragement(
     sandbox: Sandbox,
     sessions: sessionmaker[Session],
