@@ -123,17 +123,23 @@ def test_quiet_mentions_and_opt_outs(
     assert "1 more who prefer not to be named" in text
 
 
+def plan_a_digest_naming_carol(sessions: sessionmaker[Session]) -> datetime:
+    """A digest planned and not yet sent, which names Carol; returns when it was planned."""
+    configure(sessions, digest_channel_id=GENERAL)
+    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
+    nine_utc = MONDAY_9_OSLO + timedelta(hours=1)  # the workspace keeps UTC
+    run_tick(sessions, nine_utc)
+    [planned] = outbox(sessions, "digest")
+    assert planned.status == "pending" and f"<@{CAROL}>" in str(planned.payload)
+    return nine_utc
+
+
 def test_turning_mentions_off_reaches_a_digest_already_planned(
     sandbox: Sandbox,
     sessions: sessionmaker[Session],
     send,  # type: ignore[no-untyped-def]
 ) -> None:
-    configure(sessions, digest_channel_id=GENERAL)
-    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
-    nine_utc = MONDAY_9_OSLO + timedelta(hours=1)  # the workspace keeps UTC
-    run_tick(sessions, nine_utc)  # planned, not sent yet
-    [planned] = outbox(sessions, "digest")
-    assert f"<@{CAROL}>" in str(planned.payload)
+    nine_utc = plan_a_digest_naming_carol(sessions)
 
     shown_home(sandbox, CAROL)
     turned_off = home_click(sandbox, CAROL, HOME_SETTING_TOGGLE, value="digest_mentions:off")
@@ -152,10 +158,7 @@ def test_quiet_mentions_turned_on_reach_a_digest_already_planned(
 ) -> None:
     from tests.test_settings_modal import open_settings, submit
 
-    configure(sessions, digest_channel_id=GENERAL)
-    credit(sessions, CAROL, DAVE, MONDAY_9_OSLO - timedelta(days=1), "for the deploy")
-    nine_utc = MONDAY_9_OSLO + timedelta(hours=1)  # the workspace keeps UTC
-    run_tick(sessions, nine_utc)
+    nine_utc = plan_a_digest_naming_carol(sessions)
     shown_home(sandbox, ALICE)  # an admin
 
     assert submit(sandbox, ALICE, open_settings(sandbox, ALICE), quiet_mentions=["quiet"]) == {}
