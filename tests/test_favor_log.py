@@ -14,7 +14,7 @@ from bot.models import Credit
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
-from tests.support import AnswerlessSlack, Clock, unused_port
+from tests.support import AnswerlessSlack, Clock, run_at_once, unused_port
 
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -246,6 +246,49 @@ def test_a_favour_only_counts_from_a_person_who_is_around(
     assert "/favor @someone what they did" in shown.text or "Pick people" in shown.text
     assert public(sandbox) == []
     assert credits(sessions) == []
+
+
+def test_favours_logged_at_the_same_moment_stay_within_the_daily_cap(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    payloads = [
+        sandbox.driver.command_payload(
+            ALICE, FAVOR_COMMAND, f"<@{BOB}> fed my cat, day {n}", GENERAL
+        )
+        for n in range(8)
+    ]
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(sandbox.driver.send_form(payloads.pop()).status)
+
+    run_at_once(send, threads=8)
+
+    assert statuses == [200] * 8
+    assert len(credits(sessions)) == 5
+
+
+def test_favours_and_thanks_at_the_same_moment_share_the_daily_cap(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    # A plain /thanks is one statement and a logged favour a transaction: each must see
+    # what the other recorded.
+    payloads = [
+        sandbox.driver.command_payload(
+            ALICE, command, f"<@{BOB}> fed my cat, {command} {n}", GENERAL
+        )
+        for n in range(4)
+        for command in ("/thanks", FAVOR_COMMAND)
+    ]
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(sandbox.driver.send_form(payloads.pop()).status)
+
+    run_at_once(send, threads=8)
+
+    assert statuses == [200] * 8
+    assert len(credits(sessions)) == 5
 
 
 def test_favours_share_the_daily_cap_and_the_no_repeat_rule_with_thanks(

@@ -291,6 +291,19 @@ def test_concurrent_different_emoji_from_one_reactor_count_once(
     assert len(notes(sandbox)) == 1
 
 
+def test_reactions_at_the_same_moment_stay_within_the_daily_cap(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    # Alice thanks eight of Bob's messages at once, where the day allows five credits.
+    messages = [sandbox.emulator.post_user_message(GENERAL, BOB, f"tip {n}") for n in range(8)]
+    envelopes = [sandbox.driver.event_envelope(reaction_event(ALICE, m)) for m in messages]
+
+    assert deliver_at_once(sandbox, envelopes) == [200] * 8
+
+    assert len(credits(sessions)) == 5
+    assert len(marks(sessions)) == 8  # every emoji is on its message, counted or not
+
+
 def test_an_add_and_a_remove_at_once_leave_the_credit_matching_the_marks(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:

@@ -12,7 +12,7 @@ from bot.models import Credit, Member
 from bot.parsing import WORD_JOINER
 from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
-from tests.support import Clock, out_of_reach
+from tests.support import Clock, out_of_reach, run_at_once
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -116,6 +116,26 @@ def test_the_per_pair_daily_cap_refuses_politely(
     clock.advance(hours=23, minutes=15)  # the first of the five is now over a day old
     thanks(sandbox, ALICE, f"<@{BOB}> for the next day")
     assert len(credits(sessions)) == 7
+
+
+def test_thanks_sent_at_the_same_moment_stay_within_the_daily_cap(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    # Eight at once, each for another reason, where the day allows five: the checks of one
+    # must see what the others recorded.
+    payloads = [
+        sandbox.driver.command_payload(ALICE, "/thanks", f"<@{BOB}> for favour {n}", GENERAL)
+        for n in range(8)
+    ]
+    answers: list[str] = []
+
+    def send() -> None:
+        answers.append(sandbox.driver.send_form(payloads.pop()).json()["response_type"])
+
+    run_at_once(send, threads=8)
+
+    assert sorted(answers) == ["ephemeral"] * 3 + ["in_channel"] * 5
+    assert len(credits(sessions)) == 5
 
 
 def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox) -> None:

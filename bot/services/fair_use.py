@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DailyLimitError, RepeatedReasonError
 from bot.models import Credit, Member, Workspace, member_label
-from bot.services.ledger import FAIR_USE_WINDOW, NewCredit, reason_key
+from bot.services.ledger import FAIR_USE_WINDOW, NewCredit, one_giver_at_a_time, reason_key
 from bot.services.members import FetchUser, cache_unknown, ensure_workspace
 
 
@@ -127,7 +127,12 @@ def standing(
     Also the giver's live credits with `source_keys`, however old. The workspace's row is
     created the first time, and Slack is asked (users.info) only about people the cache has
     never seen; someone from another workspace is an UnknownMemberError.
+
+    Read under the giver's lock, held until the transaction ends: the credits this
+    transaction then records are decided on a day that no other check of theirs can change
+    meanwhile.
     """
+    one_giver_at_a_time(session, team_id, giver_id)
     since = now - FAIR_USE_WINDOW
     user_ids = list(dict.fromkeys((giver_id, *receiver_ids)))
     params = {

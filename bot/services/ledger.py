@@ -2,6 +2,8 @@
 
 Credits are checked against the fair-use rules (bot.services.fair_use) before they are
 written; `record_plainly_fair` does both in one statement when the answer is plainly yes.
+On PostgreSQL one giver's credits are checked one at a time (`one_giver_at_a_time`,
+`room_today`): two checks at the same moment would each miss what the other records.
 """
 
 from __future__ import annotations
@@ -13,7 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func, not_, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    not_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for, insert_new
@@ -68,7 +82,11 @@ def record_plainly_fair(
     first = credits[0]
     if any(_shared(credit) != _shared(first) for credit in credits):
         raise ValueError("credits recorded together must differ only in their helper")
-    params: dict[str, Any] = {**_row(team_id, first, now), "since": now - FAIR_USE_WINDOW}
+    params: dict[str, Any] = {
+        **_row(team_id, first, now),
+        "since": now - FAIR_USE_WINDOW,
+        "lock_key": giver_lock_key(team_id, first.helped_id),
+    }
     for number, credit in enumerate(credits):
         params[f"helper_{number}"] = credit.helper_id
         params[f"source_key_{number}"] = credit.source_key
@@ -126,14 +144,48 @@ def live_today(earlier: Any, team: Any, giver: Any, helpers: Sequence[Any]) -> A
     )
 
 
-def under_daily_cap(team: Any, giver: Any, helpers: Sequence[Any]) -> Any:
-    """Fewer live credits from `giver` to `helpers` today, all together, than the cap."""
+def room_today(dialect: str, team: Any, giver: Any, helpers: Sequence[Any], wanted: Any) -> Any:
+    """`giver` may credit `helpers` once more today: fewer live credits to them, all together,
+    than the cap, and none with the reason key `wanted`.
+
+    On PostgreSQL, `credit_room_today` (migration 0009) takes the giver's lock (the
+    `lock_key` parameter, `giver_lock_key`) and reads after it: a statement's own snapshot
+    predates anything in it, and would miss a credit the giver made while it waited. SQLite
+    runs one writer at a time, and reads here.
+    """
+    since = sql_param(_credits.created_at, "since")
+    if dialect == "postgresql":
+        lock_key = bindparam("lock_key", type_=BigInteger)
+        room = func.credit_room_today(
+            lock_key, team, giver, array(helpers, type_=String), since, wanted, type_=Boolean
+        )
+        return select(room).scalar_subquery()  # evaluated once, not once per helper
     earlier = Credit.__table__.alias("earlier")
     today = (
         select(func.count()).select_from(earlier).where(live_today(earlier, team, giver, helpers))
     )
     cap = select(_workspaces.pair_daily_cap).where(_workspaces.team_id == team)
-    return today.scalar_subquery() < cap.scalar_subquery()
+    repeated = exists().where(
+        live_today(earlier, team, giver, helpers), earlier.c.reason_key == wanted
+    )
+    return and_(today.scalar_subquery() < cap.scalar_subquery(), ~repeated)
+
+
+def giver_lock_key(team_id: str, giver_id: str) -> int:
+    """The advisory lock that serialises one giver's credits: a 64-bit digest of who they are."""
+    digest = hashlib.blake2b(f"{team_id}/{giver_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def one_giver_at_a_time(session: Session, team_id: str, giver_id: str) -> None:
+    """Hold the giver's lock until this transaction ends, before reading their day.
+
+    PostgreSQL's statements each read a snapshot of their own (READ COMMITTED): those after
+    the lock see every credit the giver made before it was granted. SQLite's transactions
+    already take the write lock up front.
+    """
+    if dialect_of(session) == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(giver_lock_key(team_id, giver_id))))
 
 
 def restoring(insert: Any) -> Any:
@@ -155,7 +207,6 @@ def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
     ]
     team, giver_id = sql_param(_credits.team_id), sql_param(_credits.helped_id)
     people, giver = Member.__table__.alias("people"), Member.__table__.alias("giver")
-    earlier = Credit.__table__.alias("earlier")
     pairs = zip(helper_ids, source_keys, strict=True)
     source_key = case(*((people.c.user_id == helper, key) for helper, key in pairs))
     rows = select(
@@ -177,11 +228,7 @@ def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
         # Every helper is an active person, not only some of them.
         all_active(team, helper_ids),
         exists().where(giver.c.team_id == team, giver.c.user_id == giver_id),
-        under_daily_cap(team, giver_id, helper_ids),
-        ~exists().where(
-            live_today(earlier, team, giver_id, helper_ids),
-            earlier.c.reason_key == sql_param(_credits.reason_key),
-        ),
+        room_today(dialect, team, giver_id, helper_ids, sql_param(_credits.reason_key)),
         ~exists().where(_credits.source_key.in_(source_keys)),
     )
     columns = [

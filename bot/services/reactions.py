@@ -15,7 +15,6 @@ Slack's retries and duplicate deliveries change nothing a second time.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +23,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import dialect_of, insert_new
+from bot.db import insert_new
 from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
 from bot.models import Credit, Member, ReactionMark, Workspace
 from bot.services.events import first_delivery
 from bot.services.fair_use import check_fair_use, standing
-from bot.services.ledger import NewCredit, record_or_restore
+from bot.services.ledger import NewCredit, one_giver_at_a_time, record_or_restore
 from bot.services.members import FetchUser, ensure_workspace, resolve_members
 from bot.statements import InTransaction, Runner
 
@@ -125,10 +124,11 @@ def reaction_added(
     # Most reactions are not credit emoji: they cost one read and write nothing.
     if base_emoji(reaction.emoji) not in _credit_emoji(session, reaction.team_id):
         return NOTHING
+    # The lock comes first, as in the one-statement path (bot.services.reactions_at_once);
+    # what is read after it sees an add or a remove of the same credit that went first.
+    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
-    _one_at_a_time(session, reaction.source_key)
-    # Read after the lock: an add or a remove of the same credit that went first is seen.
     try:
         giver = standing(
             session,
@@ -174,9 +174,10 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     counts = base_emoji(reaction.emoji) in _credit_emoji(session, reaction.team_id)
     if not counts and not _is_marked(session, reaction):
         return False
+    # An add and a remove delivered at the same moment must not each miss the other's mark.
+    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return False
-    _one_at_a_time(session, reaction.source_key)
     session.execute(delete(ReactionMark).where(*_is_mark(reaction)))
     if _remaining_marks(session, reaction):
         return False
@@ -264,21 +265,3 @@ def _remaining_marks(session: Session, reaction: Reaction) -> int:
 
 def _is_marked(session: Session, reaction: Reaction) -> bool:
     return session.scalar(select(ReactionMark.emoji).where(*_is_mark(reaction))) is not None
-
-
-def _one_at_a_time(session: Session, key: str) -> None:
-    """Serialise the events of one (reactor, message) until this transaction ends.
-
-    An add and a remove delivered at the same moment must not each miss the other's
-    uncommitted mark. SQLite already runs one writer at a time (BEGIN IMMEDIATE); PostgreSQL
-    takes a transaction-scoped advisory lock on the credit's key.
-    """
-    if dialect_of(session) != "postgresql":
-        return
-    session.execute(select(func.pg_advisory_xact_lock(lock_key(key))))
-
-
-def lock_key(source_key: str) -> int:
-    """The advisory lock that serialises one credit's events: a 64-bit digest of its key."""
-    digest = hashlib.blake2b(source_key.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)

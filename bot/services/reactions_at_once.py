@@ -12,10 +12,12 @@ in-process, has no round trips to save and takes the full path.
 
 The credit is written as `ledger.record_or_restore` writes it: a new row, or the retracted row
 brought back, or nothing when it is live (another emoji of the same person already credits
-the message). Races with the full path stay safe: recording the delivery takes the advisory
-lock the full path takes, so a removal waits for this statement's commit and then sees its
-mark; and the upsert decides on the credit row as committed, not as the statement's snapshot
-saw it, so a credit retracted meanwhile is restored rather than left retracted.
+the message). Races with the full path stay safe: checking the day's cap takes the reactor's
+advisory lock before the delivery is written, the lock the full path takes first, so a
+removal waits for this statement's commit and then sees its mark, and two credits from the
+same person never both take the day's last place; and the upsert decides on the credit row
+as committed, not as the statement's snapshot saw it, so a credit retracted meanwhile is
+restored rather than left retracted.
 """
 
 from __future__ import annotations
@@ -24,23 +26,23 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, exists, func, literal, select
+from sqlalchemy import String, and_, bindparam, case, exists, func, literal, null, select
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.ledger import (
     FAIR_USE_WINDOW,
     all_active,
+    giver_lock_key,
     restoring,
+    room_today,
     sql_param,
-    under_daily_cap,
 )
 from bot.services.reactions import (
     NOTHING,
     Reaction,
     ReactionOutcome,
     base_emoji,
-    lock_key,
 )
 from bot.statements import Runner
 
@@ -63,7 +65,7 @@ def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOut
         "emoji": reaction.emoji,
         "base_emoji": base_emoji(reaction.emoji),
         "source_key": reaction.source_key,
-        "lock_key": lock_key(reaction.source_key),
+        "lock_key": giver_lock_key(reaction.team_id, reaction.reactor_id),
         "now": now,
         "since": now - FAIR_USE_WINDOW,
     }
@@ -96,10 +98,10 @@ def _statement() -> Any:
     one_of_them = exists().select_from(stored).where(base == bindparam("base_emoji", String))
     counts = select(one_of_them).where(workspaces.team_id == team).scalar_subquery()
     # A credit emoji, both are active people the members cache knows, and the reactor is
-    # under the day's cap. The emoji comes first: for any other emoji nothing else is read.
-    plainly_fair = and_(
-        counts, all_active(team, [reactor, author]), under_daily_cap(team, reactor, [author])
-    )
+    # under the day's cap (which takes their lock). The emoji comes first: for any other emoji
+    # nothing else is read, and no lock taken.
+    room = room_today("postgresql", team, reactor, [author], null())
+    plainly_fair = and_(counts, all_active(team, [reactor, author]), room)
     now = sql_param(events.received_at, "now")
     delivered = (
         insert(ProcessedEvent)
@@ -110,8 +112,7 @@ def _statement() -> Any:
             ),
         )
         .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
-        # The lock the full path takes, held until this statement's commit.
-        .returning(func.pg_advisory_xact_lock(bindparam("lock_key")).label("locked"))
+        .returning(events.event_id)
         .cte("delivered")
     )
     went_through = exists().select_from(delivered)
