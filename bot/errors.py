@@ -83,6 +83,10 @@ class TooManyRecipientsError(InputError):
     pass
 
 
+class ValueTagError(InputError):
+    """The Values field of the thanks modal holds something that is not a tag."""
+
+
 class DailyLimitError(InputError):
     pass
 

@@ -20,6 +20,7 @@ from bot.blocks.thanks_modal import (
     parse_values,
     permalink,
 )
+from bot.errors import ValueTagError
 from bot.models import Credit
 from bot.sandbox._emulator_validation import checked_view
 from bot.sandbox.emulator import Message, SlackChannel
@@ -268,6 +269,8 @@ def test_public_thanks_whose_answer_is_lost_are_not_sent_again(
         (form(helper="U0NOBODY9"), HELPER, "I couldn't find that person in this workspace."),
         (form(helper=None), HELPER, "Pick the person you'd like to thank."),
         (form(reason="x" * 1001), REASON, "the limit is 1,000"),
+        (form(values="#100days"), VALUES, "“#100days” isn't a tag. Tags are words that start"),
+        (form(values="#a #b #c #d #e #f"), VALUES, "That's 6 tags; a thanks holds up to 5."),
     ],
 )
 def test_bad_input_shows_in_the_modal_and_records_nothing(
@@ -384,9 +387,26 @@ def test_an_unknown_author_is_looked_up_once(
 def test_values_are_read_like_thanks_tags() -> None:
     assert parse_values("#teamwork #Care, quality #teamwork") == ("teamwork", "care", "quality")
     assert parse_values("") == ()
-    assert parse_values("#a #b #c #d #e #f") == ("a", "b", "c", "d", "e")
+    assert parse_values(" ,\n ") == ()
+    assert parse_values("#a #b #c #d #e #a") == ("a", "b", "c", "d", "e")
     assert parse_values("#" + "x" * 40) == ("x" * 30,)
-    assert parse_values("# 123 !!") == ()
+    assert parse_values("#on-call,#follow_up") == ("on-call", "follow_up")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("#100days", "“#100days” isn't a tag."),
+        ("#teamwork #", "“#” isn't a tag."),
+        ("R&D", "“R&D” isn't a tag."),
+        ("#care " + "9" * 50, f"“{'9' * 29}…” isn't a tag."),
+        ("#a #b #c #d #e #f", "That's 6 tags; a thanks holds up to 5."),
+    ],
+)
+def test_values_that_are_not_tags_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(ValueTagError) as refused:
+        parse_values(text)
+    assert refused.value.user_message.startswith(problem)
 
 
 def test_permalinks_follow_slacks_shape() -> None:

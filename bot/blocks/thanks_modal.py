@@ -21,6 +21,7 @@ from bot.errors import (
     RepeatedReasonError,
     SelfCreditError,
     UnknownMemberError,
+    ValueTagError,
 )
 from bot.parsing import (
     MAX_VALUE_LENGTH,
@@ -42,7 +43,12 @@ VALUES = "values"
 VISIBILITY = "visibility"
 PUBLIC, PRIVATE = "public", "private"
 
+# The Values field: tags separated by spaces or commas, each a word that starts with a letter,
+# its `#` optional, as /thanks reads a tag.
+_VALUE_SEPARATOR = re.compile(r"[\s,]+")
 _VALUE = re.compile(r"#?([A-Za-z][\w-]*)")
+# A word quoted back in an error: long enough to recognise.
+_QUOTED_WORD = 30
 
 
 @dataclass(frozen=True)
@@ -171,9 +177,30 @@ def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
 
 
 def parse_values(text: str) -> tuple[str, ...]:
-    """`#teamwork #Care, quality` -> ("teamwork", "care", "quality"), as /thanks keeps them."""
-    found = (tag.lower()[:MAX_VALUE_LENGTH] for tag in _VALUE.findall(text))
-    return tuple(dict.fromkeys(found))[:MAX_VALUES]
+    """`#teamwork #Care, quality` -> ("teamwork", "care", "quality"), as /thanks keeps them.
+
+    A word that is not a tag (`#100days`, `#`, `R&D`), or more tags than a thanks holds, is a
+    ValueTagError saying what to type instead: nothing of it would be kept otherwise, or only
+    a part (`days`).
+    """
+    found: list[str] = []
+    for word in _VALUE_SEPARATOR.split(text):
+        tag = _VALUE.fullmatch(word)
+        if tag is not None:
+            found.append(tag.group(1).lower()[:MAX_VALUE_LENGTH])
+        elif word:
+            shown = word if len(word) <= _QUOTED_WORD else word[: _QUOTED_WORD - 1] + "…"
+            raise ValueTagError(
+                f"“{shown}” isn't a tag. Tags are words that start with a letter, such as "
+                "#teamwork, separated by spaces or commas."
+            )
+    tags = tuple(dict.fromkeys(found))
+    if len(tags) > MAX_VALUES:
+        raise ValueTagError(
+            f"That's {len(tags)} tags; a thanks holds up to {MAX_VALUES}. Keep the ones that "
+            "matter most."
+        )
+    return tags
 
 
 def form_errors(error: InputError) -> dict[str, str]:
@@ -183,6 +210,8 @@ def form_errors(error: InputError) -> dict[str, str]:
     """
     if isinstance(error, ReasonTooLongError | RepeatedReasonError):
         return {REASON: _plain_words(error.user_message)}
+    if isinstance(error, ValueTagError):
+        return {VALUES: error.user_message}
     if isinstance(error, NoRecipientError):
         return {HELPER: "Pick the person you'd like to thank."}
     if isinstance(error, SelfCreditError):

@@ -29,24 +29,24 @@ def handle_thanks_modal(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """The thanks modal submitted: record it like /thanks, then say it."""
-    form = read_thanks_form(view)
-    if form is None:
-        ack(response_action="errors", errors={HELPER: EXPIRED})
-        return
-    request = ThanksRequest(
-        team_id=body["team"]["id"],
-        thanker_id=body["user"]["id"],
-        channel_id=form.message.channel_id,
-        parsed=ParsedThanks(
-            user_ids=(form.helper_id,) if form.helper_id else (),
-            reason=form.reason,
-            values=form.values,
-        ),
-        # One modal records once, however many times its submission arrives.
-        request_key=f"view:{view['id']}",
-        message_ts=form.message.message_ts,
-    )
     try:
+        form = read_thanks_form(view)
+        if form is None:
+            ack(response_action="errors", errors={HELPER: EXPIRED})
+            return
+        request = ThanksRequest(
+            team_id=body["team"]["id"],
+            thanker_id=body["user"]["id"],
+            channel_id=form.message.channel_id,
+            parsed=ParsedThanks(
+                user_ids=(form.helper_id,) if form.helper_id else (),
+                reason=form.reason,
+                values=form.values,
+            ),
+            # One modal records once, however many times its submission arrives.
+            request_key=f"view:{view['id']}",
+            message_ts=form.message.message_ts,
+        )
         with deps.sessions.begin() as session:
             outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
     except InputError as error:
