@@ -288,7 +288,12 @@ class FavorResponse(Base):
 
 
 class ReactionMark(Base):
-    """A credit emoji someone put on a message; the credit lasts while one of theirs remains."""
+    """A credit emoji someone put on a message; the credit lasts while one of theirs remains.
+
+    A row with `removed_ts` is no emoji but the record of a removal that arrived before its
+    add (Slack retries a failed delivery later, so an add can come after its own removal):
+    an add older than it changes nothing.
+    """
 
     __tablename__ = "reaction_marks"
 
@@ -301,6 +306,8 @@ class ReactionMark(Base):
     emoji: Mapped[str] = mapped_column(String(100), primary_key=True)
     author_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # The removal's `event_ts`, as Slack sent it, when the removal came first.
+    removed_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 OUTBOX_KINDS = ("digest", "nudge", "prompt")

@@ -60,7 +60,8 @@ def credits(sessions: sessionmaker[Session]) -> list[Credit]:
 
 def marks(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
     with sessions() as session:
-        rows = session.execute(select(ReactionMark.reactor_id, ReactionMark.emoji)).all()
+        live = ReactionMark.removed_ts.is_(None)  # not a removal that arrived first
+        rows = session.execute(select(ReactionMark.reactor_id, ReactionMark.emoji).where(live))
     return sorted((row.reactor_id, row.emoji) for row in rows)
 
 
@@ -291,6 +292,51 @@ def test_concurrent_different_emoji_from_one_reactor_count_once(
     assert len(notes(sandbox)) == 1
 
 
+def test_a_removal_delivered_before_its_add_leaves_no_credit(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    # Slack retries the add that failed, minutes later: its removal arrived first.
+    late_add = sandbox.driver.event_envelope(
+        reaction_event(ALICE, bobs_message, event_ts="1764000000.000100")
+    )
+    react(sandbox, ALICE, bobs_message, added=False, event_ts="1764000007.000200")
+    assert sandbox.driver.send_event(late_add, retry_num=1).status == 200
+
+    assert credits(sessions) == []
+    assert notes(sandbox) == []
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReactionMark)) == 1
+        assert session.scalar(select(ReactionMark.removed_ts)) == "1764000007.000200"
+
+    # Put back later, the emoji counts again.
+    react(sandbox, ALICE, bobs_message, event_ts="1764000090.000300")
+    [credit] = credits(sessions)
+    assert (credit.helper_id, credit.helped_id, credit.retracted_at) == (BOB, ALICE, None)
+    assert marks(sessions) == [(ALICE, "pray")]
+    with sessions() as session:
+        assert session.scalar(select(ReactionMark.removed_ts)) is None
+    assert len(notes(sandbox)) == 1
+
+    unreact(sandbox, ALICE, bobs_message)  # and taken off, the credit goes
+    assert credits(sessions)[0].retracted_at is not None
+    assert marks(sessions) == []
+
+
+def test_a_late_add_of_one_emoji_leaves_another_emojis_credit_alone(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    react(sandbox, ALICE, bobs_message, "raised_hands", event_ts="1764000001.000100")
+    late_add = sandbox.driver.event_envelope(
+        reaction_event(ALICE, bobs_message, "pray", event_ts="1764000002.000100")
+    )
+    react(sandbox, ALICE, bobs_message, "pray", added=False, event_ts="1764000003.000100")
+    sandbox.driver.send_event(late_add, retry_num=2)
+
+    [credit] = credits(sessions)
+    assert credit.retracted_at is None  # raised_hands is still there
+    assert marks(sessions) == [(ALICE, "raised_hands")]
+
+
 def test_reactions_at_the_same_moment_stay_within_the_daily_cap(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
@@ -342,7 +388,7 @@ def test_reactions_that_credit_no_one_are_ignored(
 ) -> None:
     message = sandbox.emulator.post_user_message(GENERAL, author, "Deploy finished")
     react(sandbox, reactor, message, **changes)
-    unreact(sandbox, reactor, message)
+    react(sandbox, reactor, message, added=False, **changes)
 
     assert credits(sessions) == []
     assert count(sessions, ReactionMark) == 0

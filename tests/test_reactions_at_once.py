@@ -44,6 +44,9 @@ class State:
     # The workspace's credit emoji as stored (None: the defaults), not always as the settings
     # would write them.
     credit_emoji: tuple[str, ...] | None = None
+    # A removal of this very emoji that arrived before this add: none, or its event_ts,
+    # newer or older than the add's (ADDED_AT).
+    removed_at: str | None = None
 
 
 states = st.builds(
@@ -58,6 +61,7 @@ states = st.builds(
     st.sampled_from((False, False, False, True)),
     st.booleans(),
     st.sampled_from((None, None, (":Raised_Hands:", "+1"), ("thankyou",), ())),
+    st.sampled_from((None, None, "1764000000.000900", "1764000000.000100")),
 )
 
 
@@ -77,7 +81,8 @@ def _seed(session: Session, team: str, state: State, reaction: Reaction) -> None
                     reaction_confirmations_off=state.quiet and user_id == REACTOR,
                 )
             )
-    for emoji in state.marks:
+    removal = {} if state.removed_at is None else {reaction.emoji: state.removed_at}
+    for emoji in sorted({*state.marks, *removal}):
         session.execute(
             insert(ReactionMark).values(
                 team_id=team,
@@ -87,6 +92,7 @@ def _seed(session: Session, team: str, state: State, reaction: Reaction) -> None
                 emoji=emoji,
                 author_id=AUTHOR,
                 created_at=NOW,
+                removed_ts=removal.get(emoji),
             )
         )
     rows = [
@@ -121,8 +127,13 @@ def _seed(session: Session, team: str, state: State, reaction: Reaction) -> None
         )
 
 
+ADDED_AT = "1764000000.000500"
+
+
 def _reaction(team: str, emoji: str) -> Reaction:
-    return Reaction(team, "Ev0PROPERTY", "reaction_added", REACTOR, AUTHOR, emoji, CHANNEL, TS)
+    return Reaction(
+        team, "Ev0PROPERTY", "reaction_added", REACTOR, AUTHOR, emoji, CHANNEL, TS, ADDED_AT
+    )
 
 
 def _nobody(_user_id: str) -> None:
@@ -139,7 +150,12 @@ def _result(session: Session, team: str, reaction: Reaction) -> dict[str, Any]:
         "credit": None if credit is None else (credit.retracted_at is None, credit.created_at),
         "credits": len(session.scalars(select(Credit.id).where(Credit.team_id == team)).all()),
         "marks": sorted(
-            session.scalars(select(ReactionMark.emoji).where(ReactionMark.team_id == team))
+            (row.emoji, row.removed_ts)
+            for row in session.execute(
+                select(ReactionMark.emoji, ReactionMark.removed_ts).where(
+                    ReactionMark.team_id == team
+                )
+            )
         ),
         "delivered": session.scalar(
             select(ProcessedEvent.event_id).where(ProcessedEvent.team_id == team)

@@ -10,7 +10,9 @@ rules records nothing in the ledger, but its mark stays: the emoji is on the mes
 removing it must not take back a credit given through another one.
 
 Every effect runs in the transaction that marks the event delivered (`first_delivery`), so
-Slack's retries and duplicate deliveries change nothing a second time.
+Slack's retries and duplicate deliveries change nothing a second time. A removal that finds
+no mark may have overtaken its add (Slack retries a failed delivery minutes later): it leaves
+a row with its `event_ts` in the mark's place, and an add older than that changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -45,6 +48,9 @@ class Reaction:
     emoji: str  # as Slack sends it, skin tone included: "raised_hands::skin-tone-3"
     channel_id: str
     message_ts: str
+    # When the person added or removed the emoji (Slack's `event_ts`), to tell a late add
+    # from a newer one; None when the event has none.
+    event_ts: str | None = None
 
     @property
     def source_key(self) -> str:
@@ -88,6 +94,7 @@ def reaction_from_event(team_id: str, event_id: str, event: Mapping[str, Any]) -
         emoji=str(emoji),
         channel_id=str(channel),
         message_ts=str(ts),
+        event_ts=event["event_ts"] if isinstance(event.get("event_ts"), str) else None,
     )
 
 
@@ -129,6 +136,8 @@ def reaction_added(
     one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
+    if _removed_since(session, reaction):
+        return NOTHING  # its removal arrived first: the emoji is no longer there
     try:
         giver = standing(
             session,
@@ -178,7 +187,11 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return False
-    session.execute(delete(ReactionMark).where(*_is_mark(reaction)))
+    removed = session.execute(
+        delete(ReactionMark).where(*_is_mark(reaction)).returning(ReactionMark.emoji)
+    ).all()
+    if not removed:
+        _remember_removal(session, now, reaction)
     if _remaining_marks(session, reaction):
         return False
     retracted = session.execute(
@@ -245,7 +258,7 @@ def _mark(reaction: Reaction, now: datetime) -> dict[str, Any]:
     }
 
 
-def _reactors_marks(reaction: Reaction) -> Iterable[Any]:
+def _reactors_of(reaction: Reaction) -> Iterable[Any]:
     return (
         ReactionMark.team_id == reaction.team_id,
         ReactionMark.channel_id == reaction.channel_id,
@@ -254,8 +267,69 @@ def _reactors_marks(reaction: Reaction) -> Iterable[Any]:
     )
 
 
+def _reactors_marks(reaction: Reaction) -> Iterable[Any]:
+    return (*_reactors_of(reaction), ReactionMark.removed_ts.is_(None))
+
+
 def _is_mark(reaction: Reaction) -> Iterable[Any]:
     return (*_reactors_marks(reaction), ReactionMark.emoji == reaction.emoji)
+
+
+def _removal_of(session: Session, reaction: Reaction) -> ReactionMark | None:
+    """The record of this emoji's removal, when the removal came before any add."""
+    query = select(ReactionMark).where(
+        *_reactors_of(reaction),
+        ReactionMark.emoji == reaction.emoji,
+        ReactionMark.removed_ts.is_not(None),
+    )
+    return session.scalars(query).first()
+
+
+def _removed_since(session: Session, reaction: Reaction) -> bool:
+    """True when this emoji's removal, delivered first, is newer than this add.
+
+    An add newer than the removal (the emoji put back) clears its record and counts.
+    """
+    removal = _removal_of(session, reaction)
+    if removal is None:
+        return False
+    added, removed = _slack_time(reaction.event_ts), _slack_time(removal.removed_ts)
+    if added is not None and removed is not None and removed >= added:
+        return True
+    session.delete(removal)
+    session.flush()  # the mark takes its place, under the same key
+    return False
+
+
+def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> None:
+    """A removal with no mark to delete: its add may still be on its way (a retry).
+
+    Only where that add would credit someone: between two active people the members cache
+    knows (a bot's or a former member's message never held a mark).
+    """
+    if _slack_time(reaction.event_ts) is None:
+        return  # an add could not be told older or newer
+    people = session.scalars(
+        select(Member).where(
+            Member.team_id == reaction.team_id,
+            Member.user_id.in_((reaction.reactor_id, reaction.author_id)),
+        )
+    ).all()
+    if len(people) < 2 or not all(person.can_receive_credit for person in people):
+        return
+    removal = _removal_of(session, reaction)
+    if removal is None:
+        session.add(ReactionMark(**_mark(reaction, now), removed_ts=reaction.event_ts))
+    elif (_slack_time(removal.removed_ts) or 0) < (_slack_time(reaction.event_ts) or 0):
+        removal.removed_ts = reaction.event_ts
+
+
+def _slack_time(ts: str | None) -> Decimal | None:
+    """Slack's `1764000000.000100`, as a number that orders correctly; None if it is not one."""
+    try:
+        return Decimal(ts) if ts else None
+    except InvalidOperation:
+        return None
 
 
 def _remaining_marks(session: Session, reaction: Reaction) -> int:

@@ -5,7 +5,8 @@ or its restoration) and every check of `reactions.reaction_added`. On PostgreSQL
 does it: data-modifying CTEs write the three only if the event is new and plainly fair;
 otherwise it writes nothing and the caller runs the full path, which explains or records
 whatever the rules allow. "Plainly": the reactor and the author are active people in the
-members cache, and the reactor has credited the author fewer times today than the cap. The
+members cache, the reactor has credited the author fewer times today than the cap, and no
+removal of this emoji arrived before this add (bot.services.reactions compares their times). The
 same statement tells whether the emoji is one of the workspace's credit emoji (most reactions
 are not, and write nothing), so that a reaction takes one round trip either way. SQLite,
 in-process, has no round trips to save and takes the full path.
@@ -101,7 +102,16 @@ def _statement() -> Any:
     # under the day's cap (which takes their lock). The emoji comes first: for any other emoji
     # nothing else is read, and no lock taken.
     room = room_today("postgresql", team, reactor, [author], null())
-    plainly_fair = and_(counts, all_active(team, [reactor, author]), room)
+    # A removal of this emoji that arrived first: the full path tells whether this add is older.
+    removed_first = exists().where(
+        marks.team_id == team,
+        marks.channel_id == sql_param(marks.channel_id),
+        marks.message_ts == sql_param(marks.message_ts),
+        marks.reactor_id == reactor,
+        marks.emoji == sql_param(marks.emoji),
+        marks.removed_ts.is_not(None),
+    )
+    plainly_fair = and_(counts, all_active(team, [reactor, author]), ~removed_first, room)
     now = sql_param(events.received_at, "now")
     delivered = (
         insert(ProcessedEvent)
@@ -138,7 +148,21 @@ def _statement() -> Any:
                 now,
             ).where(went_through),
         )
-        .on_conflict_do_nothing()
+        # A mark already there stays as it is, and the credit follows as on the full path; a
+        # removal that arrived first (recorded while this statement waited for the lock) is
+        # left alone, and no row comes back.
+        .on_conflict_do_update(
+            index_elements=[
+                marks.team_id,
+                marks.channel_id,
+                marks.message_ts,
+                marks.reactor_id,
+                marks.emoji,
+            ],
+            set_={"author_id": author},
+            where=marks.removed_ts.is_(None),
+        )
+        .returning(marks.emoji)
         .cte("marked")
     )
     row = insert(Credit).from_select(
@@ -165,7 +189,7 @@ def _statement() -> Any:
             sql_param(marks.message_ts),
             source_key,
             now,
-        ).where(went_through),
+        ).where(exists().select_from(marked)),
     )
     credited = restoring(row).returning(credits.id).cte("credited")
     quiet = (
@@ -178,4 +202,4 @@ def _statement() -> Any:
         exists().select_from(credited).label("credited"),
         quiet.label("quiet"),
         counts.label("counts"),
-    ).add_cte(marked)
+    )
