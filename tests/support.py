@@ -18,6 +18,9 @@ import psycopg
 from slack_bolt import App
 from sqlalchemy import Engine, event
 
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.transport import Delivery
+
 
 class Clock:
     """`now` for the app under test; tests move it explicitly."""
@@ -117,6 +120,18 @@ def run_at_once(work: Callable[[], None], threads: int) -> None:
         thread.start()
     for thread in running:
         thread.join()
+
+
+def send_forms_at_once(driver: SlackDriver, payloads: list[dict[str, str]]) -> list[Delivery]:
+    """Deliver every form-encoded payload from a thread of its own, all released together."""
+    waiting = list(payloads)
+    deliveries: list[Delivery] = []
+
+    def send() -> None:
+        deliveries.append(driver.send_form(waiting.pop()))
+
+    run_at_once(send, threads=len(payloads))
+    return deliveries
 
 
 class AnswerlessSlack:

@@ -14,7 +14,7 @@ from bot.models import Credit
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
-from tests.support import AnswerlessSlack, Clock, run_at_once, unused_port
+from tests.support import AnswerlessSlack, Clock, send_forms_at_once, unused_port
 
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -257,14 +257,9 @@ def test_favours_logged_at_the_same_moment_stay_within_the_daily_cap(
         )
         for n in range(8)
     ]
-    statuses: list[int] = []
+    deliveries = send_forms_at_once(sandbox.driver, payloads)
 
-    def send() -> None:
-        statuses.append(sandbox.driver.send_form(payloads.pop()).status)
-
-    run_at_once(send, threads=8)
-
-    assert statuses == [200] * 8
+    assert [delivery.status for delivery in deliveries] == [200] * 8
     assert len(credits(sessions)) == 5
 
 
@@ -280,14 +275,9 @@ def test_favours_and_thanks_at_the_same_moment_share_the_daily_cap(
         for n in range(4)
         for command in ("/thanks", FAVOR_COMMAND)
     ]
-    statuses: list[int] = []
+    deliveries = send_forms_at_once(sandbox.driver, payloads)
 
-    def send() -> None:
-        statuses.append(sandbox.driver.send_form(payloads.pop()).status)
-
-    run_at_once(send, threads=8)
-
-    assert statuses == [200] * 8
+    assert [delivery.status for delivery in deliveries] == [200] * 8
     assert len(credits(sessions)) == 5
 
 

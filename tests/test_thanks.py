@@ -12,7 +12,7 @@ from bot.models import Credit, Member
 from bot.parsing import WORD_JOINER
 from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
-from tests.support import Clock, out_of_reach, run_at_once
+from tests.support import Clock, out_of_reach, send_forms_at_once
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
@@ -127,12 +127,10 @@ def test_thanks_sent_at_the_same_moment_stay_within_the_daily_cap(
         sandbox.driver.command_payload(ALICE, "/thanks", f"<@{BOB}> for favour {n}", GENERAL)
         for n in range(8)
     ]
-    answers: list[str] = []
-
-    def send() -> None:
-        answers.append(sandbox.driver.send_form(payloads.pop()).json()["response_type"])
-
-    run_at_once(send, threads=8)
+    answers = [
+        delivery.json()["response_type"]
+        for delivery in send_forms_at_once(sandbox.driver, payloads)
+    ]
 
     assert sorted(answers) == ["ephemeral"] * 3 + ["in_channel"] * 5
     assert len(credits(sessions)) == 5
