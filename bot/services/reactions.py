@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -301,6 +301,11 @@ def _removed_since(session: Session, reaction: Reaction) -> bool:
     return False
 
 
+# How long a removal that arrived before its add is remembered: Slack retries a failed
+# delivery at most three times, within minutes, so a day leaves a wide margin.
+REMOVALS_KEPT = timedelta(days=1)
+
+
 def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> None:
     """A removal with no mark to delete: its add may still be on its way (a retry).
 
@@ -317,6 +322,15 @@ def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> No
     ).all()
     if len(people) < 2 or not all(person.can_receive_credit for person in people):
         return
+    # The reactor's records older than that can meet no add any more.
+    session.execute(
+        delete(ReactionMark).where(
+            ReactionMark.team_id == reaction.team_id,
+            ReactionMark.reactor_id == reaction.reactor_id,
+            ReactionMark.removed_ts.is_not(None),
+            ReactionMark.created_at < now - REMOVALS_KEPT,
+        )
+    )
     removal = _removal_of(session, reaction)
     if removal is None:
         session.add(ReactionMark(**_mark(reaction, now), removed_ts=reaction.event_ts))
