@@ -354,13 +354,41 @@ def test_the_shortcut_on_a_message_no_one_can_be_thanked_for_explains_privately(
     assert credits(sessions) == []
 
 
-def test_the_shortcut_on_an_apps_message_explains_privately(
+def test_the_shortcut_on_goodwills_own_message_explains_privately(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the deploy", GENERAL)
     [celebration] = sandbox.emulator.messages(GENERAL, ephemeral=False)  # posted by Goodwill
     note = shortcut_refusal(sandbox, CAROL, celebration)
+    assert "That message is from Goodwill, a bot" in note.text
+
+
+def test_the_shortcut_on_an_integrations_message_explains_privately(
+    sandbox: Sandbox, bobs_message: Message
+) -> None:
+    payload = sandbox.driver.message_shortcut_payload(ALICE, THANK_FOR_THIS_SHORTCUT, bobs_message)
+    # An incoming webhook's message: a bot_id, subtype bot_message, and no user.
+    message = {key: value for key, value in payload["message"].items() if key != "user"}
+    payload["message"] = {**message, "subtype": "bot_message", "bot_id": "B0WEBHOOK1"}
+    assert sandbox.driver.send_interaction(payload).status == 200
+    assert sandbox.emulator.open_views == {}
+    [note] = sandbox.emulator.messages(GENERAL, ephemeral=True)
     assert "posted by an app" in note.text
+
+
+def test_a_message_an_app_posted_for_a_person_thanks_that_person(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    # Posted with Bob's token by an app (a scheduler, say): Slack names Bob, and the app.
+    # A reaction on it credits Bob; so does the shortcut.
+    payload = sandbox.driver.message_shortcut_payload(ALICE, THANK_FOR_THIS_SHORTCUT, bobs_message)
+    payload["message"] = {**payload["message"], "bot_id": "B0SCHEDUL1", "app_id": "A0SCHEDUL1"}
+    assert sandbox.driver.send_interaction(payload).status == 200
+    [view] = sandbox.emulator.open_views.values()
+
+    assert submit(sandbox, ALICE, view, form()) == {}
+    [credit] = credits(sessions)
+    assert (credit.helper_id, credit.helped_id) == (BOB, ALICE)
 
 
 @pytest.fixture

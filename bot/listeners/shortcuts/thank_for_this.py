@@ -47,8 +47,13 @@ def handle_thank_for_this(
 
 
 def _author_id(message: dict[str, Any]) -> str | None:
-    # Apps and integrations post with a bot_id (and often no user): nobody to thank.
-    if message.get("bot_id") or message.get("subtype") == "bot_message":
-        return None
+    """Who wrote the message, as a reaction's `item_user` names them: its `user`.
+
+    An app posting for a person (with their token) sends `bot_id` beside that person's
+    `user`, and a reaction credits them: so does the shortcut. An app's own message names its
+    bot user, whom the members cache knows as a bot, or no user at all (`bot_message`).
+    """
     user = message.get("user")
-    return user if isinstance(user, str) and user else None
+    if message.get("subtype") == "bot_message" or not (isinstance(user, str) and user):
+        return None
+    return user
