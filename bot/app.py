@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt import Respond as BoltRespond
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
-from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -125,22 +124,23 @@ class Respond(BoltRespond):
         if self.response_url is None:
             return super().__call__(text)  # Bolt's error: no response_url here
         if isinstance(text, dict):  # a whole message, as Bolt takes it
-            return self._post(_build_message(**text))
-        message = _build_message(
-            text=text,
-            blocks=blocks,
-            attachments=attachments,
-            response_type=response_type,
-            replace_original=replace_original,
-            delete_original=delete_original,
-            unfurl_links=unfurl_links,
-            unfurl_media=unfurl_media,
-            thread_ts=thread_ts,
-            metadata=metadata,
-        )
+            return self._post(text)
+        message = {
+            "text": text,
+            # Empty lists are left out, as Bolt leaves them out.
+            "blocks": blocks or None,
+            "attachments": attachments or None,
+            "response_type": response_type,
+            "replace_original": replace_original,
+            "delete_original": delete_original,
+            "unfurl_links": unfurl_links,
+            "unfurl_media": unfurl_media,
+            "thread_ts": thread_ts,
+            "metadata": metadata,
+        }
         return self._post(message)
 
-    def _post(self, message: dict[str, Any]) -> WebhookResponse:
+    def _post(self, message: Mapping[str, Any]) -> WebhookResponse:
         assert self.response_url is not None
         client = WebhookClient(
             url=self.response_url,
@@ -148,7 +148,8 @@ class Respond(BoltRespond):
             ssl=self.ssl,
             retry_handlers=[HarmlessConnectionRetry()],
         )
-        return client.send_dict(message)
+        # send_dict leaves out what is None and turns Block Kit objects into dicts.
+        return client.send_dict(dict(message))
 
 
 def build_app(

@@ -14,6 +14,7 @@ import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, Respond, build_app, make_client
@@ -126,3 +127,17 @@ def test_listeners_respond_with_these_retries(sandbox: Sandbox, slack: Answerles
     payload["response_url"] = f"{slack.url}response/T0SANDBOX/1"
     sandbox.driver.send_interaction(payload)
     assert slack.requests == 1
+
+
+def test_respond_sends_what_bolts_respond_sends(sandbox: Sandbox) -> None:
+    url = sandbox.emulator.new_response_url("C0GENERAL", "U0ALICE01")
+    block = SectionBlock(text=MarkdownTextObject(text="*Thanks* for the review"))
+
+    respond = Respond(response_url=url)
+    assert respond(text="Thanks", blocks=[block], attachments=[]).status_code == 200
+    assert respond({"text": "Again", "response_type": "in_channel"}).status_code == 200
+
+    private, public = sandbox.emulator.messages("C0GENERAL")
+    assert (private.ephemeral_for, private.text, private.attachments) == ("U0ALICE01", "Thanks", [])
+    assert private.blocks == [block.to_dict()]
+    assert (public.ephemeral_for, public.text) == (None, "Again")
