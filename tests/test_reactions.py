@@ -342,6 +342,16 @@ def test_removals_that_came_first_are_forgotten_after_a_day(
     assert removals() == sorted([later.ts, last.ts])
 
 
+@pytest.mark.parametrize("event_ts", ["", "soon", "NaN", "Infinity", "1" * 40])
+def test_a_removal_first_without_a_usable_time_is_not_remembered(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message, event_ts: str
+) -> None:
+    react(sandbox, ALICE, bobs_message, added=False, event_ts=event_ts)
+    assert count(sessions, ReactionMark) == 0
+    react(sandbox, ALICE, bobs_message, event_ts=event_ts)  # nothing to tell it from: it counts
+    assert len(credits(sessions)) == 1
+
+
 def test_a_late_add_of_one_emoji_leaves_another_emojis_credit_alone(
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
 ) -> None:

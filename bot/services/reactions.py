@@ -339,11 +339,18 @@ def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> No
 
 
 def _slack_time(ts: str | None) -> Decimal | None:
-    """Slack's `1764000000.000100`, as a number that orders correctly; None if it is not one."""
+    """Slack's `1764000000.000100`, as a number that orders correctly; None if it is not one
+    (or would not fit `removed_ts`)."""
+    if not ts or len(ts) > MAX_SLACK_TS:
+        return None
     try:
-        return Decimal(ts) if ts else None
+        time = Decimal(ts)
     except InvalidOperation:
         return None
+    return time if time.is_finite() else None
+
+
+MAX_SLACK_TS = 32  # reaction_marks.removed_ts
 
 
 def _remaining_marks(session: Session, reaction: Reaction) -> int:
