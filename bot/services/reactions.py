@@ -32,7 +32,7 @@ from bot.models import Credit, Member, ReactionMark, Workspace
 from bot.services.events import first_delivery
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, one_giver_at_a_time, record_or_restore
-from bot.services.members import FetchUser, ensure_workspace, resolve_members
+from bot.services.members import FetchUser, ensure_workspace, find_members, resolve_members
 from bot.statements import InTransaction, Runner
 
 
@@ -312,15 +312,11 @@ def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> No
     Only where that add would credit someone: between two active people the members cache
     knows (a bot's or a former member's message never held a mark).
     """
-    if _slack_time(reaction.event_ts) is None:
+    removed_at = _slack_time(reaction.event_ts)
+    if removed_at is None:
         return  # an add could not be told older or newer
-    people = session.scalars(
-        select(Member).where(
-            Member.team_id == reaction.team_id,
-            Member.user_id.in_((reaction.reactor_id, reaction.author_id)),
-        )
-    ).all()
-    if len(people) < 2 or not all(person.can_receive_credit for person in people):
+    people = find_members(session, reaction.team_id, (reaction.reactor_id, reaction.author_id))
+    if len(people) < 2 or not all(person.can_receive_credit for person in people.values()):
         return
     # The reactor's records older than that can meet no add any more.
     session.execute(
@@ -334,7 +330,7 @@ def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> No
     removal = _removal_of(session, reaction)
     if removal is None:
         session.add(ReactionMark(**_mark(reaction, now), removed_ts=reaction.event_ts))
-    elif (_slack_time(removal.removed_ts) or 0) < (_slack_time(reaction.event_ts) or 0):
+    elif (_slack_time(removal.removed_ts) or 0) < removed_at:
         removal.removed_ts = reaction.event_ts
 
 
