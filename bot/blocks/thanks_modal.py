@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.blocks.common import Message, mention
+from bot.blocks.favors import one_line
 from bot.errors import (
     InputError,
     NoRecipientError,
@@ -189,10 +190,9 @@ def parse_values(text: str) -> tuple[str, ...]:
         if tag is not None:
             found.append(tag.group(1).lower()[:MAX_VALUE_LENGTH])
         elif word:
-            shown = word if len(word) <= _QUOTED_WORD else word[: _QUOTED_WORD - 1] + "…"
             raise ValueTagError(
-                f"“{shown}” isn't a tag. Tags are words that start with a letter, such as "
-                "#teamwork, separated by spaces or commas."
+                f"“{one_line(word, _QUOTED_WORD)}” isn't a tag. Tags are words that start with "
+                "a letter, such as #teamwork, separated by spaces or commas."
             )
     tags = tuple(dict.fromkeys(found))
     if len(tags) > MAX_VALUES:
