@@ -12,7 +12,9 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -249,3 +251,25 @@ def test_a_workspace_whose_emoji_are_a_json_null_credits_no_emoji(
             update(Workspace).where(Workspace.team_id == team).values(credit_emoji=JSON.NULL)
         )
     assert _at_once(sessions, reaction) == NOTHING == _full(sessions, reaction)
+
+
+def test_the_full_path_takes_the_reactors_lock_once(sessions: sessionmaker[Session]) -> None:
+    """Taken before the delivery is recorded, and not again when the day is read."""
+    engine: Engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes no advisory locks: its transactions take the write lock")
+    team = f"T0LOCK{next(_teams):05d}"
+    reaction = _reaction(team, "pray")
+    state = State("active", "active", 5, (), "none", 1.0, 0, False, False)
+    with sessions.begin() as session:
+        _seed(session, team, state, reaction)
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def recorded(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query.decode() if isinstance(query, bytes) else str(query))
+        return execute(cursor, query, *args, **kwargs)
+
+    with mock.patch.object(psycopg.Cursor, "execute", recorded):
+        assert _full(sessions, reaction) == ReactionOutcome(credited=True, confirm=True)
+    assert sum("pg_advisory_xact_lock" in query for query in sent) == 1

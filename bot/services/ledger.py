@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -181,11 +182,22 @@ def one_giver_at_a_time(session: Session, team_id: str, giver_id: str) -> None:
     """Hold the giver's lock until this transaction ends, before reading their day.
 
     PostgreSQL's statements each read a snapshot of their own (READ COMMITTED): those after
-    the lock see every credit the giver made before it was granted. SQLite's transactions
+    the lock see every credit the giver made before it was granted. A transaction that holds
+    it already (a reaction's, before `standing`) sends nothing. SQLite's transactions
     already take the write lock up front.
     """
-    if dialect_of(session) == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(giver_lock_key(team_id, giver_id))))
+    if dialect_of(session) != "postgresql":
+        return
+    key = giver_lock_key(team_id, giver_id)
+    transaction = session.get_transaction()
+    if transaction is not None and key in _locks_held.get(transaction, ()):
+        return
+    session.execute(select(func.pg_advisory_xact_lock(key)))
+    _locks_held.setdefault(session.get_transaction(), set()).add(key)
+
+
+# The giver locks each open transaction holds; gone with the transaction.
+_locks_held: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
 
 
 def restoring(insert: Any) -> Any:
