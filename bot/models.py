@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -228,7 +229,9 @@ class ProcessedEvent(Base):
     event_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
-    __table_args__ = (Index("ix_processed_events_received_at", "received_at"),)
+    # The sweep (bot.services.housekeeping) finds Slack's deliveries past retrying by type
+    # and age; the other rows, once-only actions, stay.
+    __table_args__ = (Index("ix_processed_events_type_received", "event_type", "received_at"),)
 
 
 REQUEST_KINDS = ("ask", "offer")
@@ -308,6 +311,16 @@ class ReactionMark(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     # The removal's `event_ts`, as Slack sent it, when the removal came first.
     removed_ts: Mapped[str | None] = mapped_column(String(32))
+
+    # Removal records are few among the marks: the sweep finds the old ones without a scan.
+    __table_args__ = (
+        Index(
+            "ix_reaction_marks_removals",
+            "created_at",
+            postgresql_where=text("removed_ts IS NOT NULL"),
+            sqlite_where=text("removed_ts IS NOT NULL"),
+        ),
+    )
 
 
 OUTBOX_KINDS = ("digest", "nudge", "prompt")

@@ -322,26 +322,6 @@ def test_a_removal_delivered_before_its_add_leaves_no_credit(
     assert marks(sessions) == []
 
 
-def test_removals_that_came_first_are_forgotten_after_a_day(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock, bobs_message: Message
-) -> None:
-    def removals() -> list[str]:
-        with sessions() as session:
-            found = select(ReactionMark.message_ts).where(ReactionMark.removed_ts.is_not(None))
-            return sorted(session.scalars(found))
-
-    react(sandbox, ALICE, bobs_message, added=False, event_ts="1764000007.000200")
-    clock.advance(hours=23)
-    later = sandbox.emulator.post_user_message(GENERAL, BOB, "and the fix")
-    react(sandbox, ALICE, later, added=False, event_ts="1764082807.000200")
-    assert removals() == sorted([bobs_message.ts, later.ts])
-
-    clock.advance(hours=2)  # the first is now over a day old; the second is not
-    last = sandbox.emulator.post_user_message(GENERAL, BOB, "and the docs")
-    react(sandbox, ALICE, last, added=False, event_ts="1764090007.000200")
-    assert removals() == sorted([later.ts, last.ts])
-
-
 @pytest.mark.parametrize("event_ts", ["", "soon", "NaN", "Infinity", "1" * 40])
 def test_a_removal_first_without_a_usable_time_is_not_remembered(
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message, event_ts: str

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Workspace
 from bot.services.digest import plan_digest
+from bot.services.housekeeping import sweep
 from bot.services.nudges import plan_nudges
 from bot.services.outbox import Planned, expire_overdue, plan, recover_abandoned
 from bot.services.prompts import plan_prompts
@@ -29,6 +30,7 @@ class TickReport:
     expired: int = 0
     uncertain: int = 0
     workspaces: int = 0
+    swept: int = 0
 
 
 def run_tick(
@@ -41,6 +43,10 @@ def run_tick(
             log.warning("outbox message %s: %s", message.id, message.error)
             report.uncertain += 1
         report.expired = expire_overdue(session, now)
+    with sessions.begin() as session:
+        swept = sweep(session, now)
+        report.swept = swept.deliveries + swept.removals
+    with sessions.begin() as session:
         team_ids = list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
     for team_id in team_ids:
         # One transaction a workspace: a failure in one does not hold back the others.

@@ -301,8 +301,9 @@ def _removed_since(session: Session, reaction: Reaction) -> bool:
     return False
 
 
-# How long a removal that arrived before its add is remembered: Slack retries a failed
-# delivery at most three times, within minutes, so a day leaves a wide margin.
+# How long a removal that arrived before its add is remembered (the tick's sweep deletes it
+# after that): Slack retries a failed delivery at most three times, within minutes, so a day
+# leaves a wide margin.
 REMOVALS_KEPT = timedelta(days=1)
 
 
@@ -318,15 +319,6 @@ def _remember_removal(session: Session, now: datetime, reaction: Reaction) -> No
     people = find_members(session, reaction.team_id, (reaction.reactor_id, reaction.author_id))
     if len(people) < 2 or not all(person.can_receive_credit for person in people.values()):
         return
-    # The reactor's records older than that can meet no add any more.
-    session.execute(
-        delete(ReactionMark).where(
-            ReactionMark.team_id == reaction.team_id,
-            ReactionMark.reactor_id == reaction.reactor_id,
-            ReactionMark.removed_ts.is_not(None),
-            ReactionMark.created_at < now - REMOVALS_KEPT,
-        )
-    )
     removal = _removal_of(session, reaction)
     if removal is None:
         session.add(ReactionMark(**_mark(reaction, now), removed_ts=reaction.event_ts))
