@@ -506,6 +506,22 @@ def test_the_workspace_chooses_its_credit_emoji(
     assert [c.retracted_at is None for c in credits(sessions)] == [False, True, True]
 
 
+def test_a_credit_emoji_counts_under_any_of_its_names(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    # The picker offers :thumbsup: and :clapping_hands:, but Slack's events say +1 and clap.
+    with sessions.begin() as session:
+        session.execute(update(Workspace).values(credit_emoji=["thumbsup", "clapping_hands"]))
+    react(sandbox, ALICE, bobs_message, "+1::skin-tone-4")
+    react(sandbox, CAROL, bobs_message, "clap")
+    react(sandbox, DAVE, bobs_message, "thumbsdown")
+    assert [c.helped_id for c in credits(sessions)] == [ALICE, CAROL]
+    assert len(notes(sandbox)) == 2
+
+    unreact(sandbox, ALICE, bobs_message, "+1::skin-tone-4")
+    assert [c.retracted_at is None for c in credits(sessions)] == [False, True]
+
+
 @pytest.fixture
 def unsynced(sessions: sessionmaker[Session], clock: Clock) -> Iterator[Sandbox]:
     sandbox = Sandbox(sessions, clock, sync_members=False)

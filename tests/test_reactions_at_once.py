@@ -62,7 +62,7 @@ states = st.builds(
     st.integers(0, 3),
     st.sampled_from((False, False, False, True)),
     st.booleans(),
-    st.sampled_from((None, None, (":Raised_Hands:", "+1"), ("thankyou",), ())),
+    st.sampled_from((None, None, (":Raised_Hands:", "+1"), ("thankyou",), ("thumbsup",), ())),
     st.sampled_from((None, None, "1764000000.000900", "1764000000.000100")),
 )
 
@@ -183,7 +183,7 @@ def _at_once(sessions: sessionmaker[Session], reaction: Reaction) -> ReactionOut
     # Each example has workspaces of its own, so the shared database needs no reset.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(state=states, emoji=st.sampled_from(("raised_hands::skin-tone-2", "pray", "+1")))
+@given(state=states, emoji=st.sampled_from(("raised_hands::skin-tone-2", "pray", "+1", "thumbsup")))
 def test_at_once_and_full_paths_agree(
     sessions: sessionmaker[Session], state: State, emoji: str
 ) -> None:

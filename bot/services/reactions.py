@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bot.db import insert_new
 from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
 from bot.models import Credit, Member, ReactionMark, Workspace
+from bot.services.emoji_names import same_emoji
 from bot.services.events import first_delivery
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, one_giver_at_a_time, record_or_restore
@@ -103,6 +104,16 @@ def base_emoji(name: str) -> str:
     return name.split("::", 1)[0].strip(":").casefold()
 
 
+def is_credit_emoji(emoji: str, credit_emoji: frozenset[str]) -> bool:
+    """True when `emoji`, under any of its names, is one of the workspace's credit emoji."""
+    return not credit_emoji.isdisjoint(emoji_names(emoji))
+
+
+def emoji_names(emoji: str) -> list[str]:
+    """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted."""
+    return sorted(same_emoji(base_emoji(emoji)))
+
+
 def credit_emoji_of(run: Runner, team_id: str) -> frozenset[str] | None:
     """The workspace's credit emoji, as base names; None before the workspace has a row."""
     rows = run.rows(_CREDIT_EMOJI, {"team_id": team_id})
@@ -129,7 +140,7 @@ def reaction_added(
 ) -> ReactionOutcome:
     """Credit the author, once per (reactor, message) and once per event delivery."""
     # Most reactions are not credit emoji: they cost one read and write nothing.
-    if base_emoji(reaction.emoji) not in _credit_emoji(session, reaction.team_id):
+    if not is_credit_emoji(reaction.emoji, _credit_emoji(session, reaction.team_id)):
         return NOTHING
     # The lock comes first, as in the one-statement path (bot.services.reactions_at_once);
     # what is read after it sees an add or a remove of the same credit that went first.
@@ -180,7 +191,7 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
     credit given under an older setting can still be taken back.
     """
-    counts = base_emoji(reaction.emoji) in _credit_emoji(session, reaction.team_id)
+    counts = is_credit_emoji(reaction.emoji, _credit_emoji(session, reaction.team_id))
     if not counts and not _is_marked(session, reaction):
         return False
     # An add and a remove delivered at the same moment must not each miss the other's mark.

@@ -27,8 +27,8 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, exists, func, literal, null, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, and_, any_, bindparam, case, exists, func, literal, null, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.ledger import (
@@ -43,7 +43,7 @@ from bot.services.reactions import (
     NOTHING,
     Reaction,
     ReactionOutcome,
-    base_emoji,
+    emoji_names,
 )
 from bot.statements import Runner
 
@@ -64,7 +64,7 @@ def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOut
         "channel_id": reaction.channel_id,
         "message_ts": reaction.message_ts,
         "emoji": reaction.emoji,
-        "base_emoji": base_emoji(reaction.emoji),
+        "emoji_names": emoji_names(reaction.emoji),
         "source_key": reaction.source_key,
         "lock_key": giver_lock_key(reaction.team_id, reaction.reactor_id),
         "now": now,
@@ -96,7 +96,9 @@ def _statement() -> Any:
     listed = case((func.json_typeof(emoji) == "array", emoji))
     stored = func.json_array_elements_text(listed).table_valued("name")
     base = func.lower(func.btrim(func.split_part(stored.c.name, "::", 1), ":"))
-    one_of_them = exists().select_from(stored).where(base == bindparam("base_emoji", String))
+    # Under any of its names: a `thumbsup` listed counts a `+1` (bot.services.emoji_names).
+    names = bindparam("emoji_names", type_=ARRAY(String))
+    one_of_them = exists().select_from(stored).where(base == any_(names))
     counts = select(one_of_them).where(workspaces.team_id == team).scalar_subquery()
     # A credit emoji, both are active people the members cache knows, and the reactor is
     # under the day's cap (which takes their lock). The emoji comes first: for any other emoji

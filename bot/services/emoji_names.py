@@ -1,0 +1,36 @@
+"""The names one emoji goes by: `thumbsup` and `+1` are the same thumbs-up.
+
+Slack accepts every alias in the emoji picker and in `:name:` text, but a reaction event
+names the emoji by one of them only (a thumbs-up arrives as `+1`). An admin who listed
+`thumbsup` as a credit emoji would otherwise never see it count. The names come from the
+`emoji` package's English names and aliases (GitHub's and Slack's short names); a name it
+does not know, such as a workspace's own emoji, goes by itself alone.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+def same_emoji(name: str) -> frozenset[str]:
+    """Every name of the emoji `name` (a base name, as `reactions.base_emoji` gives it)."""
+    return _names().get(name, frozenset({name}))
+
+
+@functools.cache
+def _names() -> dict[str, frozenset[str]]:
+    # Imported here: its table costs about 50 ms and 10 MB, which only a reaction or the
+    # settings need. A name that two emoji share (`japan`: the flag and the map) takes the
+    # names of both, and neither of those takes the other's.
+    from emoji import EMOJI_DATA
+
+    names: dict[str, set[str]] = {}
+    for entry in EMOJI_DATA.values():
+        spellings = {_bare(entry["en"]), *(_bare(alias) for alias in entry.get("alias", ()))}
+        for spelling in spellings:
+            names.setdefault(spelling, set()).update(spellings)
+    return {name: frozenset(group) for name, group in names.items() if len(group) > 1}
+
+
+def _bare(name: str) -> str:
+    return name.strip(":").casefold()
