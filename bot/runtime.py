@@ -290,15 +290,15 @@ def run_sandbox(settings: Settings, script: Path | None = None, out: TextIO = sy
     from bot.sandbox.harness import Sandbox
     from bot.sandbox.repl import run_shell
 
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
+    migrate(settings.sandbox_database_url)
+    engine = make_engine(settings.sandbox_database_url)
     try:
         with Sandbox(make_session_factory(engine)) as sandbox:
             if script is None:
                 print(
                     "Goodwill sandbox: no Slack credentials are set, so this is an emulated "
-                    f"workspace (data in {settings.database_url}). See README.md to connect "
-                    "a real one.\n",
+                    f"workspace (data in {settings.sandbox_database_url}, apart from a real "
+                    "workspace's). See README.md to connect a real one.\n",
                     file=out,
                 )
                 run_shell(sandbox, sys.stdin, out, echo=False)

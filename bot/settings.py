@@ -10,6 +10,9 @@ from bot.errors import ConfigError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
+# The sandbox's emulated workspace never shares the real one's database: its seeded people
+# and credits would otherwise sit beside a real workspace's, and be planned digests for.
+DEFAULT_SANDBOX_DATABASE_URL = "sqlite:///goodwill-sandbox.db"
 # At 100 messages a second (the most SLACK_MESSAGES_PER_SECOND allows) and 150 ms a Web API
 # call, 15 calls are in flight: more threads would only wait.
 MAX_SENDER_THREADS = 16
@@ -22,12 +25,12 @@ class RunMode(Enum):
     SANDBOX = "sandbox"
 
 
-def database_url_of(raw: str | None) -> str:
+def database_url_of(raw: str | None, default: str = DEFAULT_DATABASE_URL) -> str:
     """DATABASE_URL as SQLAlchemy takes it, the SQLite file by default.
 
     Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver installed.
     """
-    url = raw or DEFAULT_DATABASE_URL
+    url = raw or default
     if url.startswith(("postgres://", "postgresql://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
@@ -36,6 +39,7 @@ def database_url_of(raw: str | None) -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    sandbox_database_url: str = DEFAULT_SANDBOX_DATABASE_URL
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -120,9 +124,21 @@ class Settings:
             api_url += "/"
 
         database_url = database_url_of(get("DATABASE_URL"))
-        if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
+        sandbox_database_url = database_url_of(
+            get("SANDBOX_DATABASE_URL"), DEFAULT_SANDBOX_DATABASE_URL
+        )
+        for name, url in (
+            ("DATABASE_URL", database_url),
+            ("SANDBOX_DATABASE_URL", sandbox_database_url),
+        ):
+            if not url.startswith(("sqlite", "postgresql+psycopg://")):
+                problems.append(
+                    f"{name} must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+                )
+        if sandbox_database_url == database_url:
             problems.append(
-                "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+                "SANDBOX_DATABASE_URL must name another database than DATABASE_URL: the "
+                "sandbox's emulated workspace would mix with the real one"
             )
 
         port = 3000
@@ -183,6 +199,7 @@ class Settings:
             raise ConfigError(problems)
         return cls(
             database_url=database_url,
+            sandbox_database_url=sandbox_database_url,
             slack_api_url=api_url,
             slack_bot_token=bot_token,
             slack_signing_secret=signing_secret,

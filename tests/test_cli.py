@@ -22,6 +22,7 @@ from bot.sandbox.transport import HttpTransport
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    clean.pop("SANDBOX_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
@@ -110,7 +111,9 @@ def test_run_without_credentials_opens_the_sandbox_and_exits_at_end_of_input(
     result = _run(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Goodwill sandbox" in result.stdout
-    assert (tmp_path / "goodwill.db").exists()
+    # Its emulated workspace has a database of its own, never the real workspace's.
+    assert (tmp_path / "goodwill-sandbox.db").exists()
+    assert not (tmp_path / "goodwill.db").exists()
 
 
 @pytest.mark.slow

@@ -20,7 +20,8 @@ SCRIPT = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "example_s
 
 def test_the_example_script_plays_through_the_cli(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    env["SANDBOX_DATABASE_URL"] = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'real.db'}"  # left alone
     result = subprocess.run(
         [sys.executable, "-m", "bot", "sandbox", "--script", str(SCRIPT)],
         capture_output=True,
@@ -40,6 +41,7 @@ def test_the_example_script_plays_through_the_cli(tmp_path: Path) -> None:
     assert "can't thank yourself" in out
     assert "is a bot" in out
     assert "@channel" in out and "<!channel>" not in out
+    assert (tmp_path / "sandbox.db").exists() and not (tmp_path / "real.db").exists()
 
 
 def test_the_shell_explains_what_it_did_not_follow(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import ConfigError
-from bot.settings import DEFAULT_DATABASE_URL, RunMode, Settings
+from bot.settings import DEFAULT_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL, RunMode, Settings
 
 
 def test_no_credentials_means_the_sandbox() -> None:
     settings = Settings.from_env({})
     assert settings.mode is RunMode.SANDBOX
     assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.sandbox_database_url == DEFAULT_SANDBOX_DATABASE_URL != DEFAULT_DATABASE_URL
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
 
@@ -56,6 +57,22 @@ def test_the_pseudonym_key_is_required_outside_the_sandbox() -> None:
         }
     )
     assert settings.pseudonym_key == "k" * 40
+
+
+def test_the_sandbox_database_is_its_own() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgres://u@h/real", "SANDBOX_DATABASE_URL": "postgres://u@h/play"}
+    )
+    assert settings.database_url == "postgresql+psycopg://u@h/real"
+    assert settings.sandbox_database_url == "postgresql+psycopg://u@h/play"
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"SANDBOX_DATABASE_URL": "mysql://x"})
+    assert error.value.problems == [
+        "SANDBOX_DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+    ]
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"SANDBOX_DATABASE_URL": DEFAULT_DATABASE_URL})
+    assert "another database than DATABASE_URL" in error.value.problems[0]
 
 
 def test_api_url_and_database_url_are_normalised() -> None:
