@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.sandbox.emulator import Message, SlackChannel, SlackUser
 from bot.sandbox.harness import Sandbox
-from bot.services.reactions import base_emoji, reaction_from_event
+from bot.services.emoji_names import base_emoji
+from bot.services.reaction_events import reaction_from_event
 from tests.support import Clock, answerless
 
 TEAM = "T0SANDBOX"

@@ -22,7 +22,8 @@ from sqlalchemy import JSON, Engine, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
-from bot.services.reactions import NOTHING, Reaction, ReactionOutcome, reaction_added
+from bot.services.reaction_events import NOTHING, Reaction, ReactionOutcome
+from bot.services.reactions import reaction_added
 from bot.services.reactions_at_once import react_at_once
 from bot.statements import Statements
 from tests.support import statements_sent

@@ -12,8 +12,23 @@ from __future__ import annotations
 import functools
 
 
+def base_emoji(name: str) -> str:
+    """`raised_hands::skin-tone-3` counts as `raised_hands`; `:pray:` as `pray`."""
+    return name.split("::", 1)[0].strip(":").casefold()
+
+
+def is_credit_emoji(emoji: str, credit_emoji: frozenset[str]) -> bool:
+    """True when `emoji`, under any of its names, is one of the workspace's credit emoji."""
+    return not credit_emoji.isdisjoint(emoji_names(emoji))
+
+
+def emoji_names(emoji: str) -> list[str]:
+    """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted."""
+    return sorted(same_emoji(base_emoji(emoji)))
+
+
 def same_emoji(name: str) -> frozenset[str]:
-    """Every name of the emoji `name` (a base name, as `reactions.base_emoji` gives it)."""
+    """Every name of the emoji `name` (a base name, as `base_emoji` gives it)."""
     return _names().get(name, frozenset({name}))
 
 

@@ -1,5 +1,4 @@
-"""Credit on a message: a credit emoji from the reactor (helped) to the author (helper), and
-who may be thanked for a message through the "Thank for this" shortcut.
+"""Credit on a message: a credit emoji from the reactor (helped) to the author (helper).
 
 One credit per (reactor, message), whatever the number of credit emoji: its `source_key` names
 the message and the reactor, never the emoji. `reaction_marks` holds the credit emoji each
@@ -17,8 +16,7 @@ a row with its `event_ts` in the mark's place, and an add older than that change
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,91 +25,15 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
-from bot.errors import InputError, NotAPersonError, SelfCreditError, UnknownMemberError
-from bot.models import Credit, Member, ReactionMark, Workspace
-from bot.services.emoji_names import same_emoji
+from bot.errors import InputError, UnknownMemberError
+from bot.models import Credit, ReactionMark, Workspace
+from bot.services.emoji_names import base_emoji, is_credit_emoji
 from bot.services.events import first_delivery
 from bot.services.fair_use import check_fair_use, standing
 from bot.services.ledger import NewCredit, one_giver_at_a_time, record_or_restore
-from bot.services.members import FetchUser, ensure_workspace, find_members, resolve_members
+from bot.services.members import FetchUser, ensure_workspace, find_members
+from bot.services.reaction_events import NOTHING, Reaction, ReactionOutcome
 from bot.statements import InTransaction, Runner
-
-
-@dataclass(frozen=True)
-class Reaction:
-    """A reaction_added or reaction_removed event on a person's message."""
-
-    team_id: str
-    event_id: str
-    event_type: str
-    reactor_id: str
-    author_id: str
-    emoji: str  # as Slack sends it, skin tone included: "raised_hands::skin-tone-3"
-    channel_id: str
-    message_ts: str
-    # When the person added or removed the emoji (Slack's `event_ts`), to tell a late add
-    # from a newer one; None when the event has none.
-    event_ts: str | None = None
-
-    @property
-    def source_key(self) -> str:
-        return f"reaction:{self.team_id}:{self.channel_id}:{self.message_ts}:{self.reactor_id}"
-
-
-@dataclass(frozen=True)
-class ReactionOutcome:
-    """What the reactor should be told, if anything."""
-
-    credited: bool = False
-    # The reactor wants a quiet confirmation of the credit (members.reaction_confirmations_off).
-    confirm: bool = False
-    # Why a credit was refused (per-pair daily cap): told to the reactor, nothing recorded.
-    refusal: str | None = None
-
-
-NOTHING = ReactionOutcome()
-
-
-def reaction_from_event(team_id: str, event_id: str, event: Mapping[str, Any]) -> Reaction | None:
-    """The reaction in an Events API event, or None when it is not on an attributable message.
-
-    Files and file comments have no message to credit, and a message without `item_user` was
-    posted by an app or integration: nobody to thank. Reacting to your own message is not help.
-    """
-    item = event.get("item") or {}
-    reactor, author = event.get("user"), event.get("item_user")
-    channel, ts, emoji = item.get("channel"), item.get("ts"), event.get("reaction")
-    fields = (reactor, author, channel, ts, emoji)
-    if item.get("type") != "message" or not all(isinstance(f, str) and f for f in fields):
-        return None
-    if reactor == author:
-        return None
-    return Reaction(
-        team_id=team_id,
-        event_id=event_id,
-        event_type=str(event.get("type")),
-        reactor_id=str(reactor),
-        author_id=str(author),
-        emoji=str(emoji),
-        channel_id=str(channel),
-        message_ts=str(ts),
-        event_ts=event["event_ts"] if isinstance(event.get("event_ts"), str) else None,
-    )
-
-
-def base_emoji(name: str) -> str:
-    """`raised_hands::skin-tone-3` counts as `raised_hands`; `:pray:` as `pray`."""
-    return name.split("::", 1)[0].strip(":").casefold()
-
-
-def is_credit_emoji(emoji: str, credit_emoji: frozenset[str]) -> bool:
-    """True when `emoji`, under any of its names, is one of the workspace's credit emoji."""
-    return not credit_emoji.isdisjoint(emoji_names(emoji))
-
-
-def emoji_names(emoji: str) -> list[str]:
-    """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted."""
-    return sorted(same_emoji(base_emoji(emoji)))
 
 
 def credit_emoji_of(run: Runner, team_id: str) -> frozenset[str] | None:
@@ -212,46 +134,6 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
         .returning(Credit.id)
     ).all()
     return bool(retracted)
-
-
-def message_author(
-    session: Session,
-    now: datetime,
-    team_id: str,
-    thanker_id: str,
-    author_id: str | None,
-    fetch_user: FetchUser,
-) -> Member:
-    """The author of a message someone wants to thank, or an InputError saying why not."""
-    if author_id is None:
-        raise NotAPersonError(
-            "That message was posted by an app, so there's no one to thank for it. "
-            "Try the shortcut on a message a person wrote."
-        )
-    if author_id == thanker_id:
-        raise SelfCreditError(
-            "That's your own message, and thanking yourself doesn't count. "
-            "Try the shortcut on a message from someone who helped you."
-        )
-    ensure_workspace(session, team_id)
-    try:
-        author = resolve_members(session, team_id, (author_id,), fetch_user, now)[author_id]
-    except UnknownMemberError:
-        raise UnknownMemberError(
-            "I can't tell who wrote that message, so it can't be thanked from here. "
-            "Try `/thanks @someone` instead."
-        ) from None
-    if author.is_bot:
-        raise NotAPersonError(
-            f"That message is from {author.label}, a bot, and bots don't need thanks. "
-            "Try the shortcut on a message a person wrote."
-        )
-    if author.is_deactivated:
-        raise NotAPersonError(
-            f"{author.label} is no longer active in this workspace, so they can't be thanked "
-            "here. Thank the people who are around now."
-        )
-    return author
 
 
 _MARK_KEY = ("team_id", "channel_id", "message_ts", "reactor_id", "emoji")

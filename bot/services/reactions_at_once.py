@@ -31,6 +31,7 @@ from sqlalchemy import String, and_, any_, bindparam, case, exists, func, litera
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
+from bot.services.emoji_names import emoji_names
 from bot.services.ledger import (
     FAIR_USE_WINDOW,
     all_active,
@@ -39,12 +40,7 @@ from bot.services.ledger import (
     room_today,
     sql_param,
 )
-from bot.services.reactions import (
-    NOTHING,
-    Reaction,
-    ReactionOutcome,
-    emoji_names,
-)
+from bot.services.reaction_events import NOTHING, Reaction, ReactionOutcome
 from bot.statements import Runner
 
 
@@ -90,7 +86,7 @@ def _statement() -> Any:
     reactor = sql_param(members.user_id, "reactor_id")
     author = sql_param(members.user_id, "author_id")
     source_key = sql_param(credits.source_key)
-    # The workspace's credit emoji as `reactions.base_emoji` reads them: Slack's emoji names are
+    # The workspace's credit emoji as `emoji_names.base_emoji` reads them: Slack's emoji names are
     # ASCII, where lower() is casefold(); anything but a list (JSON's null) counts as none.
     emoji = workspaces.credit_emoji
     listed = case((func.json_typeof(emoji) == "array", emoji))

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidSettingsError, NotAllowedError
 from bot.models import Member, Workspace
+from bot.services.emoji_names import base_emoji
 from bot.services.members import FetchUser, resolve_members, workspace_for
-from bot.services.reactions import base_emoji
 
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 

@@ -9,7 +9,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.common import Message
 from bot.blocks.reactions import reaction_confirmation, reaction_refusal
 from bot.deps import Deps
-from bot.services.reactions import reaction_added, reaction_from_event, reaction_removed
+from bot.services.reaction_events import reaction_from_event
+from bot.services.reactions import reaction_added, reaction_removed
 from bot.services.reactions_at_once import react_at_once
 from bot.slack_api import user_fetcher
 

@@ -9,7 +9,7 @@ from bot.blocks.thanks_modal import ThankedMessage, permalink, thanks_modal
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, open_form
-from bot.services.reactions import message_author
+from bot.services.message_author import message_author
 from bot.slack_api import user_fetcher
 
 
