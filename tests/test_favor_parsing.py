@@ -7,10 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.blocks.favors import one_line
-from bot.parsing import (
+from bot.favor_parsing import (
     MAX_FAVOR_TEXT,
-    MAX_MARKUP,
-    USER_MENTION,
     FavorAsk,
     FavorBalance,
     FavorCommand,
@@ -21,8 +19,8 @@ from bot.parsing import (
     FavorUndo,
     FavorUsage,
     parse_favor,
-    shown_text,
 )
+from bot.parsing import MAX_MARKUP, USER_MENTION, shown_text
 
 BOB, CAROL = "U0BOB0002", "U0CAROL03"
 

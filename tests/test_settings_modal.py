@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidSettingsError
+from bot.favor_parsing import FavorSettings, FavorUsage, parse_favor
 from bot.models import Member, Workspace
-from bot.parsing import FavorSettings, FavorUsage, parse_favor
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.services.workspace_settings import WorkspaceForm, check_workspace_form

@@ -18,8 +18,8 @@ from bot.errors import (
     RequestClosedError,
     SelfCreditError,
 )
+from bot.favor_parsing import FavorLog
 from bot.models import Credit
-from bot.parsing import FavorLog
 from bot.services.events import first_delivery, forget_delivery
 from bot.services.fair_use import Person, check_fair_use, standing
 from bot.services.ledger import NewCredit, record_credits

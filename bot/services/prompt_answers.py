@@ -24,8 +24,9 @@ from bot.errors import (
     SelfCreditError,
     UnknownMemberError,
 )
+from bot.favor_parsing import MAX_FAVOR_TEXT, FavorLog
 from bot.models import Credit
-from bot.parsing import MAX_FAVOR_TEXT, FavorLog, ParsedThanks, length_problem
+from bot.parsing import ParsedThanks, length_problem
 from bot.services.favors import FavorLogRequest, log_favor
 from bot.services.members import FetchUser, find_members, resolve_members, workspace_for
 from bot.services.thanks import MAX_REASON_LENGTH, ThanksRequest, give_thanks

@@ -25,9 +25,7 @@ from bot.blocks.history import history_message, undone_message
 from bot.blocks.privacy import forget_me_prompt
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.listeners.commands.export import start_export
-from bot.listeners.commands.favor_settings import open_settings
-from bot.parsing import (
+from bot.favor_parsing import (
     FavorAsk,
     FavorBalance,
     FavorDigest,
@@ -42,6 +40,8 @@ from bot.parsing import (
     FavorUsage,
     parse_favor,
 )
+from bot.listeners.commands.export import start_export
+from bot.listeners.commands.favor_settings import open_settings
 from bot.services.asks import ASK, OFFER, RequestInfo, new_public_id, open_request
 from bot.services.balance import balance_for
 from bot.services.favors import FavorLogRequest, log_favor
