@@ -27,6 +27,11 @@ def test_skin_tones_and_colons_go_before_the_names_are_looked_up() -> None:
     assert not is_credit_emoji("-1", frozenset({"+1"}))
 
 
+def test_a_name_with_a_space_is_no_emoji() -> None:
+    assert emoji_names("pray now") == []
+    assert not is_credit_emoji("pray now", frozenset({"pray", "now", "pray now"}))
+
+
 @given(st.text(max_size=40))
 def test_any_name_is_among_its_own_names(name: str) -> None:
     assert name in same_emoji(name)

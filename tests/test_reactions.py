@@ -522,6 +522,9 @@ def test_a_credit_emoji_counts_under_any_of_its_names(
     unreact(sandbox, ALICE, bobs_message, "+1::skin-tone-4")
     assert [c.retracted_at is None for c in credits(sessions)] == [False, True]
 
+    react(sandbox, ALICE, bobs_message, "thumbsup clapping_hands")  # no emoji has a space
+    assert [c.retracted_at is None for c in credits(sessions)] == [False, True]
+
 
 @pytest.fixture
 def unsynced(sessions: sessionmaker[Session], clock: Clock) -> Iterator[Sandbox]:

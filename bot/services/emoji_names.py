@@ -10,6 +10,7 @@ does not know, such as a workspace's own emoji, goes by itself alone.
 from __future__ import annotations
 
 import functools
+import re
 
 
 def base_emoji(name: str) -> str:
@@ -23,8 +24,15 @@ def is_credit_emoji(emoji: str, credit_emoji: frozenset[str]) -> bool:
 
 
 def emoji_names(emoji: str) -> list[str]:
-    """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted."""
-    return sorted(same_emoji(base_emoji(emoji)))
+    """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted.
+
+    Emoji names have no spaces; one that has is no emoji, and goes by no name at all (the
+    one-statement path sends the names as one space-separated text).
+    """
+    return sorted(name for name in same_emoji(base_emoji(emoji)) if not _SPACE.search(name))
+
+
+_SPACE = re.compile(r"\s")
 
 
 def same_emoji(name: str) -> frozenset[str]:

