@@ -7,11 +7,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Credit, ProcessedEvent, ReactionMark
+from bot.models import Credit, OutboxMessage, ProcessedEvent, ReactionMark
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
-from bot.services.housekeeping import DELIVERIES_KEPT, sweep
+from bot.services.housekeeping import DELIVERIES_KEPT, OUTBOX_KEPT, sweep
+from bot.services.members import ensure_workspace
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from tests.nudging import TEAM, outbox_nudge
 from tests.support import Clock
 from tests.test_reactions import ALICE, BOB, CAROL, GENERAL, react
 
@@ -104,3 +106,24 @@ def test_removals_that_came_first_are_swept_after_a_day(
     report, _ = sandbox.tick(start + timedelta(hours=25))  # the first is over a day old
     assert removals(sessions) == [fix.ts]
     assert report.swept == 2  # its removal record and its delivery
+
+
+def test_finished_messages_go_after_ninety_days_and_unfinished_ones_stay(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    old, recent = clock.now - OUTBOX_KEPT - SECOND, clock.now - OUTBOX_KEPT + SECOND
+    with sessions.begin() as session:
+        ensure_workspace(session, TEAM)
+        for status in ("sent", "failed", "uncertain", "expired", "pending", "sending"):
+            session.add(outbox_nudge(TEAM, BOB, old, kind=status, about=ALICE, status=status))
+        session.add(outbox_nudge(TEAM, BOB, recent, kind="recent", about=ALICE, status="sent"))
+
+    with sessions.begin() as session:
+        assert sweep(session, clock.now).messages == 4
+    with sessions() as session:
+        left = session.execute(select(OutboxMessage.status, OutboxMessage.due_at)).all()
+    assert sorted((status, due == recent) for status, due in left) == [
+        ("pending", False),  # a tick first expires it, or recovers it (sending), then sweeps it
+        ("sending", False),
+        ("sent", True),
+    ]

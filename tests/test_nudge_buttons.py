@@ -16,6 +16,7 @@ from bot.blocks.thanks_modal import HELPER, PRIVATE, PUBLIC, REASON, VALUES, VIS
 from bot.models import Credit, OutboxMessage
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
+from bot.services.housekeeping import OUTBOX_KEPT
 from bot.slack_ids import (
     NUDGE_NOT_NOW,
     NUDGE_OFFER_HELP,
@@ -361,3 +362,14 @@ def test_a_button_whose_nudge_is_gone_changes_nothing(
     assert sent_dm(sandbox, nudge) == dm
     assert member(sessions, BOB).nudges_opt_out is stopped
     assert sandbox.emulator.calls_to("views.open") == []
+
+
+def test_a_nudge_swept_from_the_outbox_answers_its_buttons_kindly(
+    sandbox: Sandbox, sessions: sessionmaker[Session], nudge: OutboxMessage
+) -> None:
+    dm = sent_dm(sandbox, nudge)
+    sandbox.tick(NOW + OUTBOX_KEPT + timedelta(days=1))  # the sweep takes the sent nudge
+    assert nudges(sessions, BOB) == []
+    click(sandbox, BOB, dm, NUDGE_NOT_NOW)
+    [note] = notes(sandbox, BOB, f"D{BOB}")
+    assert "no longer around" in note

@@ -44,8 +44,7 @@ def run_tick(
             report.uncertain += 1
         report.expired = expire_overdue(session, now)
     with sessions.begin() as session:
-        swept = sweep(session, now)
-        report.swept = swept.deliveries + swept.removals
+        report.swept = sweep(session, now).rows
     with sessions.begin() as session:
         team_ids = list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
     for team_id in team_ids:
