@@ -3,7 +3,7 @@
 Slack accepts every alias in the emoji picker and in `:name:` text, but a reaction event
 names the emoji by one of them only (a thumbs-up arrives as `+1`). An admin who listed
 `thumbsup` as a credit emoji would otherwise never see it count. The names come from the
-`emoji` package's English names and aliases (GitHub's and Slack's short names); a name it
+`emoji` package's English names and their common aliases; a name it
 does not know, such as a workspace's own emoji, goes by itself alone.
 """
 
@@ -42,9 +42,9 @@ def same_emoji(name: str) -> frozenset[str]:
 
 @functools.cache
 def _names() -> dict[str, frozenset[str]]:
-    # Imported here: its table costs about 50 ms and 10 MB, which only a reaction or the
-    # settings need. A name that two emoji share (`japan`: the flag and the map) takes the
-    # names of both, and neither of those takes the other's.
+    # Imported here: its table costs about 50 ms and 10 MB, which only reactions need. A
+    # name that two emoji share (`japan`: the flag and the map) takes the names of both, and
+    # neither of those takes the other's.
     from emoji import EMOJI_DATA
 
     names: dict[str, set[str]] = {}
