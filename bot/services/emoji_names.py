@@ -29,7 +29,8 @@ def emoji_names(emoji: str) -> list[str]:
     Emoji names have no spaces; one that has is no emoji, and goes by no name at all (the
     one-statement path sends the names as one space-separated text).
     """
-    return sorted(name for name in same_emoji(base_emoji(emoji)) if not _SPACE.search(name))
+    base = base_emoji(emoji)
+    return [] if _SPACE.search(base) else sorted(same_emoji(base))
 
 
 _SPACE = re.compile(r"\s")
@@ -49,7 +50,8 @@ def _names() -> dict[str, frozenset[str]]:
 
     names: dict[str, set[str]] = {}
     for entry in EMOJI_DATA.values():
-        spellings = {_bare(entry["en"]), *(_bare(alias) for alias in entry.get("alias", ()))}
+        given = (entry["en"], *entry.get("alias", ()))
+        spellings = {_bare(name) for name in given if not _SPACE.search(name)}
         for spelling in spellings:
             names.setdefault(spelling, set()).update(spellings)
     return {name: frozenset(group) for name, group in names.items() if len(group) > 1}

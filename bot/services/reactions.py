@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
@@ -136,7 +136,8 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     return bool(retracted)
 
 
-_MARK_KEY = ("team_id", "channel_id", "message_ts", "reactor_id", "emoji")
+# (team, channel, message, reactor, emoji): one mark per person and emoji on a message.
+_MARK_KEY = tuple(column.name for column in inspect(ReactionMark).primary_key)
 
 
 def _mark(reaction: Reaction, now: datetime) -> dict[str, Any]:

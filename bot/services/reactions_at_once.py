@@ -27,7 +27,19 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, any_, bindparam, case, exists, func, literal, null, select
+from sqlalchemy import (
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    inspect,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
@@ -152,13 +164,7 @@ def _statement() -> Any:
         # removal that arrived first (recorded while this statement waited for the lock) is
         # left alone, and no row comes back.
         .on_conflict_do_update(
-            index_elements=[
-                marks.team_id,
-                marks.channel_id,
-                marks.message_ts,
-                marks.reactor_id,
-                marks.emoji,
-            ],
+            index_elements=list(inspect(ReactionMark).primary_key),
             set_={"author_id": author},
             where=marks.removed_ts.is_(None),
         )
