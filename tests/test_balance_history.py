@@ -281,6 +281,13 @@ def test_empty_history(sandbox: Sandbox) -> None:
     assert "Nothing here yet" in favor(sandbox, ALICE, "history").text
 
 
+def test_a_history_of_one_entry_says_entry(sandbox: Sandbox) -> None:
+    favor(sandbox, ALICE, f"<@{BOB}> moved my desk big")
+    text = shown_text(favor(sandbox, ALICE, "history"))
+    assert "*Your last entry*, newest first" in text
+    assert "entries" not in text.split("\n")[0]
+
+
 # Undo
 
 

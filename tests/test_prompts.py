@@ -532,7 +532,7 @@ def _nothing(sessions: sessionmaker[Session], clock: Clock) -> None:
         (_nothing, "", "Say in a few words what they did"),
         (_nothing, "   \n ", "Say in a few words what they did"),
         (_nothing, "x" * 1001, "That's 1,001 characters; the limit is 1,000."),
-        (_pair_cap_reached, "the review", "You've already credited them 1 times today"),
+        (_pair_cap_reached, "the review", "You've already credited them 1 time today"),
         (_same_reason_today, "the review", "You already credited them for that today."),
         (_bob_leaves, "the review", "bob is no longer active in this workspace"),
     ],

@@ -22,3 +22,8 @@ def join_names(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """'1 entry', '2 entries', '1,200 entries': the count and the word it takes."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import Message, join_names
+from bot.blocks.common import Message, counted, join_names
 from bot.parsing import defuse_broadcasts
 from bot.services.digest import DigestData
 
@@ -92,7 +92,7 @@ def _totals(data: DigestData) -> str:
     for kind, word in (("thanks", "thank-you"), ("favor", "favour"), ("reaction", "reaction")):
         count = data.counts.get(kind, 0)
         if count:
-            parts.append(f"{count} {word}{'' if count == 1 else 's'}")
+            parts.append(counted(count, word))
     return f"{join_names(parts)} between {data.people} people. :sparkles:"
 
 

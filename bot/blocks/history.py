@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.blocks.common import Message, mention
+from bot.blocks.common import Message, counted, mention
 from bot.blocks.favors import SIZE_WORDS, context, one_line, section
 from bot.services.history import Entry
 
@@ -21,7 +21,7 @@ def history_message(member_id: str, entries: Sequence[Entry]) -> Message:
         }
     lines = [_line(member_id, entry) for entry in entries]
     blocks: list[dict[str, object]] = [
-        section(f"*Your last {len(entries)} entries*, newest first"),
+        section(_heading(len(entries))),
         *(section(chunk) for chunk in _chunks(lines)),
         context("Only you can see this. `/favor undo` takes back your last one within 24 hours."),
     ]
@@ -30,6 +30,11 @@ def history_message(member_id: str, entries: Sequence[Entry]) -> Message:
         "text": "Your history (only you can see this)",
         "blocks": blocks,
     }
+
+
+def _heading(count: int) -> str:
+    shown = "entry" if count == 1 else counted(count, "entry", "entries")
+    return f"*Your last {shown}*, newest first"
 
 
 def undone_message(entry: Entry) -> Message:

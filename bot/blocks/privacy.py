@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks.common import Message, join_names
+from bot.blocks.common import Message, counted, join_names
 from bot.blocks.favors import context, section
 from bot.services.forget import Forgotten
 from bot.slack_ids import FORGET_ME_CANCEL, FORGET_ME_CONFIRM
@@ -43,7 +43,7 @@ def export_failed(problem: str) -> Message:
 
 
 def _entries(count: int) -> str:
-    return f"{count:,} {'entry' if count == 1 else 'entries'}"
+    return counted(count, "entry", "entries")
 
 
 # -- forget me ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
+from bot.blocks.common import counted
 from bot.errors import DailyLimitError, RepeatedReasonError
 from bot.models import Credit, Member, Workspace, member_label
 from bot.services.ledger import FAIR_USE_WINDOW, NewCredit, one_giver_at_a_time, reason_key
@@ -194,9 +195,9 @@ def check_fair_use(standing: Standing, credits: Sequence[NewCredit]) -> bool:
         earlier = [row.reason_key for row in today if row.helper_id == credit.helper_id]
         if len(earlier) >= standing.pair_daily_cap:
             raise DailyLimitError(
-                f"You've already credited <@{credit.helper_id}> {len(earlier)} times today, the "
-                "most a day allows. It will count again tomorrow; until then, a message to them "
-                "says it just as well."
+                f"You've already credited <@{credit.helper_id}> {counted(len(earlier), 'time')} "
+                "today, the most a day allows. It will count again tomorrow; until then, a "
+                "message to them says it just as well."
             )
         wanted = reason_key(credit.reason)
         if wanted is not None and wanted in earlier:
