@@ -22,14 +22,7 @@ _keys = count(1)
 
 def open_home(sandbox: Sandbox, user_id: str, *, tab: str = "home") -> Delivery:
     """The member opens Goodwill's Home (or Messages) tab: Slack's app_home_opened event."""
-    event = {
-        "type": "app_home_opened",
-        "user": user_id,
-        "channel": f"D{user_id}",
-        "tab": tab,
-        "event_ts": f"{time.time():.6f}",
-    }
-    return sandbox.driver.send_event(sandbox.driver.event_envelope(event))
+    return sandbox.driver.open_home(user_id, tab)
 
 
 def home(sandbox: Sandbox, user_id: str) -> dict[str, Any]:
@@ -91,27 +84,9 @@ def home_click(
         "value": value if value is not None else element.get("value"),
         "action_ts": f"{time.time():.6f}",
     }
-    return sandbox.driver.send_interaction(view_action_payload(sandbox, user_id, view, action))
-
-
-def view_action_payload(
-    sandbox: Sandbox, user_id: str, view: dict[str, Any], action: dict[str, Any]
-) -> dict[str, Any]:
-    user = sandbox.emulator.users[user_id]
-    return {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user.name, "name": user.name, "team_id": TEAM},
-        "api_app_id": "A0GOODWILL",
-        "token": "deprecated-verification-token",
-        "container": {"type": "view", "view_id": view["id"]},
-        "trigger_id": sandbox.emulator.new_trigger_id(user_id),
-        "team": {"id": TEAM, "domain": sandbox.emulator.team_domain},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "view": view,
-        "state": {"values": {}},
-        "actions": [action],
-    }
+    return sandbox.driver.send_interaction(
+        sandbox.driver.view_action_payload(user_id, view, action)
+    )
 
 
 def credit(

@@ -352,6 +352,22 @@ def test_update_rejections(client: WebClient, emulator: SlackEmulator) -> None:
     assert emulator.messages(GENERAL, ephemeral=False)[0].text == "my own words"
 
 
+def test_reactions_stay_on_the_message_as_slack_shows_them(emulator: SlackEmulator) -> None:
+    theirs = emulator.post_user_message(GENERAL, ALICE, "my own words")
+    assert emulator.react(GENERAL, theirs.ts, BOB, "pray")
+    assert emulator.react(GENERAL, theirs.ts, CAROL, "pray")
+    assert not emulator.react(GENERAL, theirs.ts, BOB, "pray")  # already there
+    assert not emulator.react(GENERAL, "1.000001", BOB, "pray")  # no such message
+    [shown] = emulator.messages(GENERAL)
+    as_slack = shown.to_slack(team_id=TEAM, bot_id=None, app_id=None)
+    assert as_slack["reactions"] == [{"name": "pray", "users": [BOB, CAROL], "count": 2}]
+    assert emulator.react(GENERAL, theirs.ts, BOB, "pray", added=False)
+    assert emulator.react(GENERAL, theirs.ts, CAROL, "pray", added=False)
+    assert not emulator.react(GENERAL, theirs.ts, CAROL, "pray", added=False)  # not there
+    [shown] = emulator.messages(GENERAL)
+    assert "reactions" not in shown.to_slack(team_id=TEAM, bot_id=None, app_id=None)
+
+
 # -- wire formats ---------------------------------------------------------------------------------
 
 

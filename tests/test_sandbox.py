@@ -41,6 +41,11 @@ def test_the_example_script_plays_through_the_cli(tmp_path: Path) -> None:
     assert "can't thank yourself" in out
     assert "is a bot" in out
     assert "@channel" in out and "<!channel>" not in out
+    assert "(@erin reacts with :raised_hands::skin-tone-4: on @dave's message" in out
+    assert "You thanked @dave for their message." in out
+    assert "@dave — thank you from @alice!\n  > for writing the runbook" in out
+    assert "@bob asked for a hand and @carol helped." in out
+    assert "(@bob's Home tab)" in out
     assert (tmp_path / "sandbox.db").exists() and not (tmp_path / "real.db").exists()
 
 
@@ -103,7 +108,8 @@ def test_a_command_that_opens_a_form_shows_the_form(sandbox: Sandbox) -> None:
     out = io.StringIO()
     run_shell(sandbox, io.StringIO("alice: /favor settings\n"), out, echo=True)
     text = out.getvalue()
-    assert "(a form opens for @alice; the sandbox shows it, read-only)" in text
+    assert "(a form opens for @alice)" in text
+    assert "(`alice: submit WORDS` sends it, `alice: cancel` closes it)" in text
     assert "[ Goodwill settings ]" in text
     assert "[x] Private nudges" in text  # on until turned off
     assert "[Cancel] [Save]" in text

@@ -117,6 +117,8 @@ class Message:
     source: MessageSource = "api"
     edited: bool = False
     attachments: list[JsonDict] = field(default_factory=list)
+    # Emoji name -> who put it on the message, in order.
+    reactions: dict[str, list[str]] = field(default_factory=dict)
     # Set only on the copy subscribers receive when a response_url deletes a message.
     deleted: bool = False
 
@@ -132,6 +134,11 @@ class Message:
             body["attachments"] = self.attachments
         if self.thread_ts is not None:
             body["thread_ts"] = self.thread_ts
+        if self.reactions:
+            body["reactions"] = [
+                {"name": name, "users": list(users), "count": len(users)}
+                for name, users in self.reactions.items()
+            ]
         return body
 
 

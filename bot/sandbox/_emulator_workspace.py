@@ -165,6 +165,24 @@ class Workspace:
         self._notify(snapshot)
         return snapshot
 
+    def react(self, channel_id: str, ts: str, user_id: str, name: str, *, added: bool) -> bool:
+        """Put `user_id`'s `name` on a message, or take it off: False when that changes
+        nothing (no such message, the reaction already there, or not there to take off)."""
+        with self.lock:
+            message = self._messages.get((channel_id, ts))
+            if message is None:
+                return False
+            users = message.reactions.get(name, [])
+            if added == (user_id in users):
+                return False
+            if added:
+                message.reactions[name] = [*users, user_id]
+            else:
+                users.remove(user_id)
+                if not users:
+                    del message.reactions[name]
+            return True
+
     def delete(self, message: Message) -> None:
         with self.lock:
             self._messages.pop((message.channel, message.ts), None)

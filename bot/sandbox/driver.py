@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.sandbox._block_elements import action_entry
 from bot.sandbox.emulator import Message, SlackEmulator
 from bot.sandbox.transport import Delivery, Transport, sign
 
@@ -100,6 +101,31 @@ class SlackDriver:
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return self.transport.send(body, headers)
 
+    def react(
+        self, reactor_id: str, message: Message, emoji: str, *, added: bool = True
+    ) -> Delivery:
+        """Someone puts `emoji` on `message` (or takes it off): reaction_added or _removed."""
+        event = {
+            "type": "reaction_added" if added else "reaction_removed",
+            "user": reactor_id,
+            "reaction": emoji,
+            "item_user": message.user,
+            "item": {"type": "message", "channel": message.channel, "ts": message.ts},
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.send_event(self.event_envelope(event))
+
+    def open_home(self, user_id: str, tab: str = "home") -> Delivery:
+        """Someone opens the app's Home (or Messages) tab: app_home_opened."""
+        event = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": f"D{user_id}",
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.send_event(self.event_envelope(event))
+
     # Interactivity: each builder returns the payload Slack would send, and send_interaction
     # delivers it signed, as the form field `payload=`.
 
@@ -139,21 +165,7 @@ class SlackDriver:
         For a users, conversations or channels select, `selected` is what the person chose
         (a list of IDs, one ID for a single select), sent in Slack's `selected_*` field.
         """
-        block_id, element = _find_element(message.blocks, action_id)
-        kind = element.get("type", "button")
-        action: dict[str, Any] = {
-            "type": kind,
-            "action_id": action_id,
-            "block_id": block_id,
-            "action_ts": f"{time.time():.6f}",
-        }
-        if "text" in element:
-            action["text"] = element["text"]
-        chosen = value if value is not None else element.get("value")
-        if chosen is not None:
-            action["value"] = chosen
-        if selected is not None:
-            action.update(_selection(kind, selected))
+        action = action_entry(message.blocks, action_id, value, selected)
         ephemeral = message.ephemeral_for is not None
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -193,6 +205,33 @@ class SlackDriver:
         return self.send_interaction(
             self.block_action_payload(user_id, message, action_id, value=value, selected=selected)
         )
+
+    def view_action_payload(
+        self, user_id: str, view: Mapping[str, Any], action: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """`action` in a modal or the Home tab `view`, as Slack sends it: no channel, no
+        response_url, the view itself in the payload."""
+        return {
+            "type": "block_actions",
+            "user": self._who(user_id),
+            "api_app_id": "A0GOODWILL",
+            "token": "deprecated-verification-token",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": dict(view),
+            "state": {"values": {}},
+            "actions": [dict(action)],
+        }
+
+    def click_in_view(
+        self, user_id: str, view: Mapping[str, Any], action_id: str, *, value: str | None = None
+    ) -> Delivery:
+        """A click on the button `action_id` in `view` (found in its blocks, with its value)."""
+        action = action_entry(view.get("blocks") or [], action_id, value, None)
+        return self.send_interaction(self.view_action_payload(user_id, view, action))
 
     def message_shortcut_payload(
         self, user_id: str, callback_id: str, message: Message
@@ -248,38 +287,3 @@ class SlackDriver:
             **sign(self.signing_secret, body, timestamp),
         }
         return self.transport.send(body, headers)
-
-
-# What a select's block_actions payload carries, by element type: (field, holds a list).
-_SELECTIONS = {
-    "users_select": ("selected_user", False),
-    "multi_users_select": ("selected_users", True),
-    "conversations_select": ("selected_conversation", False),
-    "multi_conversations_select": ("selected_conversations", True),
-    "channels_select": ("selected_channel", False),
-    "multi_channels_select": ("selected_channels", True),
-}
-
-
-def _selection(kind: str, selected: str | Sequence[str]) -> dict[str, Any]:
-    if kind not in _SELECTIONS:
-        raise ValueError(f"a {kind} element has no selection of IDs to send")
-    field, many = _SELECTIONS[kind]
-    ids = [selected] if isinstance(selected, str) else list(selected)
-    if many:
-        return {field: ids}
-    [one] = ids
-    return {field: one}
-
-
-def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dict[str, Any]]:
-    """The block_id and element with `action_id`, wherever Block Kit allows interactive ones."""
-    for index, block in enumerate(blocks):
-        block_id = block.get("block_id") or f"b{index}"
-        candidates = list(block.get("elements") or [])
-        if block.get("accessory"):
-            candidates.append(block["accessory"])
-        for element in candidates:
-            if element.get("action_id") == action_id:
-                return block_id, element
-    raise LookupError(f"no element with action_id {action_id!r} in the message's blocks")

@@ -251,6 +251,13 @@ class SlackEmulator:
         )
         return self._ws.post(message)
 
+    def react(
+        self, channel_id: str, ts: str, user_id: str, name: str, *, added: bool = True
+    ) -> bool:
+        """Someone puts emoji `name` on a message (or takes it off), as Slack keeps it on the
+        message; False when that changes nothing. The bot hears of it through the driver."""
+        return self._ws.react(channel_id, ts, user_id, name, added=added)
+
     def close_view(self, view_id: str) -> None:
         """The person closed or submitted a modal: it no longer accepts views.update."""
         self._views.close(view_id)

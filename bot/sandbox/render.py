@@ -199,6 +199,13 @@ def _attachment(attachment: Any, names: _Names) -> list[str]:
     return [f"| {line}" for line in lines]
 
 
+def render_text(
+    text: str, users: Mapping[str, SlackUser], channels: Mapping[str, SlackChannel]
+) -> str:
+    """Message text (mrkdwn) as a terminal shows it."""
+    return _Names(users, channels).mrkdwn(text)
+
+
 def render_message(
     message: Message, users: Mapping[str, SlackUser], channels: Mapping[str, SlackChannel]
 ) -> str:

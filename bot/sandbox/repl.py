@@ -11,8 +11,9 @@ from typing import TextIO
 from bot.deps import utc_now
 from bot.parsing import escape_text
 from bot.sandbox.emulator import Message
+from bot.sandbox.gestures import GESTURES_HELP, Gestures, writes
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.render import render_message, render_view
+from bot.sandbox.render import render_message
 from bot.slack_ids import COMMANDS
 
 DEFAULT_CHANNEL = "general"
@@ -27,7 +28,8 @@ Type what someone in the workspace does, as `person: /command text`, for example
   carol in #engineering: /thanks @dave @erin for fixing the build
 Commands: {", ".join(sorted(COMMANDS))}. Other words: `people`, `channels`, `help`, `quit`.
 Messages are posted in #{DEFAULT_CHANNEL} unless you say `in #channel`.
-`tick 2026-11-30T09:05Z` runs the scheduler as if at that instant (digest, nudges, prompts)."""
+`tick 2026-11-30T09:05Z` runs the scheduler as if at that instant (digest, nudges, prompts).
+{GESTURES_HELP}"""
 
 
 class SandboxShell:
@@ -35,6 +37,7 @@ class SandboxShell:
         self.sandbox = sandbox
         self.emulator = sandbox.emulator
         self.out = out
+        self.gestures = Gestures(sandbox, self._say, self._escape)
         self.emulator.subscribe(self._show)
 
     def _show(self, message: Message) -> None:
@@ -80,7 +83,7 @@ class SandboxShell:
 
     def _run(self, line: str) -> None:
         match = _LINE.match(line)
-        if match is None or not match["text"].startswith("/"):
+        if match is None:
             self._say("I didn't follow that. " + HELP.splitlines()[1].strip() + " (or `help`)")
             return
         user = self.emulator.user_by_name(match["who"])
@@ -90,6 +93,16 @@ class SandboxShell:
         channel = self.emulator.channel_by_name(match["channel"] or DEFAULT_CHANNEL)
         if channel is None:
             self._say(f"There is no #{match['channel']}. Type `channels` to see them.")
+            return
+        if user.deleted:
+            self._say(f"@{user.name}'s account is deactivated: Slack lets them do nothing.")
+            return
+        if user.is_bot and not writes(match["text"]):
+            self._say(f"@{user.name} is a bot: it can `say` things; Slack lets bots do no more.")
+            return
+        if not match["text"].startswith("/"):
+            if not self.gestures.do(user, channel, match["text"]):
+                self._say(f"I didn't follow {match['text']!r}. Type `help` to see what works.")
             return
         command, _, text = match["text"].partition(" ")
         if command not in COMMANDS:
@@ -101,10 +114,7 @@ class SandboxShell:
         )
         if delivery.status != 200:
             self._say(f"(the bot answered HTTP {delivery.status}: {delivery.body[:200]})")
-        for view_id, view in self.emulator.open_views.items():
-            if view_id not in open_before:  # a modal the command opened, e.g. /favor settings
-                self._say(f"(a form opens for @{user.name}; the sandbox shows it, read-only)")
-                self._say(render_view(view, self.emulator.users, self.emulator.channels))
+        self.gestures.show_new_forms(user, open_before)  # e.g. /favor settings
 
     def _escape(self, text: str) -> str:
         """Do what Slack does to command text when the command escapes mentions."""

@@ -1,0 +1,290 @@
+"""What people do in the sandbox besides typing a command: write a message, react to one, click
+a button, use the "Thank for this" shortcut, fill in the form it opens, open the Home tab.
+
+Each gesture is delivered as Slack delivers it (bot.sandbox.driver): an Events API envelope, a
+block_actions or message_action payload, a view_submission, all signed, to the real app.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sandbox.emulator import Message, SlackChannel, SlackEmulator, SlackUser
+from bot.sandbox.forms import form_state
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.render import render_text, render_view
+from bot.sandbox.transport import Delivery
+from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
+
+Say = Callable[[str], None]
+Escape = Callable[[str], str]
+
+GESTURES_HELP = """\
+Besides commands, people can:
+  alice: say the deploy is fixed     write a message in the channel
+  bob: react :pray:                  react to the latest message someone else wrote there
+  bob: unreact :pray:                take that reaction off again
+  bob: click I can help              click a button (the start of its label will do)
+  bob: thank for this                the "Thank for this" shortcut on that latest message
+  bob: submit for the quick fix      send the open form, these words in its first empty box
+  bob: cancel                        close the open form
+  bob: home                          open Goodwill's Home tab (`click` works there too)"""
+
+_EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass
+class Gestures:
+    """Carries out one person's gesture in a channel and tells the shell what happened."""
+
+    sandbox: Sandbox
+    say: Say
+    escape: Escape
+
+    def do(self, user: SlackUser, channel: SlackChannel, text: str) -> bool:
+        """Act on `text` as `user` in `channel`; False when it is no gesture the sandbox knows."""
+        verb, _, rest = text.strip().partition(" ")
+        verb, rest = verb.casefold(), rest.strip()
+        if writes(text):
+            self._write(user, channel, rest)
+        elif verb in {"react", "unreact"}:
+            self._react(user, channel, rest, added=verb == "react")
+        elif verb == "click":
+            self._click(user, rest)
+        elif text.strip().casefold() in {"thank for this", "thank"}:
+            self._shortcut(user, channel)
+        elif verb == "submit":
+            self._submit(user, rest)
+        elif verb == "cancel" and not rest:
+            self._cancel(user)
+        elif verb == "home" and not rest:
+            self._home(user)
+        else:
+            return False
+        return True
+
+    @property
+    def _emulator(self) -> SlackEmulator:
+        return self.sandbox.emulator
+
+    # -- messages and reactions ---------------------------------------------------------------
+
+    def _write(self, user: SlackUser, channel: SlackChannel, text: str) -> None:
+        if not text:
+            self.say(f"Say what? For example `{user.name}: say the deploy is fixed`.")
+            return
+        self._emulator.post_user_message(channel.id, user.id, self.escape(text))
+
+    def _react(self, user: SlackUser, channel: SlackChannel, emoji: str, *, added: bool) -> None:
+        match = _EMOJI.match(emoji)
+        if match is None:
+            verb = "react" if added else "unreact"
+            self.say(f"Name one emoji, for example `{user.name}: {verb} :pray:`.")
+            return
+        name = match[1]
+        if added:
+            message = self._latest_by_someone_else(user, channel, "No one else has written")
+            if message is None:
+                return
+        else:
+            message = next(
+                (
+                    m
+                    for m in reversed(self._emulator.messages(channel.id, ephemeral=False))
+                    if user.id in m.reactions.get(name, ())
+                ),
+                None,
+            )
+            if message is None:
+                self.say(f"@{user.name} has no :{name}: on a message in #{channel.name}.")
+                return
+        if not self._emulator.react(message.channel, message.ts, user.id, name, added=added):
+            self.say(f"(@{user.name} has :{name}: on that message already)")
+            return
+        author = self._emulator.users[message.user].name
+        what = "reacts with" if added else "takes off"
+        self.say(f"(@{user.name} {what} :{name}: on @{author}'s message: {self._quote(message)})")
+        self._answered(self.sandbox.driver.react(user.id, message, name, added=added))
+
+    def _quote(self, message: Message, limit: int = 60) -> str:
+        text = render_text(message.text, self._emulator.users, self._emulator.channels)
+        line = " ".join(text.split())
+        return f"“{line if len(line) <= limit else line[: limit - 1] + '…'}”"
+
+    def _latest_by_someone_else(
+        self, user: SlackUser, channel: SlackChannel, none_yet: str
+    ) -> Message | None:
+        """The newest message someone other than `user` wrote in `channel`; when there is
+        none, says so (`none_yet` in #channel yet) and how to write one."""
+        written = [
+            m
+            for m in self._emulator.messages(channel.id, ephemeral=False)
+            if m.source == "user" and m.user != user.id
+        ]
+        if not written:
+            self.say(
+                f"{none_yet} in #{channel.name} yet: try "
+                f"`{self._someone_else(user)}: say ...` first."
+            )
+            return None
+        return written[-1]
+
+    def _someone_else(self, user: SlackUser) -> str:
+        people = self._emulator.users.values()
+        other = next(p for p in people if p.id != user.id and not p.is_bot and not p.deleted)
+        return str(other.name)
+
+    # -- buttons ------------------------------------------------------------------------------
+
+    def _click(self, user: SlackUser, label: str) -> None:
+        """The button whose label starts with `label`: in the newest message the person sees
+        that has one, else in their Home tab."""
+        wanted = _words(label)
+        if not wanted:
+            self.say(f"Click what? Name the button, for example `{user.name}: click I can help`.")
+            return
+        opened = set(self._emulator.open_views)
+        driver = self.sandbox.driver
+        for message in reversed(self._emulator.messages()):
+            button = _button(message.blocks, wanted) if self._sees(user, message) else None
+            if button is not None:
+                self.say(f"(@{user.name} clicks [{_label(button)}])")
+                self._answered(driver.click(user.id, message, button["action_id"]))
+                self.show_new_forms(user, opened)
+                return
+        home = self._emulator.published_views.get(user.id)
+        button = _button(home.get("blocks") or [], wanted) if home else None
+        if home is None or button is None:
+            self.say(f"@{user.name} sees no button labelled {label!r}.")
+            return
+        self.say(f"(@{user.name} clicks [{_label(button)}] in their Home tab)")
+        if self._answered(driver.click_in_view(user.id, home, button["action_id"])):
+            self.show_new_forms(user, opened)
+            if self._emulator.published_views.get(user.id) != home:
+                self._show_home(user)
+
+    def _sees(self, user: SlackUser, message: Message) -> bool:
+        if message.ephemeral_for is not None:
+            return bool(message.ephemeral_for == user.id)
+        channel = self._emulator.channels.get(message.channel)
+        return channel is not None and (user.id in channel.members or not channel.members)
+
+    # -- the shortcut and forms ---------------------------------------------------------------
+
+    def _shortcut(self, user: SlackUser, channel: SlackChannel) -> None:
+        message = self._latest_by_someone_else(user, channel, "Nothing to thank for")
+        if message is None:
+            return
+        author = self._emulator.users[message.user].name
+        self.say(f"(@{user.name} uses *Thank for this* on @{author}'s message)")
+        opened = set(self._emulator.open_views)
+        driver = self.sandbox.driver
+        self._answered(driver.message_shortcut(user.id, THANK_FOR_THIS_SHORTCUT, message))
+        self.show_new_forms(user, opened)
+
+    def show_new_forms(self, user: SlackUser, opened_before: set[str]) -> None:
+        for view_id, view in self._emulator.open_views.items():
+            if view_id not in opened_before:
+                self._show_form(user, view)
+
+    def _show_form(self, user: SlackUser, view: Mapping[str, Any]) -> None:
+        self.say(f"(a form opens for @{user.name})")
+        self.say(render_view(view, self._emulator.users, self._emulator.channels))
+        if view.get("submit"):
+            self.say(f"(`{user.name}: submit WORDS` sends it, `{user.name}: cancel` closes it)")
+
+    def _open_form(self, user: SlackUser) -> tuple[str, Mapping[str, Any]] | None:
+        owned = [
+            (view_id, view)
+            for view_id, view in self._emulator.open_views.items()
+            if self._emulator.view_owner(view_id) == user.id
+        ]
+        if not owned:
+            self.say(f"@{user.name} has no form open.")
+            return None
+        return owned[-1]
+
+    def _submit(self, user: SlackUser, text: str) -> None:
+        found = self._open_form(user)
+        if found is None:
+            return
+        view_id, view = found
+        if not view.get("submit"):
+            self.say("That form has nothing to send; `cancel` closes it.")
+            return
+        state = form_state(view, text)
+        delivery = self.sandbox.driver.submit_view(user.id, view, state)
+        if not self._answered(delivery):
+            return
+        answer = delivery.json() if delivery.body else {}
+        action = answer.get("response_action")
+        if action == "errors":
+            for problem in answer.get("errors", {}).values():
+                self.say(f"(the form says: {problem})")
+            return
+        if action in {"update", "push"}:
+            self._emulator.close_view(view_id)
+            self._show_form(user, answer["view"])
+            return
+        self._emulator.close_view(view_id)
+        self.say("(the form closes)")
+
+    def _cancel(self, user: SlackUser) -> None:
+        found = self._open_form(user)
+        if found is not None:
+            self._emulator.close_view(found[0])
+            self.say("(the form closes; nothing was sent)")
+
+    # -- Home ---------------------------------------------------------------------------------
+
+    def _home(self, user: SlackUser) -> None:
+        if self._answered(self.sandbox.driver.open_home(user.id)):
+            self._show_home(user)
+
+    def _show_home(self, user: SlackUser) -> None:
+        home = self._emulator.published_views.get(user.id)
+        if home is None:
+            self.say("(Goodwill published no Home for them)")
+            return
+        self.say(f"(@{user.name}'s Home tab)")
+        self.say(render_view(home, self._emulator.users, self._emulator.channels))
+
+    def _answered(self, delivery: Delivery) -> bool:
+        if delivery.status == 200:
+            return True
+        self.say(f"(the bot answered HTTP {delivery.status}: {delivery.body[:200]})")
+        return False
+
+
+def writes(text: str) -> bool:
+    """`text` is someone writing a message (`say ...`), the one thing a bot can do here too."""
+    return text.strip().partition(" ")[0].casefold() in {"say", "says"}
+
+
+def _button(blocks: list[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
+    """The first button in `blocks` whose label starts with the words `wanted`."""
+    for block in blocks:
+        elements = list(block.get("elements") or [])
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not isinstance(element, dict) or element.get("type") != "button":
+                continue
+            if _words(_label(element)).startswith(wanted):
+                found: dict[str, Any] = element
+                return found
+    return None
+
+
+def _label(button: Mapping[str, Any]) -> str:
+    text = button.get("text")
+    return str(text.get("text", "")) if isinstance(text, dict) else ""
+
+
+def _words(text: str) -> str:
+    """Text as a label is matched: case and punctuation aside."""
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
