@@ -6,6 +6,7 @@ One command, several subcommands. The parser never raises: text it cannot act on
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -15,6 +16,21 @@ FAVOR_SIZES = {"small": 1, "medium": 2, "big": 3}
 MAX_FAVOR_TEXT = 1000
 
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+SUBCOMMANDS = (
+    "help",
+    "ask",
+    "offer",
+    "balance",
+    "history",
+    "undo",
+    "digest",
+    "settings",
+    "export",
+    "forget-me",
+)
+_THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
+_WORD_SHOWN = 30  # longer first words are not echoed back
+_PLAIN_WORD = re.compile(r"[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -145,7 +161,22 @@ def parse_favor(text: str) -> FavorCommand:
         return FavorUsage(
             "I couldn't tell who that is. Pick the person from the autocomplete when you type @."
         )
-    return FavorUsage("I didn't recognise that.")
+    return FavorUsage(_unknown(word))
+
+
+def _unknown(word: str) -> str:
+    """What to say to a first word that is no subcommand: a likely one, if there is."""
+    if word in _THANKING:
+        return (
+            "To thank someone in public, type `/thanks @someone for what they did`; to log "
+            "a favour privately, `/favor @someone what they did`."
+        )
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
+    if len(word) > _WORD_SHOWN or not _PLAIN_WORD.fullmatch(word):
+        return "I didn't recognise that."  # nothing odd is echoed back
+    if close:
+        return f"I don't know `/favor {word}`. Did you mean `/favor {close[0]}`?"
+    return f"I don't know `/favor {word}`."
 
 
 def _request_text(

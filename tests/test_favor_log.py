@@ -209,7 +209,8 @@ def test_favor_alone_or_help_shows_the_usage(sandbox: Sandbox, text: str) -> Non
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("thanks <@U0BOB0002>", "I didn't recognise that."),
+        ("thanks <@U0BOB0002>", "To thank someone in public, type `/thanks @someone"),
+        ("balanse", "Did you mean `/favor balance`?"),
         (f"<@{BOB}>", "What did <@U0BOB0002> do for you?"),
         (f"<@{BOB}> medium", "What did <@U0BOB0002> do for you?"),
         (f"<@{BOB}> " + "x" * 1001, "the limit is 1,000"),
