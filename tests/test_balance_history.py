@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.balance import amount
 from bot.models import Credit, FavorRequest, Workspace
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
@@ -85,8 +86,8 @@ def test_balance_is_weighted_and_decays_with_the_half_life(
 
     shown = favor(sandbox, ALICE, "balance")
     text = shown_text(shown)
-    assert "<@U0BOB0002>: you helped *0.0* · helped you *1.5*" in text
-    assert "<@U0CAROL03>: you helped *0.7* · helped you *0.0*" in text
+    assert "<@U0BOB0002>: you helped *0* · helped you *1.5*" in text
+    assert "<@U0CAROL03>: you helped *0.7* · helped you *0*" in text
     assert text.index(BOB) < text.index(CAROL)  # largest exchange first
     assert "halves every 60 days" in text
     assert sandbox.emulator.messages(GENERAL, ephemeral=False) == []
@@ -126,7 +127,7 @@ def test_a_short_half_life_and_years_of_history_do_not_break_the_sums(
             PairBalance(CAROL, 0.0, pytest.approx(1.0))  # type: ignore[arg-type]
         ]
     text = shown_text(favor(sandbox, ALICE, "balance"))
-    assert "<@U0CAROL03>: you helped *0.0* · helped you *1.0*" in text
+    assert "<@U0CAROL03>: you helped *0* · helped you *1.0*" in text
 
 
 def test_balance_for_one_person_and_the_since_filter(
@@ -151,7 +152,7 @@ def test_balance_for_one_person_and_the_since_filter(
     assert CAROL not in text
 
     text = shown_text(favor(sandbox, ALICE, f"balance <@{DAVE}>"))
-    assert "You helped them: *0.0*" in text and "They helped you: *0.0*" in text
+    assert "You helped them: *0*" in text and "They helped you: *0*" in text
 
 
 @pytest.mark.parametrize(
@@ -345,3 +346,11 @@ def test_an_undone_credit_frees_its_place_under_the_fair_use_rules(
     shown = favor(sandbox, ALICE, f"<@{BOB}> moved my desk medium")
     assert "did you a medium favour" in shown.text
     assert [c.retracted_at is None for c in credits(sessions)] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.0, "0"), (0.04, "<0.1"), (0.05, "0.1"), (1.25, "1.2"), (99.94, "99.9"), (250.4, "250")],
+)
+def test_amounts_read_the_same_in_balance_and_home(value: float, shown: str) -> None:
+    assert amount(value) == shown

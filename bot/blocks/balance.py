@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Message, mention
+from bot.blocks.common import Message, mention, people
 from bot.blocks.favors import context, one_line, section
 from bot.services.asks import ASK
 from bot.services.balance import PEOPLE_LISTED as PEOPLE_SHOWN
@@ -24,7 +24,7 @@ def balance_message(summary: BalanceSummary) -> Message:
         blocks.append(section("\n".join(lines)))
         hidden = summary.people_total - min(len(summary.pairs), PEOPLE_SHOWN)
         if hidden > 0:
-            blocks.append(context(f"…and {hidden:,} more {_people(hidden)}."))
+            blocks.append(context(f"…and {hidden:,} more {people(hidden)}."))
     else:
         blocks.append(
             section("No exchanges yet. Asking is a fine way to start: `/favor ask what you need`.")
@@ -50,8 +50,8 @@ def _pair_message(summary: BalanceSummary, counterpart_id: str) -> Message:
     pair = summary.pairs[0] if summary.pairs else PairBalance(counterpart_id, 0.0, 0.0)
     who = mention(counterpart_id)
     text = (
-        f"*You and {who}*\nYou helped them: *{pair.given:.1f}*\n"
-        f"They helped you: *{pair.received:.1f}*"
+        f"*You and {who}*\nYou helped them: *{amount(pair.given)}*\n"
+        f"They helped you: *{amount(pair.received)}*"
     )
     note = (
         f"Only you can see this. Older help counts for less: it halves every "
@@ -66,10 +66,16 @@ def _pair_message(summary: BalanceSummary, counterpart_id: str) -> Message:
 
 def _line(pair: PairBalance) -> str:
     return (
-        f"{mention(pair.counterpart_id)}: you helped *{pair.given:.1f}* · "
-        f"helped you *{pair.received:.1f}*"
+        f"{mention(pair.counterpart_id)}: you helped *{amount(pair.given)}* · "
+        f"helped you *{amount(pair.received)}*"
     )
 
 
-def _people(count: int) -> str:
-    return "person" if count == 1 else "people"
+def amount(value: float) -> str:
+    """A weighted, faded amount of help: one decimal, none from 100, and never a misleading
+    0.0 for help that has faded to almost nothing."""
+    if value <= 0:
+        return "0"
+    if value < 0.05:
+        return "<0.1"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"

@@ -24,6 +24,15 @@ def join_names(names: Sequence[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def counted(count: int, word: str, plural: str | None = None) -> str:
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """The word `count` takes: 'entry' for 1, 'entries' (`many`, or word + 's') otherwise."""
+    return word if count == 1 else many or word + "s"
+
+
+def people(count: int) -> str:
+    return plural(count, "person", "people")
+
+
+def counted(count: int, word: str, many: str | None = None) -> str:
     """'1 entry', '2 entries', '1,200 entries': the count and the word it takes."""
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+    return f"{count:,} {plural(count, word, many)}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.common import mention
+from bot.blocks.balance import amount
+from bot.blocks.common import mention, people
 from bot.blocks.favors import SIZE_WORDS, context, one_line, section
 from bot.blocks.home_admin import admin_blocks
 from bot.blocks.settings import SETTING_WORDS
@@ -107,8 +108,8 @@ def _map_blocks(home: Home) -> list[Block]:
     blocks.append(
         section(
             f"In the last {home.window_days} days you helped *{home.people_helped:,}* "
-            f"{_people(home.people_helped)}, and *{home.people_helping:,}* "
-            f"{_people(home.people_helping)} helped you."
+            f"{people(home.people_helped)}, and *{home.people_helping:,}* "
+            f"{people(home.people_helping)} helped you."
         )
     )
     blocks.extend(section(chunk) for chunk in _chunks([_pair_line(p) for p in home.pairs]))
@@ -120,7 +121,7 @@ def _map_blocks(home: Home) -> list[Block]:
     ]
     if hidden > 0:
         notes.append(
-            f"…and {hidden:,} more {_people(hidden)}: `/favor balance @someone` shows any one."
+            f"…and {hidden:,} more {people(hidden)}: `/favor balance @someone` shows any one."
         )
     blocks.append(context("\n".join(notes)))
     return blocks
@@ -129,16 +130,8 @@ def _map_blocks(home: Home) -> list[Block]:
 def _pair_line(pair: PairBalance) -> str:
     return (
         f"{balance_bar(pair.given, pair.received)}  {mention(pair.counterpart_id)}  "
-        f"you helped *{_amount(pair.given)}* · helped you *{_amount(pair.received)}*"
+        f"you helped *{amount(pair.given)}* · helped you *{amount(pair.received)}*"
     )
-
-
-def _amount(value: float) -> str:
-    if value <= 0:
-        return "0"
-    if value < 0.05:
-        return "<0.1"
-    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
 def _entry_blocks(home: Home) -> list[Block]:
@@ -245,10 +238,6 @@ def _header(text: str) -> Block:
 
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
-
-
-def _people(count: int) -> str:
-    return "person" if count == 1 else "people"
 
 
 def _chunks(lines: Sequence[str]) -> list[str]:
