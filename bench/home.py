@@ -1,17 +1,20 @@
 """App Home: `app_home_opened` to `views.publish` for a member with 10,000 ledger rows, all in
-the 90 days the Home maps, in a 1,000,000-row workspace on PostgreSQL.
+the 90 days the Home maps, in a 1,000,000-row workspace on PostgreSQL; the member is in 100
+of its 400 channels, which hold 2,000 open asks and offers.
 
     python -m bench.home [--runs 300] [--database-url …]
 
 Signed `app_home_opened` events go through the real Bolt app (`App.dispatch`, as the HTTP
 adapters call it) to the emulator. Each event's time is measured end to end, and again less
-the time its `views.publish` call spent waiting for the emulator, which the goal excludes.
+the time its Web API calls (`users.conversations` for the member's channels, `views.publish`)
+spent waiting for the emulator, which the goal excludes.
 Goal (issue 5): p99 <= 50 ms excluding the emulator's own time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import threading
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import text
 
 from bench._ledger import SyntheticWorkspace, count_rows, generate
 from bench._timing import HEADER, Timings
@@ -29,8 +33,10 @@ from bot.app import build_app, make_client
 from bot.db import make_session_factory
 from bot.deps import Deps
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackEmulator, SlackUser
+from bot.sandbox.emulator import SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.transport import DispatchTransport
+from bot.services.home import NEARBY_SHOWN
+from bot.slack_ids import ASK_VOLUNTEER, OFFER_TAKE
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BIG = SyntheticWorkspace("T0HOME001", 10_000, 1_000_000, 10_000, focus_days=90)
@@ -40,8 +46,13 @@ GOAL_P99_SECONDS = 0.050
 _publishing = threading.local()
 
 
-def _timed_publish(original: Callable[..., Any]) -> Callable[..., Any]:
-    def views_publish(self: WebClient, **kwargs: Any) -> Any:
+CHANNELS, MEMBER_CHANNELS, OPEN_REQUESTS = 400, 100, 2_000
+
+
+def _timed(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A Web API method that adds the time it waits for the emulator to `_publishing`."""
+
+    def call(self: WebClient, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return original(self, **kwargs)
@@ -50,7 +61,39 @@ def _timed_publish(original: Callable[..., Any]) -> Callable[..., Any]:
                 time.perf_counter() - started
             )
 
-    return views_publish
+    return call
+
+
+def _add_channels_and_requests(engine: Any, emulator: SlackEmulator) -> None:
+    """400 channels, the focus member in the first 100, and 2,000 open asks and offers by
+    other members spread over all of them."""
+    for number in range(CHANNELS):
+        members = {BIG.focus_id} if number < MEMBER_CHANNELS else set()
+        emulator.add_channel(
+            SlackChannel(id=f"C0HOME{number:03d}", name=f"team-{number}", members=members)
+        )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO favor_requests (public_id, team_id, kind, author_id, text,"
+                " channel_id, message_ts, status, created_at)"
+                " SELECT 'bench-request-' || g, :team,"
+                " CASE WHEN g % 2 = 0 THEN 'ask' ELSE 'offer' END,"
+                " :prefix || lpad((1 + g % (:members - 1))::text, 7, '0'),"
+                " 'a hand with item ' || g, 'C0HOME' || lpad((g % :channels)::text, 3, '0'),"
+                " '1700000000.' || lpad(g::text, 6, '0'), 'open', :now - g * interval '1 minute'"
+                " FROM generate_series(1, :requests) AS g"
+            ),
+            {
+                "team": BIG.team_id,
+                "prefix": BIG.prefix,
+                "members": BIG.members,
+                "channels": CHANNELS,
+                "requests": OPEN_REQUESTS,
+                "now": NOW,
+            },
+        )
+        conn.execute(text("ANALYZE favor_requests"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     args = parser.parse_args(argv)
-    WebClient.views_publish = _timed_publish(WebClient.views_publish)  # type: ignore[method-assign]
+    WebClient.views_publish = _timed(WebClient.views_publish)  # type: ignore[method-assign]
+    WebClient.users_conversations = _timed(WebClient.users_conversations)  # type: ignore[method-assign]
 
     with (
         ScratchDatabase(args.database_url) as database,
@@ -73,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = database.require_engine()
         generate(engine, BIG, NOW)
         emulator.add_user(SlackUser(BIG.focus_id, BIG.team_id, "focus"))
+        _add_channels_and_requests(engine, emulator)
         deps = Deps(make_session_factory(engine), clock=lambda: NOW)
         client = make_client(emulator.bot_token, emulator.api_url)
         app = build_app(deps, client=client, signing_secret=SECRET)
@@ -92,13 +137,20 @@ def main(argv: list[str] | None = None) -> int:
                 whole.append(elapsed)
                 own.append(elapsed - _publishing.seconds)
         published = len(emulator.calls_to("views.publish"))
+        listed = _nearby_listed(emulator)
         rows = count_rows(engine, BIG.team_id), count_rows(engine, BIG.team_id, BIG.focus_id)
         version = database.server_version()
 
     if published != args.warmup + args.runs:
         raise RuntimeError(f"{published} Homes published for {args.warmup + args.runs} events")
+    if listed != NEARBY_SHOWN:
+        raise RuntimeError(f"the last Home listed {listed} asks and offers, not {NEARBY_SHOWN}")
     print(f"app_home_opened -> views.publish, {args.runs} events after {args.warmup} warm-up")
     print(f"PostgreSQL {version}; {rows[0]:,} credits, {rows[1]:,} of them the member's")
+    print(
+        f"{OPEN_REQUESTS:,} open asks and offers in {CHANNELS} channels, "
+        f"the member in {MEMBER_CHANNELS}"
+    )
     print(HEADER)
     print(Timings(whole).row("end to end, emulator included"))
     excluded = Timings(own)
@@ -106,6 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     ok = excluded.percentile(99) <= GOAL_P99_SECONDS
     print(f"{'PASS' if ok else 'FAIL'}  p99 <= 50 ms: {excluded.percentile(99) * 1e3:.2f} ms")
     return 0 if ok else 1
+
+
+def _nearby_listed(emulator: SlackEmulator) -> int:
+    """How many answer buttons the last Home published showed."""
+    view = emulator.calls_to("views.publish")[-1].args["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    return sum(
+        1
+        for block in view["blocks"]
+        if (block.get("accessory") or {}).get("action_id") in (ASK_VOLUNTEER, OFFER_TAKE)
+    )
 
 
 if __name__ == "__main__":

@@ -76,3 +76,36 @@ def sync_workspace(
             break
     log.info("synced %d members of workspace %s (%s)", total, team_id, team_name)
     return team_id
+
+
+CHANNELS_PAGE_SIZE = 200
+CHANNEL_PAGES = 5  # at most 1,000 channels: enough to find a few open asks
+
+
+def member_channels(client: WebClient, user_id: str) -> frozenset[str]:
+    """The channels `user_id` is in that the app may see (users.conversations: public
+    channels, and private ones the app is in too), for the asks and offers on their Home.
+
+    Empty, or what the pages before the failure gave, when Slack will not say: an install
+    from before the channels:read and groups:read scopes (missing_scope), a 429 (a listener's
+    client does not wait one out), Slack out of reach. The Home then shows fewer asks."""
+    found: set[str] = set()
+    cursor = None
+    try:
+        for _ in range(CHANNEL_PAGES):
+            page = client.users_conversations(
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=CHANNELS_PAGE_SIZE,
+                cursor=cursor,
+            )
+            found.update(channel["id"] for channel in page.get("channels") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except SlackApiError as error:
+        log.info("users.conversations for %s: %s", user_id, error.response.get("error"))
+    except OSError as error:
+        log.info("users.conversations for %s: %r", user_id, error)
+    return frozenset(found)

@@ -78,5 +78,7 @@ BOT_SCOPES = frozenset(
         "team:read",  # team.info
         "im:write",  # conversations.open, for the DM an admin's export goes to
         "files:write",  # files.getUploadURLExternal, files.completeUploadExternal (export)
+        "channels:read",  # users.conversations: the public channels a member is in (Home)
+        "groups:read",  # users.conversations: private channels a member shares with the app
     }
 )

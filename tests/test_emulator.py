@@ -163,6 +163,98 @@ def test_users_list_refuses_a_made_up_cursor(client: WebClient) -> None:
     assert error_code(client.users_list, cursor="dXNlcjpVMEdIT1NU") == "invalid_cursor"
 
 
+def test_users_conversations_lists_a_members_public_channels_by_default(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.add_channel(SlackChannel("C0RANDOM1", "random", members={BOB, BOT}))
+    client.conversations_open(users=ALICE)
+    reply = client.users_conversations(user=ALICE)
+    assert [c["id"] for c in reply["channels"]] == [GENERAL]
+    assert reply["channels"][0] == emulator.channels[GENERAL].to_slack()
+    assert reply["response_metadata"]["next_cursor"] == ""
+    # Without a user, the calling bot user's own.
+    assert [c["id"] for c in client.users_conversations()["channels"]] == [GENERAL, "C0RANDOM1"]
+
+
+def test_users_conversations_shows_non_public_ones_only_where_the_bot_is_too(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    dm = client.conversations_open(users=ALICE)["channel"]["id"]
+    group = client.conversations_open(users=f"{ALICE},{BOB}")["channel"]["id"]
+    channels = client.users_conversations(user=ALICE, types="public_channel,private_channel")
+    assert [c["id"] for c in channels["channels"]] == [GENERAL, SECRET]  # not HIDDEN
+    direct = client.users_conversations(user=ALICE, types=["im", "mpim"], exclude_archived=True)
+    assert [c["id"] for c in direct["channels"]] == [dm, group]
+    assert [c["id"] for c in client.users_conversations(user=BOB, types="im")["channels"]] == []
+
+
+def test_users_conversations_pages_return_every_channel_exactly_once(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    for n in range(4):
+        emulator.add_channel(SlackChannel(f"C1{n:07d}", f"team-{n}", members={ALICE}))
+    types = "public_channel,private_channel"
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.users_conversations(user=ALICE, types=types, limit=1, cursor=cursor)
+        assert len(page["channels"]) == 1
+        seen.extend(channel["id"] for channel in page["channels"])
+        cursor = page["response_metadata"]["next_cursor"]
+        if cursor == "":
+            break
+    expected = [GENERAL, SECRET, *(f"C1{n:07d}" for n in range(4))]
+    assert seen == expected
+    everyone = client.users_conversations(user=ALICE, types=types)["channels"]
+    assert [c["id"] for c in everyone] == expected
+
+
+def test_users_conversations_errors(client: WebClient) -> None:
+    conversations = client.users_conversations
+    assert error_code(conversations, user="U0NOBODY9") == "user_not_found"
+    assert error_code(conversations, user=ALICE, cursor="not-a-cursor") == "invalid_cursor"
+    # A cursor from users.list, or for a channel not in this list, is no cursor here.
+    assert error_code(conversations, user=ALICE, cursor="dXNlcjpVMEFMSUNFMDE=") == (
+        "invalid_cursor"
+    )
+    assert error_code(conversations, user=ALICE, cursor="Y2hhbm5lbDpHMEhJRERFTjI=") == (
+        "invalid_cursor"
+    )
+    assert error_code(conversations, user=ALICE, limit="lots") == "invalid_limit"
+    assert error_code(conversations, user=ALICE, types="public_channel,rooms") == "invalid_types"
+
+
+def test_a_refused_method_answers_slacks_error_until_cleared(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.refuse("users.conversations", "missing_scope")
+    refused = slack_error(client.users_conversations, user=ALICE)
+    assert refused.response.status_code == 200
+    assert refused.response.data == {"ok": False, "error": "missing_scope"}
+    assert client.users_info(user=ALICE)["ok"] is True  # other methods answer as before
+    [call] = emulator.calls_to("users.conversations")
+    assert (call.ok, call.error, call.status, call.args) == (
+        False,
+        "missing_scope",
+        200,
+        {"user": ALICE},
+    )
+    emulator.clear_refusal("users.conversations")
+    assert [c["id"] for c in client.users_conversations(user=ALICE)["channels"]] == [GENERAL]
+
+
+def test_a_refused_call_does_nothing_and_reset_clears_refusals(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.refuse("chat.postMessage", "not_in_channel")
+    assert error_code(client.chat_postMessage, channel=GENERAL, text="hi") == "not_in_channel"
+    assert emulator.messages() == []
+    emulator.reset()
+    assert client.chat_postMessage(channel=GENERAL, text="hi")["ok"] is True
+    with pytest.raises(ValueError):
+        emulator.refuse("chat.teleport", "missing_scope")
+
+
 def test_conversations_open_gives_each_person_one_stable_dm(
     client: WebClient, emulator: SlackEmulator
 ) -> None:

@@ -16,10 +16,12 @@ from bot.models import FavorRequest, Member, OutboxMessage
 from bot.sandbox.harness import Sandbox
 from bot.services.home import home_for
 from bot.slack_ids import (
+    ASK_VOLUNTEER,
     ASK_WITHDRAW,
     FAVOR_COMMAND,
     HOME_SETTING_TOGGLE,
     HOME_WORKSPACE_SETTINGS,
+    OFFER_TAKE,
     OFFER_WITHDRAW,
     SETTINGS_MODAL,
 )
@@ -429,16 +431,17 @@ def test_admins_see_recent_delivery_failures_with_what_to_do(
 @pytest.fixture
 def big_history(sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock) -> None:
     """Alice (an admin, so every part of the Home shows) with 10,000 credits with 1,500
-    people, reasons at their longest, 300 open requests and 40 failed deliveries."""
+    people, reasons at their longest, 300 open requests of hers and 300 of Bob's in her
+    channel, and 40 failed deliveries."""
     bulk_history(sessions, ALICE, clock.now, 10_000, 1_500, "long reason " * 80)
     with sessions.begin() as session:
-        for number in range(300):
+        for number in range(600):
             session.add(
                 FavorRequest(
                     public_id=f"00000000-0000-0000-0000-{number:012d}",
                     team_id=TEAM,
                     kind="ask" if number % 2 else "offer",
-                    author_id=ALICE,
+                    author_id=ALICE if number < 300 else BOB,
                     text="<!channel> a very long ask " * 40,
                     channel_id=GENERAL,
                     message_ts=f"1700000000.{number:06d}",
@@ -466,7 +469,8 @@ def test_a_huge_history_still_fits_in_one_home(sandbox: Sandbox) -> None:
     assert "In the last 90 days you helped *1,500* people, and *1,500* people helped you." in text
     assert "…and 1,488 more people: `/favor balance @someone` shows any one." in text
     assert len(elements(view, ASK_WITHDRAW) + elements(view, OFFER_WITHDRAW)) == 5
-    assert "…and 295 more, older, still open." in text
+    assert len(elements(view, ASK_VOLUNTEER) + elements(view, OFFER_TAKE)) == 5
+    assert text.count("…and 295 more, older, still open.") == 2  # hers, and those around her
     assert "…and 35 more, older." in text
     assert "<!channel>" not in text  # someone's words never page a channel from a Home
     assert max(len(t) for t in text.splitlines()) < 3_000
@@ -485,13 +489,17 @@ def test_the_home_is_a_handful_of_queries_whatever_the_history(
         engine = session.get_bind()
         event.listen(engine, "before_cursor_execute", count)
         try:
-            built = home_for(session, clock.now, TEAM, ALICE, lambda _user: None)
+            built = home_for(
+                session, clock.now, TEAM, ALICE, lambda _user: None, channel_ids={GENERAL}
+            )
         finally:
             event.remove(engine, "before_cursor_execute", count)
 
-    # Member, workspace, balances, open requests, failures, two reads of the last entries.
-    assert len(statements) <= 8, statements
+    # Member, workspace, balances, open requests (hers, others'), failures, two reads of the
+    # last entries.
+    assert len(statements) <= 9, statements
     assert len(built.pairs) == 12 and len(built.entries) == 8 and len(built.requests) == 5
+    assert len(built.nearby) == 5 and built.nearby_total == 300
 
 
 def test_a_home_slack_cannot_be_reached_for_leaves_the_event_answered(sandbox: Sandbox) -> None:

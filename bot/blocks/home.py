@@ -14,6 +14,7 @@ from bot.blocks.balance import amount
 from bot.blocks.common import mention, people
 from bot.blocks.favors import SIZE_WORDS, context, one_line, section
 from bot.blocks.home_admin import admin_blocks
+from bot.blocks.home_nearby import nearby_blocks
 from bot.blocks.settings import SETTING_WORDS
 from bot.services.asks import ASK, RequestInfo
 from bot.services.balance import PairBalance
@@ -55,7 +56,8 @@ def welcome(credit_emoji: Sequence[str]) -> str:
 def home_view(home: Home) -> View:
     blocks: list[Block] = []
     if home.notice:
-        blocks.append(section(f":warning: {home.notice}"))
+        icon = ":white_check_mark:" if home.good_news else ":warning:"
+        blocks.append(section(f"{icon} {home.notice}"))
     if home.first_run:
         blocks.append(_header("Welcome to Goodwill :wave:"))
         blocks.append(section(welcome(home.credit_emoji)))
@@ -65,6 +67,10 @@ def home_view(home: Home) -> View:
         blocks.extend(_entry_blocks(home))
         blocks.append({"type": "divider"})
         blocks.extend(_request_blocks(home))
+    nearby = nearby_blocks(home)
+    if nearby:
+        blocks.append({"type": "divider"})
+        blocks.extend(nearby)
     blocks.append({"type": "divider"})
     blocks.extend(_settings_blocks(home.personal))
     if home.admin is not None:

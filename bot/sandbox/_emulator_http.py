@@ -190,6 +190,10 @@ class _Handler(BaseHTTPRequestHandler):
                 problem = oauth.check_token(token, backend.workspace.clock()) or ""
             if problem:
                 raise SlackEmulatorRejected(problem)
+        # After authentication, as Slack checks scopes; before the quota, as nothing is done.
+        refusal = backend.workspace.refusal(method)
+        if refusal is not None:
+            raise SlackEmulatorRejected(refusal)
         retry_after = backend.workspace.admit(method)
         if retry_after is not None:
             raise _RateLimited(retry_after)

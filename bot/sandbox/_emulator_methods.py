@@ -8,11 +8,10 @@ it to `HANDLERS`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.sandbox._emulator_directory import users_conversations, users_list
 from bot.sandbox._emulator_files import FileStore
 from bot.sandbox._emulator_models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
 from bot.sandbox._emulator_responses import Responder
@@ -20,7 +19,6 @@ from bot.sandbox._emulator_validation import as_text, checked_view, message_cont
 from bot.sandbox._emulator_views import ViewStore
 from bot.sandbox._emulator_workspace import Workspace
 
-USERS_LIST_MAX_LIMIT = 1000
 MAX_DM_USERS = 8
 
 
@@ -70,50 +68,6 @@ def users_info(b: Backend, args: JsonDict) -> JsonDict:
     user = b.workspace.user(args.get("user"))
     ident = b.workspace.identity
     return {"user": user.to_slack(bot_id=ident.bot_id if user.id == ident.bot_user_id else None)}
-
-
-def _cursor_for(user_id: str) -> str:
-    # Slack's cursors are opaque; its own are base64 of "user:<id>", so these look the same.
-    return base64.b64encode(f"user:{user_id}".encode()).decode()
-
-
-def _user_from_cursor(cursor: str) -> str:
-    try:
-        decoded = base64.b64decode(cursor, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise SlackEmulatorRejected("invalid_cursor") from None
-    if not decoded.startswith("user:"):
-        raise SlackEmulatorRejected("invalid_cursor")
-    return decoded.removeprefix("user:")
-
-
-def users_list(b: Backend, args: JsonDict) -> JsonDict:
-    try:
-        limit = int(as_text(args.get("limit")) or 0)
-    except ValueError:
-        raise SlackEmulatorRejected("invalid_limit") from None
-    ident = b.workspace.identity
-    with b.workspace.lock:
-        # Like Slack, the app's own bot user is listed too.
-        users = list(b.workspace.users.values())
-    start = 0
-    cursor = as_text(args.get("cursor"))
-    if cursor:
-        wanted = _user_from_cursor(cursor)
-        ids = [u.id for u in users]
-        if wanted not in ids:
-            raise SlackEmulatorRejected("invalid_cursor")
-        start = ids.index(wanted)
-    # Slack sends everything when no limit is given, and at most 1000 a page otherwise.
-    size = len(users) if limit <= 0 else min(limit, USERS_LIST_MAX_LIMIT)
-    page = users[start : start + size]
-    rest = users[start + size :]
-    members = [u.to_slack(bot_id=ident.bot_id if u.id == ident.bot_user_id else None) for u in page]
-    return {
-        "members": members,
-        "cache_ts": int(b.workspace.clock()),
-        "response_metadata": {"next_cursor": _cursor_for(rest[0].id) if rest else ""},
-    }
 
 
 def conversations_open(b: Backend, args: JsonDict) -> JsonDict:
@@ -263,6 +217,7 @@ HANDLERS: dict[str, Handler] = {
     "team.info": team_info,
     "users.info": users_info,
     "users.list": users_list,
+    "users.conversations": users_conversations,
     "conversations.open": conversations_open,
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,

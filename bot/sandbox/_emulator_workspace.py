@@ -1,4 +1,5 @@
-"""The emulated workspace's state: people, channels, messages, the call log and rate limits.
+"""The emulated workspace's state: people, channels, messages, the call log, rate limits and
+refusals.
 
 Every request runs on its own server thread, so all state sits behind one re-entrant lock;
 subscribers are called after it is released, so a subscriber may call back into the emulator.
@@ -66,6 +67,7 @@ class Workspace:
         self._calls: list[Call] = []
         self._quotas: dict[str, _Quota] = {}
         self._latency: dict[str, float] = {}
+        self._refusals: dict[str, str] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
@@ -233,6 +235,19 @@ class Workspace:
         with self.lock:
             return self._latency.get(method, 0.0)
 
+    def refuse(self, method: str, error: str) -> None:
+        with self.lock:
+            self._refusals[method] = error
+
+    def clear_refusal(self, method: str) -> None:
+        with self.lock:
+            self._refusals.pop(method, None)
+
+    def refusal(self, method: str) -> str | None:
+        """The error every call of `method` is answered with, if it is refused."""
+        with self.lock:
+            return self._refusals.get(method)
+
     def admit(self, method: str) -> int | None:
         """None when the call may go ahead, else Slack's Retry-After in whole seconds."""
         with self.lock:
@@ -252,5 +267,6 @@ class Workspace:
         with self.lock:
             self._messages.clear()
             self._calls.clear()
+            self._refusals.clear()
             for quota in self._quotas.values():
                 quota.admitted.clear()

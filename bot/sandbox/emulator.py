@@ -275,6 +275,18 @@ class SlackEmulator:
         """Answer `method` `seconds` after doing it, as Slack does across the internet."""
         self._ws.set_latency(method, seconds)
 
+    def refuse(self, method: str, error: str) -> None:
+        """Answer every later call of `method` with `{"ok": false, "error": error}` (HTTP 200,
+        as Slack answers missing_scope), doing nothing, until `clear_refusal` or `reset`."""
+        if method not in HANDLERS:
+            raise ValueError(f"the Slack emulator does not answer {method!r}")
+        if not error:
+            raise ValueError("a refusal needs Slack's error code")
+        self._ws.refuse(method, error)
+
+    def clear_refusal(self, method: str) -> None:
+        self._ws.clear_refusal(method)
+
     @property
     def calls(self) -> list[Call]:
         return self._ws.calls()
@@ -320,8 +332,8 @@ class SlackEmulator:
         self._ws.subscribe(callback)
 
     def reset(self) -> None:
-        """Forget calls, messages, views, files, triggers and response URLs; keep people and
-        channels."""
+        """Forget calls, messages, views, files, triggers, response URLs and refusals; keep
+        people and channels."""
         self._ws.reset()
         self._files.reset()
         self._views.reset()

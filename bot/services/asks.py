@@ -9,10 +9,11 @@ clicking at once change it once. Closing one (`bot.services.closing`) records th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -162,6 +163,42 @@ def open_requests(
         .limit(limit)
     ).all()
     return [RequestInfo.of(row[0]) for row in rows], (rows[0].total if rows else 0)
+
+
+@dataclass(frozen=True)
+class NearbyRequest:
+    """Someone else's open ask or offer in one of a member's channels."""
+
+    request: RequestInfo
+    answered: bool  # the member has already said they can help, or would like it
+
+
+def requests_nearby(
+    session: Session, team_id: str, user_id: str, channel_ids: Collection[str], limit: int
+) -> tuple[list[NearbyRequest], int]:
+    """Other people's open asks and offers in `channel_ids` (the channels `user_id` is in),
+    newest first (at most `limit`), and how many there are."""
+    if not channel_ids:
+        return [], 0
+    answered = (
+        exists()
+        .where(FavorResponse.request_id == FavorRequest.id, FavorResponse.user_id == user_id)
+        .label("answered")
+    )
+    total = func.count().over().label("total")
+    rows = session.execute(
+        select(FavorRequest, answered, total)
+        .where(
+            FavorRequest.team_id == team_id,
+            FavorRequest.status == "open",
+            FavorRequest.author_id != user_id,
+            FavorRequest.channel_id.in_(sorted(channel_ids)),
+        )
+        .order_by(FavorRequest.created_at.desc(), FavorRequest.id.desc())
+        .limit(limit)
+    ).all()
+    found = [NearbyRequest(RequestInfo.of(row[0]), bool(row.answered)) for row in rows]
+    return found, (rows[0].total if rows else 0)
 
 
 def locked_request(session: Session, team_id: str, public_id: str) -> FavorRequest:

@@ -11,6 +11,7 @@ transaction, so that the Home a click re-publishes shows the click.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage
-from bot.services.asks import RequestInfo, open_requests
+from bot.services.asks import NearbyRequest, RequestInfo, open_requests, requests_nearby
 from bot.services.balance import PairBalance, pair_page
 from bot.services.closing import Closed, withdraw_request
 from bot.services.history import Entry, recent_entries
@@ -36,6 +37,7 @@ MAP_WINDOW = timedelta(days=90)
 PEOPLE_SHOWN = 12
 ENTRIES_SHOWN = 8
 REQUESTS_SHOWN = 5
+NEARBY_SHOWN = 5
 FAILURES_SHOWN = 5
 FAILURE_WINDOW = timedelta(days=14)
 FAILED_STATUSES = ("failed", "uncertain")
@@ -73,9 +75,13 @@ class Home:
     entries: list[Entry]
     requests: list[RequestInfo]
     requests_total: int
+    # Other people's open asks and offers in the member's channels.
+    nearby: list[NearbyRequest]
+    nearby_total: int
     personal: PersonalSettings
     admin: AdminPanel | None
-    notice: str | None = None  # what became of the click that led here, if it was refused
+    notice: str | None = None  # what became of the click that led here
+    good_news: bool = False  # the notice says a click did what it should (not a refusal)
 
     @property
     def first_run(self) -> bool:
@@ -90,8 +96,12 @@ def home_for(
     user_id: str,
     fetch_user: FetchUser,
     *,
+    channel_ids: Collection[str] = (),
     notice: str | None = None,
+    good_news: bool = False,
 ) -> Home:
+    """`channel_ids`: the channels the member is in (from Slack), for the asks and offers
+    there; empty when Slack would not say."""
     member = resolve_members(session, team_id, (user_id,), fetch_user, now)[user_id]
     workspace = workspace_for(session, team_id)
     page = pair_page(
@@ -104,6 +114,7 @@ def home_for(
         since=now - MAP_WINDOW,
     )
     requests, requests_total = open_requests(session, team_id, user_id, REQUESTS_SHOWN)
+    nearby, nearby_total = requests_nearby(session, team_id, user_id, channel_ids, NEARBY_SHOWN)
     admin = None
     if is_admin(member):
         failures, failures_total = delivery_failures(session, team_id, now)
@@ -120,9 +131,12 @@ def home_for(
         entries=recent_entries(session, team_id, user_id, ENTRIES_SHOWN),
         requests=requests,
         requests_total=requests_total,
+        nearby=nearby,
+        nearby_total=nearby_total,
         personal=PersonalSettings.of(member),
         admin=admin,
         notice=notice,
+        good_news=good_news,
     )
 
 
@@ -167,10 +181,11 @@ def toggle_and_show(
     setting: str,
     on: bool,
     fetch_user: FetchUser,
+    channel_ids: Collection[str] = (),
 ) -> Home:
     """A setting's button on the Home: set it, and show the Home with it set."""
     set_personal_setting(session, now, team_id, user_id, setting, on, fetch_user)
-    return home_for(session, now, team_id, user_id, fetch_user)
+    return home_for(session, now, team_id, user_id, fetch_user, channel_ids=channel_ids)
 
 
 def withdraw_and_show(
@@ -180,10 +195,11 @@ def withdraw_and_show(
     user_id: str,
     public_id: str,
     fetch_user: FetchUser,
+    channel_ids: Collection[str] = (),
 ) -> tuple[Closed, Home]:
     """Withdraw on the Home: close the ask or offer, and show the Home without it."""
     closed = withdraw_request(session, now, team_id, public_id, user_id)
-    return closed, home_for(session, now, team_id, user_id, fetch_user)
+    return closed, home_for(session, now, team_id, user_id, fetch_user, channel_ids=channel_ids)
 
 
 def save_and_show(
@@ -194,7 +210,8 @@ def save_and_show(
     form: SettingsForm,
     fetch_user: FetchUser,
     announce: Announce,
+    channel_ids: Collection[str] = (),
 ) -> Home:
     """The settings form submitted: save it, and show the Home with the new settings."""
     save_settings(session, now, team_id, user_id, form, fetch_user, announce)
-    return home_for(session, now, team_id, user_id, fetch_user)
+    return home_for(session, now, team_id, user_id, fetch_user, channel_ids=channel_ids)

@@ -6,6 +6,7 @@ from bot.listeners.actions.answers import handle_answer
 from bot.listeners.actions.closing import handle_fulfil, handle_set_aside, handle_withdraw
 from bot.listeners.actions.forget import handle_forget_cancel, handle_forget_me
 from bot.listeners.actions.home import (
+    handle_home_answer,
     handle_home_withdraw,
     handle_open_workspace_settings,
     handle_setting_toggle,
@@ -57,14 +58,17 @@ def register(app: App) -> None:
     app.action(NUDGE_STOP)(handle_nudge_stop)
     app.action(NUDGE_RESUME)(handle_nudge_resume)
     # Asks and offers are mirrors: the same listeners serve both, the request says which.
+    # A click on the Home (no response_url there; the Home is shown again) comes first:
+    # Bolt runs the first listener that matches.
+    app.action(ASK_VOLUNTEER, matchers=[on_home_tab])(handle_home_answer)
+    app.action(OFFER_TAKE, matchers=[on_home_tab])(handle_home_answer)
     app.action(ASK_VOLUNTEER)(handle_answer)
     app.action(OFFER_TAKE)(handle_answer)
     app.action(ASK_DONE)(handle_fulfil)
     app.action(OFFER_CONFIRM)(handle_fulfil)
     app.action(ASK_NOT_NEEDED)(handle_set_aside)
     app.action(OFFER_DECLINE)(handle_set_aside)
-    # Withdraw on the Home (no response_url there; the Home is shown again) comes first:
-    # Bolt runs the first listener that matches.
+    # Withdraw on the Home comes first too.
     app.action(ASK_WITHDRAW, matchers=[on_home_tab])(handle_home_withdraw)
     app.action(OFFER_WITHDRAW, matchers=[on_home_tab])(handle_home_withdraw)
     app.action(ASK_WITHDRAW)(handle_withdraw)

@@ -25,38 +25,41 @@ def handle_answer(
     respond: Respond,
     deps: Deps,
 ) -> None:
-    """**I can help** on an ask, **I'd like this** on an offer: tell its author, by DM.
+    """**I can help** on an ask, **I'd like this** on an offer: tell its author, by DM."""
+    ack()
+    click = click_of(body, action)
+    try:
+        words, _ = tell_author(client, deps, click.team_id, click.value, click.user_id)
+    except InputError as error:
+        words = error.user_message
+    respond(**private_note(words))
+
+
+def tell_author(
+    client: WebClient, deps: Deps, team_id: str, public_id: str, user_id: str
+) -> tuple[str, bool]:
+    """`user_id` answered the request `public_id`: tell its author. Returns the words for the
+    person who clicked, and whether the author was told; raises InputError for a click that
+    changes nothing (their own request, a closed one, a second click).
 
     The answer is claimed first, so a double click finds it taken and sends nothing twice;
     the DM's place is noted afterwards, for the author's click to update it.
     """
-    ack()
-    click = click_of(body, action)
-    try:
-        with deps.sessions.begin() as session:
-            answered = answer_request(
-                session,
-                deps.clock(),
-                click.team_id,
-                click.value,
-                click.user_id,
-                user_fetcher(client),
-            )
-    except InputError as error:
-        respond(**private_note(error.user_message))
-        return
+    with deps.sessions.begin() as session:
+        answered = answer_request(
+            session, deps.clock(), team_id, public_id, user_id, user_fetcher(client)
+        )
     request = answered.request
     try:
         dm = client.chat_postMessage(
             channel=request.author_id,
-            **answer_dm(request, click.user_id, answered.responder_name),
+            **answer_dm(request, user_id, answered.responder_name),
         )
     except NOT_SENT:  # the DM never left
         log.warning("could not tell %s about an answer", request.author_id, exc_info=True)
         with deps.sessions.begin() as session:
-            drop_answer(session, click.team_id, request.public_id, click.user_id)
-        respond(**private_note(could_not_reach(request)))
-        return
+            drop_answer(session, team_id, request.public_id, user_id)
+        return could_not_reach(request), False
     with deps.sessions.begin() as session:
-        note_dm(session, click.team_id, request.public_id, click.user_id, dm["channel"], dm["ts"])
-    respond(**private_note(answer_sent(request)))
+        note_dm(session, team_id, request.public_id, user_id, dm["channel"], dm["ts"])
+    return answer_sent(request), True

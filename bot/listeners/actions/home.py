@@ -1,5 +1,5 @@
-"""Clicks on the App Home: a setting's Turn on/off, Withdraw beside an open ask or offer, and
-the admins' Edit settings.
+"""Clicks on the App Home: a setting's Turn on/off, Withdraw beside an open ask or offer, I can
+help (or I'd like this) beside someone else's, and the admins' Edit settings.
 
 A Home has no response_url to answer a click privately, so a refused click shows on the Home
 itself: it is published again with a note at the top saying what happened.
@@ -19,10 +19,11 @@ from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import BUTTON_GONE, click_of, open_form, update
+from bot.listeners.actions.answers import tell_author
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for, toggle_and_show, withdraw_and_show
 from bot.services.settings import workspace_settings_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,18 @@ def handle_setting_toggle(
         return
     setting, on = toggle
     fetch_user = user_fetcher(client)
+    channel_ids = member_channels(client, click.user_id)
     try:
         with deps.sessions.begin() as session:
             home = toggle_and_show(
-                session, deps.clock(), click.team_id, click.user_id, setting, on, fetch_user
+                session,
+                deps.clock(),
+                click.team_id,
+                click.user_id,
+                setting,
+                on,
+                fetch_user,
+                channel_ids,
             )
     except InputError as error:
         _show_notice(client, deps, click.team_id, click.user_id, error.user_message)
@@ -67,6 +76,7 @@ def handle_home_withdraw(
     shows it gone."""
     ack()
     click = click_of(body, action)
+    channel_ids = member_channels(client, click.user_id)
     try:
         with deps.sessions.begin() as session:
             closed, home = withdraw_and_show(
@@ -76,6 +86,7 @@ def handle_home_withdraw(
                 click.user_id,
                 click.value,
                 user_fetcher(client),
+                channel_ids,
             )
     except InputError as error:
         _show_notice(client, deps, click.team_id, click.user_id, error.user_message)
@@ -87,6 +98,20 @@ def handle_home_withdraw(
     update(client, request.channel_id, request.message_ts, request_message(request))
     for dm in closed.dms:
         update(client, dm.channel_id, dm.ts, answer_dm_outcome(request, dm.user_id))
+
+
+def handle_home_answer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """I can help (or I'd like this) beside someone's ask or offer on the Home: their author
+    hears of it as from the channel, and the Home says so."""
+    ack()
+    click = click_of(body, action)
+    try:
+        words, told = tell_author(client, deps, click.team_id, click.value, click.user_id)
+    except InputError as error:
+        words, told = error.user_message, False
+    _show_notice(client, deps, click.team_id, click.user_id, words, good_news=told)
 
 
 def handle_open_workspace_settings(
@@ -107,12 +132,29 @@ def handle_open_workspace_settings(
         _show_notice(client, deps, click.team_id, click.user_id, COULD_NOT_OPEN)
 
 
-def _show_notice(client: WebClient, deps: Deps, team_id: str, user_id: str, notice: str) -> None:
-    """The Home again, with `notice` at the top: the answer to a click that did nothing."""
+def _show_notice(
+    client: WebClient,
+    deps: Deps,
+    team_id: str,
+    user_id: str,
+    notice: str,
+    *,
+    good_news: bool = False,
+) -> None:
+    """The Home again, with `notice` at the top: the answer to a click that did nothing, or
+    (`good_news`) what a click did."""
+    channel_ids = member_channels(client, user_id)
     try:
         with deps.sessions.begin() as session:
             home = home_for(
-                session, deps.clock(), team_id, user_id, user_fetcher(client), notice=notice
+                session,
+                deps.clock(),
+                team_id,
+                user_id,
+                user_fetcher(client),
+                channel_ids=channel_ids,
+                notice=notice,
+                good_news=good_news,
             )
     except InputError:
         log.info("no Home for %s in %s", user_id, team_id)

@@ -9,7 +9,7 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,17 @@ def handle_app_home_opened(
     user_id = event.get("user")
     if event.get("tab") != "home" or not isinstance(user_id, str):
         return  # the Messages tab, which Slack shows by itself
+    channel_ids = member_channels(client, user_id)
     try:
         with deps.sessions.begin() as session:
-            home = home_for(session, deps.clock(), body["team_id"], user_id, user_fetcher(client))
+            home = home_for(
+                session,
+                deps.clock(),
+                body["team_id"],
+                user_id,
+                user_fetcher(client),
+                channel_ids=channel_ids,
+            )
     except InputError:
         # Someone this workspace does not know (a guest from another one, in a shared
         # channel): they have no Home here.

@@ -15,7 +15,7 @@ from bot.errors import InputError
 from bot.listeners.home_tab import publish_home
 from bot.services.home import save_and_show
 from bot.services.settings import Announce
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def handle_settings_modal(
     if form is None:
         ack(response_action="update", view=expired_view())
         return
+    channel_ids = member_channels(client, body["user"]["id"])
     try:
         with deps.sessions.begin() as session:
             home = save_and_show(
@@ -39,6 +40,7 @@ def handle_settings_modal(
                 form,
                 user_fetcher(client),
                 _announcer(client),
+                channel_ids,
             )
     except InputError as error:
         ack(response_action="errors", errors=form_errors(error, form))

@@ -1,0 +1,55 @@
+"""The App Home's asks and offers in the member's channels: other people's, still open, each
+with the button that answers it, unless the member has answered it already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.common import mention
+from bot.blocks.favors import context, one_line, section
+from bot.services.asks import ASK, NearbyRequest
+from bot.services.home import Home
+from bot.slack_ids import ASK_VOLUNTEER, OFFER_TAKE
+
+Block = dict[str, Any]
+
+TEXT_SHOWN = 200
+
+
+def nearby_blocks(home: Home) -> list[Block]:
+    """Nothing when there is nothing open around the member (or Slack would not say where)."""
+    if not home.nearby:
+        return []
+    blocks: list[Block] = [section("*Asks and offers in your channels*")]
+    blocks.extend(_nearby_block(nearby) for nearby in home.nearby)
+    hidden = home.nearby_total - len(home.nearby)
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden:,} more, older, still open."))
+    return blocks
+
+
+def _nearby_block(nearby: NearbyRequest) -> Block:
+    request = nearby.request
+    ask = request.kind == ASK
+    verb = "asks" if ask else "offers"
+    text = (
+        f"{mention(request.author_id)} {verb} in <#{request.channel_id}>: "
+        f"{one_line(request.text, TEXT_SHOWN)}"
+    )
+    block: Block = {
+        "type": "section",
+        "block_id": f"nearby:{request.public_id}",
+        "text": {"type": "mrkdwn", "text": text},
+    }
+    if nearby.answered:
+        said = "You've offered to help." if ask else "You've said you'd like this."
+        block["text"]["text"] += f"\n_{said} {mention(request.author_id)} knows._"
+        return block
+    block["accessory"] = {
+        "type": "button",
+        "action_id": ASK_VOLUNTEER if ask else OFFER_TAKE,
+        "text": {"type": "plain_text", "text": "I can help" if ask else "I'd like this"},
+        "value": request.public_id,
+        "style": "primary",
+    }
+    return block

@@ -1,0 +1,151 @@
+"""The App Home's asks and offers in the member's channels: other people's open ones where the
+member is (users.conversations), answered from the Home as from the channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import FavorRequest, FavorResponse
+from bot.sandbox.emulator import SlackChannel
+from bot.sandbox.harness import Sandbox
+from bot.slack_ids import ASK_VOLUNTEER, FAVOR_COMMAND, OFFER_TAKE
+from tests.home_tab import ALICE, BOB, CAROL, DAVE, elements, home_click, shown_home, text_of
+
+GENERAL, RANDOM, ENGINEERING = "C0GENERAL", "C0RANDOM1", "C0ENGINE2"
+PRIVATE = "G0PRIVATE"
+SECTION = "*Asks and offers in your channels*"
+
+
+def post(sandbox: Sandbox, user_id: str, text: str, channel: str = GENERAL) -> str:
+    """`/favor ask …` or `/favor offer …` in `channel`; the new request's public id."""
+    delivery, _ = sandbox.driver.slash_command(user_id, FAVOR_COMMAND, text, channel)
+    assert delivery.status == 200, delivery.body
+    return newest_request(sandbox)
+
+
+def newest_request(sandbox: Sandbox) -> str:
+    with sandbox.sessions() as session:
+        found = session.scalar(select(FavorRequest.public_id).order_by(FavorRequest.id.desc()))
+    assert found is not None
+    return found
+
+
+def dms_to(sandbox: Sandbox, user_id: str) -> list[str]:
+    return [m.text for m in sandbox.emulator.messages(f"D{user_id}")]
+
+
+def test_others_open_asks_and_offers_in_the_members_channels_are_listed_newest_first(
+    sandbox: Sandbox,
+) -> None:
+    post(sandbox, BOB, "ask a review of the billing migration")
+    post(sandbox, CAROL, "offer pairing on SQL tuning", ENGINEERING)
+    post(sandbox, ALICE, "ask someone to water my plants", RANDOM)  # her own
+    withdrawn = post(sandbox, DAVE, "ask a lift to the offsite")
+    with sandbox.sessions.begin() as session:
+        row = session.scalar(select(FavorRequest).where(FavorRequest.public_id == withdrawn))
+        assert row is not None
+        row.status = "withdrawn"
+
+    view = shown_home(sandbox, ALICE)
+    text = text_of(view)
+    assert SECTION in text
+    nearby = text.split(SECTION)[1]
+    carol = nearby.index("<@U0CAROL03> offers in <#C0ENGINE2>: pairing on SQL tuning")
+    bob = nearby.index("<@U0BOB0002> asks in <#C0GENERAL>: a review of the billing migration")
+    assert carol < bob  # newest first
+    assert "water my plants" not in nearby and "lift to the offsite" not in nearby
+    [(_, take)] = elements(view, OFFER_TAKE)
+    [(_, volunteer)] = elements(view, ASK_VOLUNTEER)
+    assert take["text"]["text"] == "I'd like this" and volunteer["text"]["text"] == "I can help"
+
+
+def test_a_private_channel_counts_only_while_the_member_and_the_app_are_both_in_it(
+    sandbox: Sandbox,
+) -> None:
+    bot = sandbox.emulator.bot_user_id
+    channel = SlackChannel(id=PRIVATE, name="launch", is_private=True, members={BOB, CAROL, bot})
+    sandbox.emulator.add_channel(channel)
+    post(sandbox, BOB, "ask a hand with the launch checklist", PRIVATE)
+
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    assert "launch checklist" not in text_of(shown_home(sandbox, ALICE))  # not in it
+    channel.members.discard(bot)  # the app was removed from the channel
+    assert SECTION not in text_of(shown_home(sandbox, CAROL))
+
+
+def test_i_can_help_on_the_home_tells_the_author_once_and_the_home_says_so(
+    sandbox: Sandbox,
+) -> None:
+    public_id = post(sandbox, BOB, "ask a review of the billing migration")
+    shown_home(sandbox, ALICE)
+
+    delivery = home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    assert delivery.status == 200, delivery.body
+    [dm] = dms_to(sandbox, BOB)
+    assert "<@U0ALICE01> can help with your ask" in dm
+    text = text_of(shown_after := sandbox.emulator.published_views[ALICE])
+    assert ":white_check_mark: Thank you! I've let <@U0BOB0002> know you can help" in text
+    assert "You've offered to help. <@U0BOB0002> knows." in text
+    assert elements(shown_after, ASK_VOLUNTEER) == []  # answered: no button any more
+
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)  # a stale or double click
+    assert len(dms_to(sandbox, BOB)) == 1
+    again = text_of(sandbox.emulator.published_views[ALICE])
+    assert ":warning: You've already offered to help." in again
+    with sandbox.sessions() as session:
+        assert len(list(session.scalars(select(FavorResponse)))) == 1
+
+
+def test_id_like_this_on_the_home_tells_the_offerer(sandbox: Sandbox) -> None:
+    public_id = post(sandbox, CAROL, "offer pairing on SQL tuning", ENGINEERING)
+    shown_home(sandbox, DAVE)
+    home_click(sandbox, DAVE, OFFER_TAKE, value=public_id)
+    [dm] = dms_to(sandbox, CAROL)
+    assert "<@U0DAVE004> would like your offer" in dm
+    text = text_of(sandbox.emulator.published_views[DAVE])
+    assert "I've let <@U0CAROL03> know you'd like this" in text
+    assert "You've said you'd like this." in text
+
+
+def test_a_request_closed_since_the_home_was_shown_changes_nothing(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    public_id = post(sandbox, BOB, "ask a review of the billing migration")
+    shown_home(sandbox, ALICE)
+    with sessions.begin() as session:
+        row = session.scalar(select(FavorRequest).where(FavorRequest.public_id == public_id))
+        assert row is not None
+        row.status = "withdrawn"
+
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    assert dms_to(sandbox, BOB) == []
+    text = text_of(sandbox.emulator.published_views[ALICE])
+    assert text.startswith(":warning:") and SECTION not in text
+    with sessions() as session:
+        assert list(session.scalars(select(FavorResponse))) == []
+
+
+def test_own_request_forged_onto_the_home_is_refused(sandbox: Sandbox) -> None:
+    public_id = post(sandbox, ALICE, "ask someone to water my plants")
+    shown_home(sandbox, ALICE)
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    assert dms_to(sandbox, ALICE) == []
+    assert "This is your own ask." in text_of(sandbox.emulator.published_views[ALICE])
+
+
+def test_the_home_lists_five_and_counts_the_rest(sandbox: Sandbox) -> None:
+    for number in range(7):
+        post(sandbox, BOB, f"ask help number {number}")
+    text = text_of(shown_home(sandbox, ALICE))
+    assert "help number 6" in text and "help number 2" in text
+    assert "help number 1" not in text
+    assert "…and 2 more, older, still open." in text.split(SECTION)[1]
+
+
+def test_without_the_channel_scopes_the_home_leaves_the_section_out(sandbox: Sandbox) -> None:
+    post(sandbox, BOB, "ask a review of the billing migration")
+    sandbox.emulator.refuse("users.conversations", "missing_scope")
+    text = text_of(shown_home(sandbox, ALICE))
+    assert SECTION not in text
+    assert "Your settings" in text  # the rest of the Home is as always
