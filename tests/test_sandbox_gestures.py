@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Credit, Member
+from bot.models import Credit, FavorResponse, Member
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.repl import run_shell
@@ -200,3 +200,25 @@ def _input(block_id: str, element: dict[str, Any]) -> dict[str, Any]:
         "label": label,
         "element": {**element, "action_id": block_id},
     }
+
+
+def test_a_click_goes_to_the_home_while_the_person_looks_at_it(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    text = play(
+        sandbox,
+        "bob: /favor ask a review of the billing migration",
+        "carol: /favor ask a lift to the offsite",
+        "alice: home",
+        "alice: click i can help",  # the newest one on her Home: Carol's
+        "dave: home",
+        "dave: say on my way",
+        "dave: click i can help",  # he looked away: the newest message with the button
+    )
+    assert "*Asks and offers in your channels*" in text
+    assert "(@alice clicks [I can help] in their Home tab)" in text
+    assert ":white_check_mark: Thank you! I've let @carol know you can help" in text
+    assert "(@dave clicks [I can help])\n" in text
+    with sessions() as session:
+        answers = {(r.user_id, r.request_id) for r in session.scalars(select(FavorResponse))}
+    assert len(answers) == 2

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["action_entry"]
+__all__ = ["action_entry", "button_labelled", "label_of", "label_words"]
+
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def action_entry(
@@ -67,3 +70,28 @@ def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, di
             if element.get("action_id") == action_id:
                 return block_id, element
     raise LookupError(f"no element with action_id {action_id!r} in the message's blocks")
+
+
+def button_labelled(blocks: list[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
+    """The first button in `blocks` whose label starts with the words `wanted`."""
+    for block in blocks:
+        elements = list(block.get("elements") or [])
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not isinstance(element, dict) or element.get("type") != "button":
+                continue
+            if label_words(label_of(element)).startswith(wanted):
+                found: dict[str, Any] = element
+                return found
+    return None
+
+
+def label_of(button: Mapping[str, Any]) -> str:
+    text = button.get("text")
+    return str(text.get("text", "")) if isinstance(text, dict) else ""
+
+
+def label_words(text: str) -> str:
+    """Text as a label is matched: case and punctuation aside."""
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())

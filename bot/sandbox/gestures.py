@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox._block_elements import button_labelled, label_of, label_words
 from bot.sandbox.emulator import Message, SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
@@ -34,7 +35,6 @@ Besides commands, people can:
   bob: home                          open Goodwill's Home tab (`click` works there too)"""
 
 _EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
-_NOT_WORD = re.compile(r"[^\w]+")
 
 
 @dataclass
@@ -44,11 +44,15 @@ class Gestures:
     sandbox: Sandbox
     say: Say
     escape: Escape
+    # Who is looking at their Home tab now: their clicks go there first.
+    _on_home: set[str] = field(default_factory=set)
 
     def do(self, user: SlackUser, channel: SlackChannel, text: str) -> bool:
         """Act on `text` as `user` in `channel`; False when it is no gesture the sandbox knows."""
         verb, _, rest = text.strip().partition(" ")
         verb, rest = verb.casefold(), rest.strip()
+        if verb not in {"home", "click"}:
+            self.look_away(user)
         if writes(text):
             self._write(user, channel, rest)
         elif verb in {"react", "unreact"}:
@@ -141,31 +145,44 @@ class Gestures:
     # -- buttons ------------------------------------------------------------------------------
 
     def _click(self, user: SlackUser, label: str) -> None:
-        """The button whose label starts with `label`: in the newest message the person sees
-        that has one, else in their Home tab."""
-        wanted = _words(label)
+        """The button whose label starts with `label`: on the Home tab when the person is
+        looking at it, else in the newest message they see that has one, else on the Home."""
+        wanted = label_words(label)
         if not wanted:
             self.say(f"Click what? Name the button, for example `{user.name}: click I can help`.")
             return
+        if user.id in self._on_home and self._click_on_home(user, wanted):
+            return
         opened = set(self._emulator.open_views)
-        driver = self.sandbox.driver
         for message in reversed(self._emulator.messages()):
-            button = _button(message.blocks, wanted) if self._sees(user, message) else None
+            button = button_labelled(message.blocks, wanted) if self._sees(user, message) else None
             if button is not None:
-                self.say(f"(@{user.name} clicks [{_label(button)}])")
-                self._answered(driver.click(user.id, message, button["action_id"]))
+                self.look_away(user)
+                self.say(f"(@{user.name} clicks [{label_of(button)}])")
+                self._answered(self.sandbox.driver.click(user.id, message, button["action_id"]))
                 self.show_new_forms(user, opened)
                 return
-        home = self._emulator.published_views.get(user.id)
-        button = _button(home.get("blocks") or [], wanted) if home else None
-        if home is None or button is None:
-            self.say(f"@{user.name} sees no button labelled {label!r}.")
+        if user.id not in self._on_home and self._click_on_home(user, wanted):
             return
-        self.say(f"(@{user.name} clicks [{_label(button)}] in their Home tab)")
-        if self._answered(driver.click_in_view(user.id, home, button["action_id"])):
+        self.say(f"@{user.name} sees no button labelled {label!r}.")
+
+    def _click_on_home(self, user: SlackUser, wanted: str) -> bool:
+        home = self._emulator.published_views.get(user.id)
+        button = button_labelled(home.get("blocks") or [], wanted) if home else None
+        if home is None or button is None:
+            return False
+        self._on_home.add(user.id)
+        self.say(f"(@{user.name} clicks [{label_of(button)}] in their Home tab)")
+        opened = set(self._emulator.open_views)
+        if self._answered(self.sandbox.driver.click_in_view(user.id, home, button["action_id"])):
             self.show_new_forms(user, opened)
             if self._emulator.published_views.get(user.id) != home:
                 self._show_home(user)
+        return True
+
+    def look_away(self, user: SlackUser) -> None:
+        """The person does something elsewhere: their next click is not meant for the Home."""
+        self._on_home.discard(user.id)
 
     def _sees(self, user: SlackUser, message: Message) -> bool:
         if message.ephemeral_for is not None:
@@ -243,6 +260,7 @@ class Gestures:
 
     def _home(self, user: SlackUser) -> None:
         if self._answered(self.sandbox.driver.open_home(user.id)):
+            self._on_home.add(user.id)
             self._show_home(user)
 
     def _show_home(self, user: SlackUser) -> None:
@@ -263,28 +281,3 @@ class Gestures:
 def writes(text: str) -> bool:
     """`text` is someone writing a message (`say ...`), the one thing a bot can do here too."""
     return text.strip().partition(" ")[0].casefold() in {"say", "says"}
-
-
-def _button(blocks: list[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
-    """The first button in `blocks` whose label starts with the words `wanted`."""
-    for block in blocks:
-        elements = list(block.get("elements") or [])
-        if block.get("accessory"):
-            elements.append(block["accessory"])
-        for element in elements:
-            if not isinstance(element, dict) or element.get("type") != "button":
-                continue
-            if _words(_label(element)).startswith(wanted):
-                found: dict[str, Any] = element
-                return found
-    return None
-
-
-def _label(button: Mapping[str, Any]) -> str:
-    text = button.get("text")
-    return str(text.get("text", "")) if isinstance(text, dict) else ""
-
-
-def _words(text: str) -> str:
-    """Text as a label is matched: case and punctuation aside."""
-    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())

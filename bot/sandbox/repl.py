@@ -104,6 +104,7 @@ class SandboxShell:
             if not self.gestures.do(user, channel, match["text"]):
                 self._say(f"I didn't follow {match['text']!r}. Type `help` to see what works.")
             return
+        self.gestures.look_away(user)
         command, _, text = match["text"].partition(" ")
         if command not in COMMANDS:
             self._say(f"{command} is not a command here. Try {', '.join(sorted(COMMANDS))}.")
