@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from bot.blocks.common import Message, mention
 from bot.parsing import defuse_broadcasts
 from bot.slack_ids import FAVOR_THANK_PUBLICLY
@@ -71,6 +74,15 @@ def section(text: str) -> dict[str, object]:
 
 def context(text: str) -> dict[str, object]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def listed(title: str, items: Sequence[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    """A titled list of the newest `items` of `total`, saying how many older ones are left."""
+    blocks: list[dict[str, Any]] = [section(title), *items]
+    hidden = total - len(items)
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden:,} more, older, still open."))
+    return blocks
 
 
 def favor_logged(

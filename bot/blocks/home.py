@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.blocks.balance import amount
 from bot.blocks.common import mention, people
-from bot.blocks.favors import SIZE_WORDS, context, one_line, section
+from bot.blocks.favors import SIZE_WORDS, context, listed, one_line, section
 from bot.blocks.home_admin import admin_blocks
 from bot.blocks.home_nearby import nearby_blocks
 from bot.blocks.settings import SETTING_WORDS
@@ -180,12 +180,8 @@ def _request_blocks(home: Home) -> list[Block]:
                 "`/favor offer what you can give` posts one in the channel you type it in."
             )
         ]
-    blocks: list[Block] = [section("*Your open asks and offers*")]
-    blocks.extend(_request_block(request) for request in home.requests)
-    hidden = home.requests_total - len(home.requests)
-    if hidden > 0:
-        blocks.append(context(f"…and {hidden:,} more, older, still open."))
-    return blocks
+    items = [_request_block(request) for request in home.requests]
+    return listed("*Your open asks and offers*", items, home.requests_total)
 
 
 def _request_block(request: RequestInfo) -> Block:

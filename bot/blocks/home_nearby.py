@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.common import mention
-from bot.blocks.favors import context, one_line, section
+from bot.blocks.favors import listed, one_line
 from bot.services.asks import ASK, NearbyRequest
 from bot.services.home import Home
 from bot.slack_ids import ASK_VOLUNTEER, OFFER_TAKE
@@ -20,12 +20,8 @@ def nearby_blocks(home: Home) -> list[Block]:
     """Nothing when there is nothing open around the member (or Slack would not say where)."""
     if not home.nearby:
         return []
-    blocks: list[Block] = [section("*Asks and offers in your channels*")]
-    blocks.extend(_nearby_block(nearby) for nearby in home.nearby)
-    hidden = home.nearby_total - len(home.nearby)
-    if hidden > 0:
-        blocks.append(context(f"…and {hidden:,} more, older, still open."))
-    return blocks
+    items = [_nearby_block(nearby) for nearby in home.nearby]
+    return listed("*Asks and offers in your channels*", items, home.nearby_total)
 
 
 def _nearby_block(nearby: NearbyRequest) -> Block:
