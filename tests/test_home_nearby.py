@@ -149,3 +149,19 @@ def test_without_the_channel_scopes_the_home_leaves_the_section_out(sandbox: San
     text = text_of(shown_home(sandbox, ALICE))
     assert SECTION not in text
     assert "Your settings" in text  # the rest of the Home is as always
+
+
+def test_an_author_slack_cannot_reach_leaves_the_ask_to_answer_again(sandbox: Sandbox) -> None:
+    public_id = post(sandbox, BOB, "ask a review of the billing migration")
+    shown_home(sandbox, ALICE)
+    sandbox.emulator.refuse("chat.postMessage", "fatal_error")
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    view = sandbox.emulator.published_views[ALICE]
+    assert ":warning: I couldn't reach <@U0BOB0002> just now" in text_of(view)
+    assert len(elements(view, ASK_VOLUNTEER)) == 1  # still hers to click
+    with sandbox.sessions() as session:
+        assert list(session.scalars(select(FavorResponse))) == []
+
+    sandbox.emulator.clear_refusal("chat.postMessage")
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    assert "<@U0ALICE01> can help with your ask" in dms_to(sandbox, BOB)[0]
