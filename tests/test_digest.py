@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import make_client
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
+from bot.models import FavorRequest, Member
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import HOME_SETTING_TOGGLE
 from tests.home_tab import home_click, shown_home
@@ -222,3 +223,46 @@ def test_highlights_rotate_towards_people_not_highlighted_lately(
     highlighted = set(second_digest.payload["meta"]["highlighted"])
     assert set(newcomers) <= highlighted
     assert len(highlighted) == 5
+
+
+def test_open_asks_by_people_still_here_are_listed_for_a_hand(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    week = MONDAY_9_OSLO - timedelta(days=3)
+    credit(sessions, BOB, ALICE, week, "pairing")
+    asks = [
+        (ALICE, "open", "a review of the billing migration"),
+        (CAROL, "fulfilled", "a lift to the offsite"),
+        (DAVE, "open", "someone to cover my on-call"),  # Dave has left since
+        *((ERIN, "open", f"help number {n}") for n in range(6)),
+    ]
+    with sessions.begin() as session:
+        for number, (author, status, text) in enumerate(asks):
+            session.add(
+                FavorRequest(
+                    public_id=f"digest-ask-{number}",
+                    team_id="T0SANDBOX",
+                    kind="ask",
+                    author_id=author,
+                    text=text,
+                    channel_id=GENERAL,
+                    message_ts=f"1700000000.{number:06d}",
+                    status=status,
+                    created_at=week - timedelta(minutes=number),
+                )
+            )
+        dave = session.get(Member, ("T0SANDBOX", DAVE))
+        assert dave is not None
+        dave.is_deactivated = True
+
+    send(MONDAY_9_OSLO)
+    [text] = posted(sandbox)
+    listed = text.split("Asks that could use a hand")[1]
+    assert f"<@{ALICE}>: a review of the billing migration in <#{GENERAL}>" in listed
+    assert "lift to the offsite" not in listed  # fulfilled
+    assert "cover my on-call" not in listed  # by someone who left
+    assert "help number 3" in listed and "help number 4" not in listed  # five listed
+    assert "• and 2 more" in listed  # Erin's last two, not Dave's

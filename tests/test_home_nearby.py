@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import FavorRequest, FavorResponse
+from bot.models import FavorRequest, FavorResponse, Member
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import ASK_VOLUNTEER, FAVOR_COMMAND, OFFER_TAKE
@@ -165,3 +165,12 @@ def test_an_author_slack_cannot_reach_leaves_the_ask_to_answer_again(sandbox: Sa
     sandbox.emulator.clear_refusal("chat.postMessage")
     home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
     assert "<@U0ALICE01> can help with your ask" in dms_to(sandbox, BOB)[0]
+
+
+def test_an_ask_by_someone_who_has_left_is_not_listed(sandbox: Sandbox) -> None:
+    post(sandbox, BOB, "ask a review of the billing migration")
+    with sandbox.sessions.begin() as session:
+        bob = session.get(Member, ("T0SANDBOX", BOB))
+        assert bob is not None
+        bob.is_deactivated = True
+    assert SECTION not in text_of(shown_home(sandbox, ALICE))

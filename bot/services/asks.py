@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.db import insert_new
 from bot.errors import AlreadyDoneError, NotAllowedError, RequestClosedError, SelfCreditError
-from bot.models import FavorRequest, FavorResponse
+from bot.models import FavorRequest, FavorResponse, Member
 from bot.services.members import FetchUser, resolve_members, workspace_for
 
 ASK, OFFER = "ask", "offer"
@@ -173,6 +174,16 @@ class NearbyRequest:
     answered: bool  # the member has already said they can help, or would like it
 
 
+def by_someone_still_here() -> Any:
+    """The request's author has not left the workspace: the members cache does not have them
+    deactivated. Lists meant for others (the Home's, the digest's) leave the rest out."""
+    return ~exists().where(
+        Member.team_id == FavorRequest.team_id,
+        Member.user_id == FavorRequest.author_id,
+        Member.is_deactivated,
+    )
+
+
 def requests_nearby(
     session: Session, team_id: str, user_id: str, channel_ids: Collection[str], limit: int
 ) -> tuple[list[NearbyRequest], int]:
@@ -193,6 +204,7 @@ def requests_nearby(
             FavorRequest.status == "open",
             FavorRequest.author_id != user_id,
             FavorRequest.channel_id.in_(sorted(channel_ids)),
+            by_someone_still_here(),
         )
         .order_by(FavorRequest.created_at.desc(), FavorRequest.id.desc())
         .limit(limit)

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, literal_column, or_, select, tuple_, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
+from bot.services.asks import by_someone_still_here
 from bot.services.outbox import Planned
 from bot.services.schedule import iso_week, latest_weekly
 
@@ -174,6 +175,7 @@ def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) ->
             FavorRequest.kind == "ask",
             FavorRequest.status == "open",
             FavorRequest.created_at < week_end,
+            by_someone_still_here(),
         )
         .order_by(FavorRequest.created_at.desc())
     )
