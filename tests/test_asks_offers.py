@@ -224,6 +224,25 @@ def test_volunteering_twice_sends_one_dm(sandbox: Sandbox, sessions: sessionmake
     )
 
 
+@pytest.mark.parametrize(("kind", "action"), [("ask", ASK_VOLUNTEER), ("offer", OFFER_TAKE)])
+def test_a_request_whose_author_has_left_cannot_be_answered(
+    sandbox: Sandbox, sessions: sessionmaker[Session], kind: str, action: str
+) -> None:
+    request = post(sandbox, ALICE, f"{kind} a lift to the station")
+    with sessions.begin() as session:
+        alice = session.get(Member, ("T0SANDBOX", ALICE))
+        assert alice is not None
+        alice.is_deactivated = True
+
+    click(sandbox, BOB, request, action)
+    assert dms(sandbox, ALICE) == []
+    assert responses(sessions) == []
+    assert notes(sandbox, BOB) == [
+        f"<@U0ALICE01> has left the workspace, so this {kind} can't be answered any more. "
+        "Nothing was changed."
+    ]
+
+
 def test_done_twice_or_for_two_helpers_at_once_records_one_favour(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:

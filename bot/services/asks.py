@@ -111,6 +111,12 @@ def answer_request(
             else "This is your own offer. When someone would like it, I'll send you a message."
         )
     require_open(request)
+    author = session.get(Member, (team_id, request.author_id))
+    if author is not None and author.is_deactivated:
+        raise RequestClosedError(
+            f"<@{request.author_id}> has left the workspace, so this {request.kind} can't be "
+            "answered any more. Nothing was changed."
+        )
     row = {"request_id": request.id, "user_id": user_id, "created_at": now}
     if not insert_new(session, FavorResponse, [row], ["request_id", "user_id"]):
         raise AlreadyDoneError(
