@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import FavorRequest, FavorResponse, Member
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import ASK_VOLUNTEER, FAVOR_COMMAND, OFFER_TAKE
+from bot.slack_ids import ASK_VOLUNTEER, ASK_WITHDRAW, FAVOR_COMMAND, OFFER_TAKE
 from tests.home_tab import ALICE, BOB, CAROL, DAVE, elements, home_click, shown_home, text_of
 
 GENERAL, RANDOM, ENGINEERING = "C0GENERAL", "C0RANDOM1", "C0ENGINE2"
@@ -174,3 +174,13 @@ def test_an_ask_by_someone_who_has_left_is_not_listed(sandbox: Sandbox) -> None:
         assert bob is not None
         bob.is_deactivated = True
     assert SECTION not in text_of(shown_home(sandbox, ALICE))
+
+
+def test_a_refused_home_click_reads_the_members_channels_once(sandbox: Sandbox) -> None:
+    public_id = post(sandbox, ALICE, "ask someone to water my plants")
+    shown_home(sandbox, ALICE)
+    home_click(sandbox, ALICE, ASK_WITHDRAW, value=public_id)
+    before = len(sandbox.emulator.calls_to("users.conversations"))
+    home_click(sandbox, ALICE, ASK_WITHDRAW, value=public_id)  # withdrawn already: refused
+    assert ":warning:" in text_of(sandbox.emulator.published_views[ALICE])
+    assert len(sandbox.emulator.calls_to("users.conversations")) == before + 1

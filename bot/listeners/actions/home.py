@@ -64,7 +64,8 @@ def handle_setting_toggle(
                 channel_ids,
             )
     except InputError as error:
-        _show_notice(client, deps, click.team_id, click.user_id, error.user_message)
+        notice = error.user_message
+        _show_notice(client, deps, click.team_id, click.user_id, notice, channel_ids=channel_ids)
         return
     publish_home(client, home)
 
@@ -89,7 +90,8 @@ def handle_home_withdraw(
                 channel_ids,
             )
     except InputError as error:
-        _show_notice(client, deps, click.team_id, click.user_id, error.user_message)
+        notice = error.user_message
+        _show_notice(client, deps, click.team_id, click.user_id, notice, channel_ids=channel_ids)
         return
     publish_home(client, home)
     # The channel message shows it closed, and the author's DMs about answers lose their
@@ -140,10 +142,13 @@ def _show_notice(
     notice: str,
     *,
     good_news: bool = False,
+    channel_ids: frozenset[str] | None = None,
 ) -> None:
     """The Home again, with `notice` at the top: the answer to a click that did nothing, or
-    (`good_news`) what a click did."""
-    channel_ids = member_channels(client, user_id)
+    (`good_news`) what a click did. `channel_ids`: the member's channels, when the click
+    already read them."""
+    if channel_ids is None:
+        channel_ids = member_channels(client, user_id)
     try:
         with deps.sessions.begin() as session:
             home = home_for(
