@@ -171,9 +171,9 @@ def _unknown(word: str) -> str:
             "To thank someone in public, type `/thanks @someone for what they did`; to log "
             "a favour privately, `/favor @someone what they did`."
         )
-    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
     if len(word) > _WORD_SHOWN or not _PLAIN_WORD.fullmatch(word):
         return "I didn't recognise that."  # nothing odd is echoed back
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
     if close:
         return f"I don't know `/favor {word}`. Did you mean `/favor {close[0]}`?"
     return f"I don't know `/favor {word}`."

@@ -7,7 +7,14 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["action_entry", "button_labelled", "label_of", "label_words"]
+__all__ = [
+    "ELEMENT_FIELDS",
+    "LIST_FIELDS",
+    "action_entry",
+    "button_labelled",
+    "label_of",
+    "label_words",
+]
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -37,23 +44,48 @@ def action_entry(
     return action
 
 
-# What a select's block_actions payload carries, by element type: (field, holds a list).
-_SELECTIONS = {
-    "users_select": ("selected_user", False),
-    "multi_users_select": ("selected_users", True),
-    "conversations_select": ("selected_conversation", False),
-    "multi_conversations_select": ("selected_conversations", True),
-    "channels_select": ("selected_channel", False),
-    "multi_channels_select": ("selected_channels", True),
+# What each input element reports, by type: (its field in a view's state or a block_actions
+# entry, the field it opens with). The fields in LIST_FIELDS hold lists.
+ELEMENT_FIELDS = {
+    "plain_text_input": ("value", "initial_value"),
+    "number_input": ("value", "initial_value"),
+    "email_text_input": ("value", "initial_value"),
+    "url_text_input": ("value", "initial_value"),
+    "users_select": ("selected_user", "initial_user"),
+    "multi_users_select": ("selected_users", "initial_users"),
+    "conversations_select": ("selected_conversation", "initial_conversation"),
+    "multi_conversations_select": ("selected_conversations", "initial_conversations"),
+    "channels_select": ("selected_channel", "initial_channel"),
+    "multi_channels_select": ("selected_channels", "initial_channels"),
+    "static_select": ("selected_option", "initial_option"),
+    "radio_buttons": ("selected_option", "initial_option"),
+    "multi_static_select": ("selected_options", "initial_options"),
+    "checkboxes": ("selected_options", "initial_options"),
+    "datepicker": ("selected_date", "initial_date"),
+    "timepicker": ("selected_time", "initial_time"),
 }
+LIST_FIELDS = frozenset(
+    {"selected_users", "selected_conversations", "selected_channels", "selected_options"}
+)
+# The selects whose choice is IDs (people, conversations, channels).
+_ID_SELECTS = frozenset(
+    {
+        "users_select",
+        "multi_users_select",
+        "conversations_select",
+        "multi_conversations_select",
+        "channels_select",
+        "multi_channels_select",
+    }
+)
 
 
 def _selection(kind: str, selected: str | Sequence[str]) -> dict[str, Any]:
-    if kind not in _SELECTIONS:
+    if kind not in _ID_SELECTS:
         raise ValueError(f"a {kind} element has no selection of IDs to send")
-    field, many = _SELECTIONS[kind]
+    field = ELEMENT_FIELDS[kind][0]
     ids = [selected] if isinstance(selected, str) else list(selected)
-    if many:
+    if field in LIST_FIELDS:
         return {field: ids}
     [one] = ids
     return {field: one}
