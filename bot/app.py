@@ -30,6 +30,7 @@ from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot import listeners
 from bot.deps import Deps
+from bot.slack_http import KeptAliveClient, kept_alive
 from bot.slack_ids import BOT_SCOPES
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ log = logging.getLogger(__name__)
 
 def make_client(token: str | None, api_url: str) -> WebClient:
     """A Web API client for `api_url` (Slack, GovSlack, the emulator) that waits out 429s
-    and tries a broken connection again only where a second call cannot do anything twice."""
-    return WebClient(
+    and tries a broken connection again only where a second call cannot do anything twice,
+    over kept-alive connections (bot.slack_http)."""
+    return KeptAliveClient(
         token=token,
         base_url=api_url,
         retry_handlers=[HarmlessConnectionRetry(), RateLimitErrorRetryHandler(max_retry_count=2)],
@@ -250,6 +252,9 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
 def _provide(deps: Deps) -> Callable[..., Any]:
     def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["deps"] = deps
+        # Bolt builds each request's client as a plain WebClient from the app's; this one has
+        # its settings and token and keeps the thread's connection to Slack open.
+        context["client"] = kept_alive(context.client)
         # Only requests with a response_url (commands, clicks, shortcuts) can respond; an event
         # is left to Bolt, whose respond() there raises, as this one would.
         if context.response_url is not None:

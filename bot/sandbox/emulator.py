@@ -123,6 +123,21 @@ class SlackEmulator:
         self.stop()
 
     @property
+    def connections_opened(self) -> int:
+        """How many connections clients opened (a kept-alive one serves many calls)."""
+        return self._running().connections_opened
+
+    def hang_up(self) -> None:
+        """End the clients' connections between calls, as servers end idle ones; a call sent
+        on one anyway is done and its answer lost."""
+        self._running().hang_up()
+
+    def _running(self) -> EmulatorServer:
+        if self._server is None:
+            raise RuntimeError("start() the Slack emulator first")
+        return self._server
+
+    @property
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("start() the Slack emulator before asking for its URL")
