@@ -26,11 +26,11 @@ from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
 from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
-from slack_sdk.webhook import WebhookClient, WebhookResponse
+from slack_sdk.webhook import WebhookResponse
 
 from bot import listeners
 from bot.deps import Deps
-from bot.slack_http import KeptAliveClient, kept_alive
+from bot.slack_http import KeptAliveClient, KeptAliveWebhookClient, kept_alive
 from bot.slack_ids import BOT_SCOPES
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class Respond(BoltRespond):
 
     def _post(self, message: Mapping[str, Any]) -> WebhookResponse:
         assert self.response_url is not None
-        client = WebhookClient(
+        client = KeptAliveWebhookClient(
             url=self.response_url,
             proxy=self.proxy,
             ssl=self.ssl,

@@ -2,8 +2,9 @@
 
 slack_sdk's WebClient sends every call through urllib, which opens a connection (to Slack, a
 TCP and a TLS handshake: round trips before the call even starts) and closes it once the
-answer is read. `KeptAliveClient` keeps each thread's connection to a host open for the next
-call, as Slack's servers allow (HTTP/1.1), and otherwise answers slack_sdk as urllib does:
+answer is read; so does its WebhookClient, which posts to a response_url. `KeptAliveClient`
+and `KeptAliveWebhookClient` keep each thread's connection to a host open for the next call,
+as Slack's servers allow (HTTP/1.1), and otherwise answers slack_sdk as urllib does:
 the same request on the wire, `HTTPError` for an answer that is not 2xx, `URLError` when the
 request could not be sent, and the error itself when the answer was lost. So the retry
 handlers (bot.app.HarmlessConnectionRetry) tell a call that never left from one whose answer
@@ -23,7 +24,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from http.client import HTTPConnection, HTTPSConnection
+from http.client import HTTPConnection, HTTPMessage, HTTPSConnection
 from ssl import SSLContext
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -31,6 +32,7 @@ from urllib.parse import SplitResult, urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 # Servers drop idle connections after their own timeout (commonly 60 s or more at load
 # balancers); reusing one near that moment can meet a connection the server is closing.
@@ -44,31 +46,57 @@ class KeptAliveClient(WebClient):
     """slack_sdk's WebClient, its calls sent over this thread's open connection to the host."""
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if self.proxy is not None or parts.scheme.lower() not in ("http", "https"):
+        if self.proxy is not None or not _reachable(url):
             return super()._perform_urllib_http_request_internal(url, req)
-        connection = _connections.get(parts.scheme.lower(), parts, self.ssl, self.timeout)
-        try:
-            connection.request(
-                req.get_method(), req.selector, body=req.data, headers=dict(req.header_items())
-            )
-        except OSError as error:  # as urllib: the request did not get out
-            connection.close()
-            raise URLError(error) from error
-        try:
-            response = connection.getresponse()
-            body = response.read()
-        except BaseException:  # the answer is lost; Slack may have done the call
-            connection.close()
-            raise
-        _connections.used(connection)
-        headers = response.headers
-        if not 200 <= response.status < 300:
-            raise HTTPError(url, response.status, response.reason, headers, io.BytesIO(body))
+        status, headers, body = _exchange(url, req, self.ssl, self.timeout)
         if headers.get_content_type() == "application/gzip":  # admin.analytics.getFile
-            return {"status": response.status, "headers": headers, "body": body}
+            return {"status": status, "headers": headers, "body": body}
         text = body.decode(headers.get_content_charset() or "utf-8")
-        return {"status": response.status, "headers": headers, "body": text}
+        return {"status": status, "headers": headers, "body": text}
+
+
+class KeptAliveWebhookClient(WebhookClient):
+    """slack_sdk's WebhookClient (a response_url's posts), over a kept-alive connection."""
+
+    def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
+        if self.proxy is not None or not _reachable(url):
+            answer: WebhookResponse = super()._perform_http_request_internal(url, req)
+            return answer
+        status, headers, body = _exchange(url, req, self.ssl, self.timeout)
+        text = body.decode(headers.get_content_charset() or "utf-8")
+        # The headers as slack_sdk gives them here: the message itself, its names in any case.
+        return WebhookResponse(url=url, status_code=status, body=text, headers=headers)  # type: ignore[arg-type]
+
+
+def _reachable(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def _exchange(
+    url: str, req: Request, ssl: SSLContext | None, timeout: float
+) -> tuple[int, HTTPMessage, bytes]:
+    """One request and its whole answer, over this thread's connection to the host; raised
+    as urllib raises: HTTPError for an answer that is not 2xx, URLError if the request did
+    not get out, the error itself if the answer was lost."""
+    parts = urlsplit(url)
+    connection = _connections.get(parts.scheme.lower(), parts, ssl, timeout)
+    try:
+        connection.request(
+            req.get_method(), req.selector, body=req.data, headers=dict(req.header_items())
+        )
+    except OSError as error:
+        connection.close()
+        raise URLError(error) from error
+    try:
+        response = connection.getresponse()
+        body = response.read()
+    except BaseException:  # Slack may have done the call
+        connection.close()
+        raise
+    _connections.used(connection)
+    if not 200 <= response.status < 300:
+        raise HTTPError(url, response.status, response.reason, response.headers, io.BytesIO(body))
+    return response.status, response.headers, body
 
 
 def kept_alive(client: WebClient) -> KeptAliveClient:

@@ -17,9 +17,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot import slack_http
-from bot.app import answering_client, make_client
+from bot.app import Respond, answering_client, make_client
 from bot.sandbox.emulator import SlackChannel, SlackEmulator
 from bot.sandbox.harness import Sandbox
 from bot.slack_http import KeptAliveClient, kept_alive
@@ -178,3 +179,18 @@ def test_listeners_calls_reuse_the_connection(sandbox: Sandbox) -> None:
     confirmations = sandbox.emulator.calls_to("chat.postEphemeral")
     assert [call.ok for call in confirmations] == [True] * 3
     assert sandbox.emulator.connections_opened == opened
+
+
+def test_response_url_posts_share_the_connection_and_answer_as_slack_sdk_s(
+    emulator: SlackEmulator,
+) -> None:
+    first = emulator.new_response_url(GENERAL, "U0ALICE01")
+    second = emulator.new_response_url(GENERAL, "U0ALICE01")
+    assert Respond(response_url=first)(text="Counted").status_code == 200
+    assert Respond(response_url=second)(text="Counted again").status_code == 200
+    assert emulator.connections_opened == 1
+    unknown = first.rsplit("/", 1)[0] + "/no-such-url"
+    kept = Respond(response_url=unknown)(text="Lost")
+    plain = WebhookClient(url=unknown).send(text="Lost")
+    assert (kept.status_code, kept.body) == (plain.status_code, plain.body)
+    assert kept.status_code >= 400
