@@ -1,4 +1,5 @@
-"""What listeners need besides the Slack request: the database and the clock.
+"""What listeners need besides the Slack request: the database, the clock, and what the
+process remembers between requests.
 
 A global middleware puts a `Deps` in Bolt's context under the name `deps`, and Bolt passes it
 to every listener that takes a `deps` argument.
@@ -14,6 +15,7 @@ from functools import cached_property
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.slack_api import MemberChannels
 from bot.statements import Statements
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
@@ -33,6 +35,8 @@ class Deps:
     installations: InstallationStore | None = None
     # The secret that turns forgotten members' user IDs into pseudonyms (/favor forget-me).
     pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY
+    # Each member's channels, for the asks and offers on their Home, read from Slack now and then.
+    channels: MemberChannels = field(default_factory=MemberChannels)
 
     @cached_property
     def statements(self) -> Statements:

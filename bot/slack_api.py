@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.error import URLError
 
@@ -80,15 +82,50 @@ def sync_workspace(
 
 CHANNELS_PAGE_SIZE = 200
 CHANNEL_PAGES = 5  # at most 1,000 channels: enough to find a few open asks
+# users.conversations is a Tier 3 method (about 50 calls a minute per workspace), and the Home
+# is shown again after every click on it: a member's channels are read at most this often.
+CHANNELS_FRESH_FOR = timedelta(minutes=5)
+CHANNELS_REMEMBERED = 2_000  # members; the least recently shown forgotten first
 
 
-def member_channels(client: WebClient, user_id: str) -> frozenset[str]:
-    """The channels `user_id` is in that the app may see (users.conversations: public
-    channels, and private ones the app is in too), for the asks and offers on their Home.
+class MemberChannels:
+    """The channels each member is in that the app may see (users.conversations: public
+    channels, and private ones the app is in too), for the asks and offers on their Home, as
+    Slack said at most CHANNELS_FRESH_FOR ago: a channel joined or left shows on the Home
+    within that time.
 
-    Empty, or what the pages before the failure gave, when Slack will not say: an install
-    from before the channels:read and groups:read scopes (missing_scope), a 429 (a listener's
-    client does not wait one out), Slack out of reach. The Home then shows fewer asks."""
+    When Slack will not say (an install from before the channels:read and groups:read
+    scopes, a 429, which a listener's client does not wait out, Slack out of reach): the
+    member's channels as Slack last said, however old, or else what the pages before the
+    failure gave, perhaps none. The Home then shows fewer asks.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[str, str], tuple[datetime, frozenset[str]]] = OrderedDict()
+
+    def of(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> frozenset[str]:
+        key = (team_id, user_id)
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None:
+                self._known.move_to_end(key)
+        if known is not None and timedelta(0) <= now - known[0] < CHANNELS_FRESH_FOR:
+            return known[1]
+        channels, complete = _read_member_channels(client, user_id)
+        if not complete:
+            return known[1] if known is not None else channels
+        with self._lock:
+            self._known[key] = (now, channels)
+            self._known.move_to_end(key)
+            while len(self._known) > CHANNELS_REMEMBERED:
+                self._known.popitem(last=False)
+        return channels
+
+
+def _read_member_channels(client: WebClient, user_id: str) -> tuple[frozenset[str], bool]:
+    """`user_id`'s channels, and whether Slack gave them all (every page, within
+    CHANNEL_PAGES)."""
     found: set[str] = set()
     cursor = None
     try:
@@ -106,6 +143,8 @@ def member_channels(client: WebClient, user_id: str) -> frozenset[str]:
                 break
     except SlackApiError as error:
         log.info("users.conversations for %s: %s", user_id, error.response.get("error"))
+        return frozenset(found), False
     except OSError as error:
         log.info("users.conversations for %s: %r", user_id, error)
-    return frozenset(found)
+        return frozenset(found), False
+    return frozenset(found), True

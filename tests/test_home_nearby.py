@@ -3,12 +3,15 @@ member is (users.conversations), answered from the Home as from the channel."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import slack_api
 from bot.models import FavorRequest, FavorResponse, Member
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
+from bot.slack_api import CHANNELS_FRESH_FOR
 from bot.slack_ids import ASK_VOLUNTEER, ASK_WITHDRAW, FAVOR_COMMAND, OFFER_TAKE
 from tests.home_tab import ALICE, BOB, CAROL, DAVE, elements, home_click, shown_home, text_of
 
@@ -71,6 +74,8 @@ def test_a_private_channel_counts_only_while_the_member_and_the_app_are_both_in_
     assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
     assert "launch checklist" not in text_of(shown_home(sandbox, ALICE))  # not in it
     channel.members.discard(bot)  # the app was removed from the channel
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))  # Slack said so just now
+    sandbox.clock.advance(seconds=CHANNELS_FRESH_FOR.total_seconds())
     assert SECTION not in text_of(shown_home(sandbox, CAROL))
 
 
@@ -180,7 +185,67 @@ def test_a_refused_home_click_reads_the_members_channels_once(sandbox: Sandbox) 
     public_id = post(sandbox, ALICE, "ask someone to water my plants")
     shown_home(sandbox, ALICE)
     home_click(sandbox, ALICE, ASK_WITHDRAW, value=public_id)
+    sandbox.clock.advance(seconds=CHANNELS_FRESH_FOR.total_seconds())  # read them again
     before = len(sandbox.emulator.calls_to("users.conversations"))
     home_click(sandbox, ALICE, ASK_WITHDRAW, value=public_id)  # withdrawn already: refused
     assert ":warning:" in text_of(sandbox.emulator.published_views[ALICE])
     assert len(sandbox.emulator.calls_to("users.conversations")) == before + 1
+
+
+# -- the member's channels, remembered ------------------------------------------------------
+
+
+def _channel_reads(sandbox: Sandbox) -> list[str]:
+    return [call.args["user"] for call in sandbox.emulator.calls_to("users.conversations")]
+
+
+def test_the_members_channels_are_read_once_in_five_minutes_whatever_the_clicks(
+    sandbox: Sandbox,
+) -> None:
+    public_id = post(sandbox, BOB, "ask a review of the billing migration")
+    shown_home(sandbox, ALICE)
+    shown_home(sandbox, ALICE)
+    home_click(sandbox, ALICE, ASK_VOLUNTEER, value=public_id)
+    shown_home(sandbox, CAROL)
+    assert _channel_reads(sandbox) == [ALICE, CAROL]  # users.conversations is Tier 3
+    sandbox.clock.advance(seconds=CHANNELS_FRESH_FOR.total_seconds() - 1)
+    shown_home(sandbox, ALICE)
+    assert _channel_reads(sandbox) == [ALICE, CAROL]
+    sandbox.clock.advance(seconds=1)
+    shown_home(sandbox, ALICE)
+    assert _channel_reads(sandbox) == [ALICE, CAROL, ALICE]
+
+
+def test_a_channel_joined_shows_its_asks_within_five_minutes(sandbox: Sandbox) -> None:
+    bot = sandbox.emulator.bot_user_id
+    channel = SlackChannel(id=PRIVATE, name="launch", is_private=True, members={BOB, bot})
+    sandbox.emulator.add_channel(channel)
+    post(sandbox, BOB, "ask a hand with the launch checklist", PRIVATE)
+    assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))
+    channel.members.add(CAROL)
+    sandbox.clock.advance(seconds=CHANNELS_FRESH_FOR.total_seconds())
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+
+
+def test_when_slack_will_not_say_the_channels_it_said_last_are_used(sandbox: Sandbox) -> None:
+    post(sandbox, BOB, "ask a review of the billing migration")
+    assert SECTION in text_of(shown_home(sandbox, ALICE))
+    sandbox.clock.advance(hours=1)
+    sandbox.emulator.set_rate_limit("users.conversations", calls=0, per_seconds=60)
+    assert "billing migration" in text_of(shown_home(sandbox, ALICE))  # an hour old, not none
+    assert SECTION not in text_of(shown_home(sandbox, CAROL))  # never read: none
+    assert [call.status for call in sandbox.emulator.calls_to("users.conversations")][-2:] == [
+        429,
+        429,
+    ]
+
+
+def test_the_least_recently_shown_member_is_forgotten_first(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_api, "CHANNELS_REMEMBERED", 2)
+    for member in (ALICE, CAROL, ALICE, DAVE):  # Carol's are forgotten for Dave's
+        shown_home(sandbox, member)
+    shown_home(sandbox, ALICE)
+    shown_home(sandbox, CAROL)
+    assert _channel_reads(sandbox) == [ALICE, CAROL, DAVE, CAROL]
