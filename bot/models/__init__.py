@@ -1,0 +1,30 @@
+"""The ledger's tables. The schema itself changes only through Alembic (migrations/).
+
+One module per part of the product; everything is imported from here."""
+
+from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
+from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
+from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
+from bot.models.people import Member, Workspace, member_label
+from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, FavorResponse
+
+__all__ = [
+    "CREDIT_KINDS",
+    "NAMING_CONVENTION",
+    "OUTBOX_KINDS",
+    "OUTBOX_STATUSES",
+    "REQUEST_KINDS",
+    "REQUEST_STATUSES",
+    "Base",
+    "BigIntPK",
+    "Credit",
+    "FavorRequest",
+    "FavorResponse",
+    "Member",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "ReactionMark",
+    "UTCDateTime",
+    "Workspace",
+    "member_label",
+]

@@ -1,0 +1,103 @@
+"""Workspaces and their members, as Slack last said."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    SmallInteger,
+    String,
+    false,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models._base import Base, UTCDateTime
+
+
+class Workspace(Base):
+    """A Slack workspace (team) and its settings."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    digest_weekday: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    digest_hour: Mapped[int] = mapped_column(SmallInteger, default=9, server_default="9")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    quiet_mentions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    credit_emoji: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["pray", "raised_hands", "thankyou"]
+    )
+    pair_daily_cap: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
+    half_life_days: Mapped[int] = mapped_column(SmallInteger, default=60, server_default="60")
+    # "Who helped you this week?" — weekday (0 = Monday) and hour in each member's time zone.
+    prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
+    prompt_hour: Mapped[int] = mapped_column(SmallInteger, default=15, server_default="15")
+    # Nudge thresholds (DESIGN.md §2): imbalanced pair, ask too, give back.
+    nudge_pair_min_weight: Mapped[int] = mapped_column(SmallInteger, default=3, server_default="3")
+    nudge_ask_too_min_people: Mapped[int] = mapped_column(
+        SmallInteger, default=4, server_default="4"
+    )
+    nudge_give_back_min_people: Mapped[int] = mapped_column(
+        SmallInteger, default=4, server_default="4"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+        CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+        CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),
+        CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
+        CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday_range"),
+        CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour_range"),
+    )
+
+
+def member_label(display_name: str, real_name: str, name: str, user_id: str) -> str:
+    """How a member is named in Goodwill's messages: as Slack shows them, best name first."""
+    return display_name or real_name or name or user_id
+
+
+class Member(Base):
+    """Goodwill's cache of a workspace's Slack users, plus each person's own opt-outs."""
+
+    __tablename__ = "members"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    real_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    display_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_deactivated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    nudges_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    prompts_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_mentions_opt_out: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    reaction_confirmations_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    @property
+    def label(self) -> str:
+        return member_label(self.display_name, self.real_name, self.name, self.user_id)
+
+    @property
+    def can_receive_credit(self) -> bool:
+        return not (self.is_bot or self.is_deactivated)
