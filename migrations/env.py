@@ -63,6 +63,9 @@ def _run(connection: Connection) -> None:
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=True,
         compare_type=True,
+        # Autogenerate writes UTCDateTime as bot.models.UTCDateTime, as the revisions spell it,
+        # not by the private module that defines it (bot.models._base).
+        user_module_prefix="bot.models.",
     )
     with context.begin_transaction():
         context.run_migrations()
