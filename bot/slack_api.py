@@ -80,6 +80,22 @@ def sync_workspace(
     return team_id
 
 
+def is_public_channel(client: WebClient, channel_id: str) -> bool | None:
+    """Whether `channel_id` is a public channel (conversations.info), so that what was posted
+    there may be quoted to others; None when Slack will not say (a DM the app may not read,
+    a missing scope, a 429, Slack out of reach), which counts as not public."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        log.info("conversations.info for %s: %s", channel_id, error.response.get("error"))
+        return None
+    except OSError as error:
+        log.info("conversations.info for %s: %r", channel_id, error)
+        return None
+    kinds = ("is_private", "is_im", "is_mpim", "is_group")
+    return bool(channel.get("is_channel")) and not any(channel.get(kind) for kind in kinds)
+
+
 CHANNELS_PAGE_SIZE = 200
 CHANNEL_PAGES = 5  # at most 1,000 channels: enough to find a few open asks
 # users.conversations is a Tier 3 method (about 50 calls a minute per workspace), and the Home

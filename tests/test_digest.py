@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_client
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
 from bot.models import FavorRequest, Member
+from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import HOME_SETTING_TOGGLE
+from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE
 from tests.home_tab import home_click, shown_home
 from tests.rhythm import configure, credit, outbox
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 GENERAL = "C0GENERAL"
+LAUNCH = "C0LAUNCH01"  # a private channel: since 2021 their IDs start with C too
 # Monday 30 November 2026, 09:00 in Oslo is 08:00 UTC.
 MONDAY_9_OSLO = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -249,6 +252,7 @@ def test_open_asks_by_people_still_here_are_listed_for_a_hand(
                     author_id=author,
                     text=text,
                     channel_id=GENERAL,
+                    in_public_channel=True,
                     message_ts=f"1700000000.{number:06d}",
                     status=status,
                     created_at=week - timedelta(minutes=number),
@@ -266,3 +270,40 @@ def test_open_asks_by_people_still_here_are_listed_for_a_hand(
     assert "cover my on-call" not in listed  # by someone who left
     assert "help number 3" in listed and "help number 4" not in listed  # five listed
     assert "• and 2 more" in listed  # Erin's last two, not Dave's
+
+
+def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    credit(sessions, BOB, ALICE, MONDAY_9_OSLO - timedelta(days=3), "pairing")
+    bot = sandbox.emulator.bot_user_id
+    launch = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
+    sandbox.emulator.add_channel(launch)
+
+    def ask(user_id: str, what: str, channel: str) -> None:
+        delivery, _ = sandbox.driver.slash_command(user_id, FAVOR_COMMAND, f"ask {what}", channel)
+        assert delivery.status == 200, delivery.body
+
+    ask(ALICE, "a review of the billing migration", GENERAL)
+    ask(BOB, "a hand with the layoff letters", LAUNCH)
+    sandbox.emulator.refuse("conversations.info", "ratelimited")
+    ask(CAROL, "notes from the board meeting", GENERAL)  # Slack did not say: not quoted
+    sandbox.emulator.clear_refusal("conversations.info")
+    with sessions() as session:
+        rows = session.execute(select(FavorRequest.text, FavorRequest.in_public_channel))
+        public = {text: flag for text, flag in rows}
+    assert public == {
+        "a review of the billing migration": True,
+        "a hand with the layoff letters": False,
+        "notes from the board meeting": None,
+    }
+
+    send(MONDAY_9_OSLO)
+    [digest] = [text for text in posted(sandbox) if "Asks that could use a hand" in text]
+    listed = digest.split("Asks that could use a hand")[1]
+    assert "billing migration" in listed
+    assert "layoff letters" not in digest and "board meeting" not in digest
+    assert "more" not in listed  # nor counted

@@ -274,6 +274,16 @@ def test_conversations_open_errors(client: WebClient) -> None:
     assert error_code(client.api_call, "conversations.open") == "users_list_not_supplied"
 
 
+def test_conversations_info_says_whether_a_channel_is_public(client: WebClient) -> None:
+    general = client.conversations_info(channel=GENERAL)["channel"]
+    assert (general["id"], general["is_channel"], general["is_private"]) == (GENERAL, True, False)
+    secret = client.conversations_info(channel=SECRET)["channel"]  # the app is in it
+    assert (secret["is_channel"], secret["is_group"], secret["is_private"]) == (False, True, True)
+    assert error_code(client.conversations_info, channel=HIDDEN) == "channel_not_found"
+    assert error_code(client.conversations_info, channel="#general") == "channel_not_found"
+    assert error_code(client.conversations_info, channel="C0NOWHERE") == "channel_not_found"
+
+
 # -- messages -------------------------------------------------------------------------------------
 
 

@@ -70,6 +70,16 @@ def users_info(b: Backend, args: JsonDict) -> JsonDict:
     return {"user": user.to_slack(bot_id=ident.bot_id if user.id == ident.bot_user_id else None)}
 
 
+def conversations_info(b: Backend, args: JsonDict) -> JsonDict:
+    """A conversation by ID, as Slack describes it to the app (is_private, is_im, …); a
+    private one the app is not in is channel_not_found, as Slack hides it."""
+    ref = args.get("channel")
+    channel = b.workspace.resolve_channel(ref)
+    if channel.id != ref:  # an ID only: conversations.info does not look names up
+        raise SlackEmulatorRejected("channel_not_found")
+    return {"channel": channel.to_slack()}
+
+
 def conversations_open(b: Backend, args: JsonDict) -> JsonDict:
     ws = b.workspace
     wanted = [u.strip() for u in as_text(args.get("users")).split(",") if u.strip()]
@@ -218,6 +228,7 @@ HANDLERS: dict[str, Handler] = {
     "users.info": users_info,
     "users.list": users_list,
     "users.conversations": users_conversations,
+    "conversations.info": conversations_info,
     "conversations.open": conversations_open,
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,

@@ -68,8 +68,10 @@ def open_request(
     channel_id: str,
     public_id: str,
     message_ts: str,
+    in_public_channel: bool | None,
 ) -> RequestInfo:
-    """Record an ask or offer whose message is already posted (at `message_ts`)."""
+    """Record an ask or offer whose message is already posted (at `message_ts`), and whether
+    its channel is public (None: not known)."""
     workspace_for(session, team_id)
     row = FavorRequest(
         public_id=public_id,
@@ -78,6 +80,7 @@ def open_request(
         author_id=author_id,
         text=text,
         channel_id=channel_id,
+        in_public_channel=in_public_channel,
         message_ts=message_ts,
         status="open",
         created_at=now,

@@ -175,6 +175,9 @@ def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) ->
             FavorRequest.kind == "ask",
             FavorRequest.status == "open",
             FavorRequest.created_at < week_end,
+            # The digest's channel may not read where the ask was posted: a private channel's
+            # (or one Slack did not describe) stays there.
+            FavorRequest.in_public_channel.is_(True),
             by_someone_still_here(),
         )
         .order_by(FavorRequest.created_at.desc())
