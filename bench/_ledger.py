@@ -74,11 +74,11 @@ def generate(engine: Engine, workspace: SyntheticWorkspace, now: datetime) -> No
         conn.execute(
             text(
                 "INSERT INTO credits (team_id, helper_id, helped_id, kind, weight, reason,"
-                ' "values", channel_id, source_key, created_at)'
+                ' "values", channel_id, quotable, source_key, created_at)'
                 " SELECT CAST(:team AS varchar), :prefix || lpad(h::text, 7, '0'),"
                 " :prefix || lpad(((h + 1 + d) % :members)::text, 7, '0'),"
                 " (ARRAY['thanks','favor','reaction'])[1 + g % 3], 1 + g % 3,"
-                " 'for help number ' || g, '[]', 'C0BENCH01',"
+                " 'for help number ' || g, '[]', 'C0BENCH01', true,"
                 " 'bench:' || CAST(:team AS text) || ':' || g,"
                 " :now - make_interval(secs => (g * 7919 % 31536000))"
                 " FROM ("
@@ -96,12 +96,12 @@ def generate(engine: Engine, workspace: SyntheticWorkspace, now: datetime) -> No
         conn.execute(
             text(
                 "INSERT INTO credits (team_id, helper_id, helped_id, kind, weight, reason,"
-                ' "values", channel_id, source_key, created_at)'
+                ' "values", channel_id, quotable, source_key, created_at)'
                 " SELECT CAST(:team AS varchar),"
                 " CASE WHEN g % 2 = 0 THEN :focus ELSE other END,"
                 " CASE WHEN g % 2 = 0 THEN other ELSE :focus END,"
                 " (ARRAY['thanks','favor','reaction'])[1 + g % 3], 1 + g % 3,"
-                " 'focus help ' || g, '[]', 'C0BENCH01',"
+                " 'focus help ' || g, '[]', 'C0BENCH01', true,"
                 " 'bench-focus:' || CAST(:team AS text) || ':' || g,"
                 " :now - make_interval(secs => (g * 7919 % :focus_seconds))"
                 " FROM ("

@@ -57,7 +57,7 @@ HAND_WRITTEN = {
     "recent reasons": """
         SELECT helper_id, helped_id, kind, reason FROM credits
         WHERE team_id = :team AND created_at >= :start AND created_at < :end
-          AND retracted_at IS NULL AND reason IS NOT NULL
+          AND retracted_at IS NULL AND reason IS NOT NULL AND quotable
         ORDER BY created_at DESC LIMIT 200""",
     "new connections": """
         SELECT count(*) FROM (SELECT DISTINCT helper_id, helped_id FROM credits

@@ -54,8 +54,10 @@ REPEATABLE_METHODS = frozenset(
     {
         "auth.test",
         "chat.update",
+        "conversations.info",
         "conversations.open",
         "team.info",
+        "users.conversations",
         "users.info",
         "users.list",
         "views.publish",

@@ -80,20 +80,59 @@ def sync_workspace(
     return team_id
 
 
+# What Slack answers for a conversation the app may not look at: a private channel it is not
+# in, a DM (im:read is not asked for), an install without channels:read. Not public, for sure.
+HIDDEN_CONVERSATION = frozenset({"channel_not_found", "missing_scope", "not_in_channel"})
+
+
 def is_public_channel(client: WebClient, channel_id: str) -> bool | None:
     """Whether `channel_id` is a public channel (conversations.info), so that what was posted
-    there may be quoted to others; None when Slack will not say (a DM the app may not read,
-    a missing scope, a 429, Slack out of reach), which counts as not public."""
+    there may be quoted to others: False when the app may not even look at it; None when
+    Slack will not say just now (a 429, Slack out of reach), which counts as not public."""
     try:
         channel = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as error:
-        log.info("conversations.info for %s: %s", channel_id, error.response.get("error"))
-        return None
+        code = error.response.get("error")
+        log.info("conversations.info for %s: %s", channel_id, code)
+        return False if code in HIDDEN_CONVERSATION else None
     except OSError as error:
         log.info("conversations.info for %s: %r", channel_id, error)
         return None
     kinds = ("is_private", "is_im", "is_mpim", "is_group")
     return bool(channel.get("is_channel")) and not any(channel.get(kind) for kind in kinds)
+
+
+CHANNEL_KIND_FRESH_FOR = timedelta(hours=1)  # a channel made private shows within the hour
+CHANNEL_KINDS_REMEMBERED = 5_000  # channels
+
+
+class ChannelKinds:
+    """Whether each channel is public (is_public_channel), as Slack said within the hour:
+    asked for every /thanks, whose reason the digest may quote only from a public channel,
+    and Slack's answer is the same for every message there. An answer Slack would not give
+    just now (is_public_channel's None) is not remembered, and counts as not public."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[str, str], tuple[datetime, bool]] = OrderedDict()
+
+    def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
+        key = (team_id, channel_id)
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None:
+                self._known.move_to_end(key)
+        if known is not None and timedelta(0) <= now - known[0] < CHANNEL_KIND_FRESH_FOR:
+            return known[1]
+        public = is_public_channel(client, channel_id)
+        if public is None:
+            return False
+        with self._lock:
+            self._known[key] = (now, public)
+            self._known.move_to_end(key)
+            while len(self._known) > CHANNEL_KINDS_REMEMBERED:
+                self._known.popitem(last=False)
+        return public
 
 
 CHANNELS_PAGE_SIZE = 200

@@ -28,7 +28,18 @@ def credit(
         record_credits(
             session,
             TEAM,
-            [NewCredit(helper, helped, kind, f"test:{next(_keys)}", weight, reason=reason)],
+            # Given where the workspace could read it, so that the digest may quote it.
+            [
+                NewCredit(
+                    helper,
+                    helped,
+                    kind,
+                    f"test:{next(_keys)}",
+                    weight,
+                    reason=reason,
+                    quotable=True,
+                )
+            ],
             at,
         )
 

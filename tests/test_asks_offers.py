@@ -180,7 +180,9 @@ def test_the_whole_loop_volunteers_done_and_the_channel_message_updated(
         GENERAL,
         ask.ts,
     )
+    assert credit.quotable is True  # asked in a public channel, whose message now says so
     [row] = requests(sessions)
+    assert row.in_public_channel is True
     assert (row.status, row.counterpart_id, row.credit_id) == ("fulfilled", BOB, credit.id)
     assert row.closed_at == clock.now
 

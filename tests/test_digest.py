@@ -11,15 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import make_client
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
-from bot.models import FavorRequest, Member
+from bot.models import Credit, FavorRequest, Member
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE
+from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
 from tests.home_tab import home_click, shown_home
 from tests.rhythm import configure, credit, outbox
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 GENERAL = "C0GENERAL"
+RANDOM = "C0RANDOM1"
 LAUNCH = "C0LAUNCH01"  # a private channel: since 2021 their IDs start with C too
 # Monday 30 November 2026, 09:00 in Oslo is 08:00 UTC.
 MONDAY_9_OSLO = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -290,7 +291,7 @@ def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
     ask(ALICE, "a review of the billing migration", GENERAL)
     ask(BOB, "a hand with the layoff letters", LAUNCH)
     sandbox.emulator.refuse("conversations.info", "ratelimited")
-    ask(CAROL, "notes from the board meeting", GENERAL)  # Slack did not say: not quoted
+    ask(CAROL, "notes from the board meeting", RANDOM)  # Slack did not say: not quoted
     sandbox.emulator.clear_refusal("conversations.info")
     with sessions() as session:
         rows = session.execute(select(FavorRequest.text, FavorRequest.in_public_channel))
@@ -298,7 +299,7 @@ def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
     assert public == {
         "a review of the billing migration": True,
         "a hand with the layoff letters": False,
-        "notes from the board meeting": None,
+        "notes from the board meeting": False,
     }
 
     send(MONDAY_9_OSLO)
@@ -307,3 +308,34 @@ def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
     assert "billing migration" in listed
     assert "layoff letters" not in digest and "board meeting" not in digest
     assert "more" not in listed  # nor counted
+
+
+def test_the_highlights_quote_only_what_the_workspace_could_read(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    bot = sandbox.emulator.bot_user_id
+    launch = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
+    sandbox.emulator.add_channel(launch)
+
+    def command(user_id: str, name: str, text: str, channel: str) -> None:
+        delivery, _ = sandbox.driver.slash_command(user_id, name, text, channel)
+        assert delivery.status == 200, delivery.body
+
+    command(ALICE, THANKS_COMMAND, f"<@{BOB}> for the release notes", RANDOM)
+    command(ALICE, THANKS_COMMAND, f"<@{CAROL}> for the layoff letters", LAUNCH)
+    command(BOB, FAVOR_COMMAND, f"<@{CAROL}> covered my hospital appointment", GENERAL)
+    with sessions() as session:
+        rows = session.execute(select(Credit.reason, Credit.quotable))
+        quotable = {reason: flag for reason, flag in rows}
+    assert quotable == {
+        "for the release notes": True,  # in a public channel
+        "for the layoff letters": False,  # in a private one
+        "covered my hospital appointment": None,  # logged privately: never shown
+    }
+
+    send(MONDAY_9_OSLO)
+    [digest] = [text for text in posted(sandbox) if "release notes" in text]
+    assert "layoff letters" not in digest and "hospital appointment" not in digest

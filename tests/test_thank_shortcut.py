@@ -257,7 +257,8 @@ def test_public_thanks_whose_answer_is_lost_are_not_sent_again(
     with answerless(sandbox.app) as slack:
         assert submit(sandbox, ALICE, view, form()) == {}
     assert len(credits(sessions)) == 1
-    assert slack.methods == ["chat.postMessage"]  # once, and no DM in its place
+    posts = [method for method in slack.methods if method != "conversations.info"]
+    assert posts == ["chat.postMessage"]  # once, and no DM in its place
 
 
 @pytest.mark.parametrize(
@@ -445,3 +446,17 @@ def test_permalinks_follow_slacks_shape() -> None:
         "https://acme.slack.com/archives/C1/p2000002?thread_ts=1.000001&cid=C1"
     )
     assert permalink("acme", "C1", "1.000001", thread_ts="1.000001").endswith("p1000001")
+
+
+@pytest.mark.parametrize(("visibility", "quotable"), [(PUBLIC, True), (PRIVATE, False)])
+def test_only_public_thanks_from_the_modal_may_be_quoted_in_the_digest(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    bobs_message: Message,
+    visibility: str,
+    quotable: bool,
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    submit(sandbox, ALICE, view, form(visibility=visibility))
+    [credit] = credits(sessions)
+    assert credit.quotable is quotable  # #general is public; a private thanks stays private

@@ -60,9 +60,33 @@ def test_thanks_credits_each_person_and_posts_one_public_message(
 
 
 def test_known_members_cost_no_web_api_call(sandbox: Sandbox) -> None:
+    # Whether the channel is public (for what the digest may quote) is asked once an hour.
     before = len(sandbox.emulator.calls)
     thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
+    assert [call.method for call in sandbox.emulator.calls[before:]] == ["conversations.info"]
+    before = len(sandbox.emulator.calls)
+    thanks(sandbox, BOB, f"<@{ALICE}> for the coffee")
     assert sandbox.emulator.calls[before:] == []
+
+
+def _channel_lookups(sandbox: Sandbox) -> int:
+    return len(sandbox.emulator.calls_to("conversations.info"))
+
+
+def test_whether_a_channel_is_public_is_asked_again_after_an_hour_or_a_failure(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
+    clock.advance(minutes=59)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the coffee")
+    assert _channel_lookups(sandbox) == 1
+    clock.advance(minutes=1)
+    sandbox.emulator.refuse("conversations.info", "ratelimited")
+    thanks(sandbox, ALICE, f"<@{BOB}> for the cake")  # Slack would not say: not quotable
+    sandbox.emulator.clear_refusal("conversations.info")
+    thanks(sandbox, ALICE, f"<@{BOB}> for the tea")  # asked again, not remembered as private
+    assert _channel_lookups(sandbox) == 3
+    assert [c.quotable for c in credits(sessions)] == [True, True, False, True]
 
 
 def test_same_request_delivered_twice_is_recorded_once(

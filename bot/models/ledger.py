@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -42,6 +43,12 @@ class Credit(Base):
     values: Mapped[list[str]] = mapped_column(JSON, default=list)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Whether the reason was shown where the whole workspace may read it (a /thanks in a public
+    # channel, a weekly-prompt thanks celebrated in the digest channel, a fulfilled ask from
+    # a public channel), so that the digest may quote it. None or False: it stays private
+    # (a favour logged privately, a private thanks, anything in a private channel, and
+    # credits from before migration 0013).
+    quotable: Mapped[bool | None] = mapped_column(Boolean)
     # Makes every way of recording a credit idempotent: Slack retries and double clicks
     # arrive with the same key and are refused by the unique constraint.
     source_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -79,6 +79,8 @@ def fulfil_request(
         reason=request.text,
         channel_id=request.channel_id,
         message_ts=request.message_ts,
+        # The request was posted in its channel, and its message now says who answered it.
+        quotable=request.in_public_channel,
     )
     try:
         seen = check_fair_use(giver, [credit])

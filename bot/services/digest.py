@@ -157,7 +157,9 @@ def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) ->
         active_pair.with_only_columns(
             Credit.helper_id, Credit.helped_id, Credit.kind, Credit.reason
         )
-        .where(Credit.reason.is_not(None), Credit.reason != "")
+        # Only what the workspace could already read: a private favour's or a private
+        # channel's words stay where they were given.
+        .where(Credit.reason.is_not(None), Credit.reason != "", Credit.quotable.is_(True))
         .order_by(Credit.created_at.desc())
         .limit(200)
     )

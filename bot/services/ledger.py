@@ -51,6 +51,7 @@ class NewCredit:
     values: tuple[str, ...] = ()
     channel_id: str | None = None
     message_ts: str | None = None
+    quotable: bool | None = None  # the reason was shown to the workspace (Credit.quotable)
 
 
 def record_credits(
@@ -104,6 +105,7 @@ def _shared(credit: NewCredit) -> tuple[Any, ...]:
         credit.values,
         credit.channel_id,
         credit.message_ts,
+        credit.quotable,
     )
 
 
@@ -232,6 +234,7 @@ def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
         sql_param(_credits["values"]),
         sql_param(_credits.channel_id),
         sql_param(_credits.message_ts),
+        sql_param(_credits.quotable),
         source_key,
         sql_param(_credits.created_at),
     ).where(
@@ -254,6 +257,7 @@ def _plainly_fair_statement(dialect: str, helpers: int) -> Any:
         "values",
         "channel_id",
         "message_ts",
+        "quotable",
         "source_key",
         "created_at",
     ]
@@ -292,6 +296,7 @@ def _row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
         "values": list(credit.values),
         "channel_id": credit.channel_id,
         "message_ts": credit.message_ts,
+        "quotable": credit.quotable,
         "source_key": credit.source_key,
         "created_at": now,
         "retracted_at": None,

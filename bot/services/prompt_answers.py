@@ -214,6 +214,8 @@ def _record(
                 channel_id=request.channel_id,
                 parsed=ParsedThanks(user_ids=(answer.helper_id,), reason=what, values=()),
                 request_key=f"prompt:{request.view_id}",
+                # Celebrated in the digest channel itself, where the digest quotes it.
+                quotable=True,
             ),
             fetch_user,
         )

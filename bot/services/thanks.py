@@ -40,6 +40,9 @@ class ThanksRequest:
     request_key: str
     # The message the thanks are for, when they come from the "Thank for this" shortcut.
     message_ts: str | None = None
+    # Whether the thanks are shown where the whole workspace may read them (a public channel),
+    # so that the digest may quote their reason; None when not known, which counts as no.
+    quotable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def _credits(request: ThanksRequest) -> list[NewCredit]:
             values=parsed.values,
             channel_id=request.channel_id,
             message_ts=request.message_ts,
+            quotable=request.quotable,
         )
         for helper_id in parsed.user_ids
     ]

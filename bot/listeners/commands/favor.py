@@ -48,7 +48,7 @@ from bot.services.favors import FavorLogRequest, log_favor
 from bot.services.history import recent_entries, undo_last
 from bot.services.members import FetchUser, workspace_for
 from bot.services.workspace_settings import digest_schedule, require_admin, set_digest_channel
-from bot.slack_api import NOT_SENT, is_public_channel, user_fetcher
+from bot.slack_api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,9 @@ def _post_request(
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
-    in_public_channel = is_public_channel(client, posted["channel"])
+    in_public_channel = deps.channel_kinds.is_public(
+        client, command["team_id"], posted["channel"], deps.clock()
+    )
     with deps.sessions.begin() as session:
         open_request(
             session,

@@ -23,6 +23,10 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
         channel_id=command["channel_id"],
         parsed=parse_thanks(command.get("text") or ""),
         request_key=command.get("trigger_id") or command.get("response_url") or "",
+        # The thanks are posted in the channel (the ack's in_channel answer).
+        quotable=deps.channel_kinds.is_public(
+            client, command["team_id"], command["channel_id"], deps.clock()
+        ),
     )
     now = deps.clock()
     try:

@@ -46,6 +46,10 @@ def handle_thanks_modal(
             # One modal records once, however many times its submission arrives.
             request_key=f"view:{view['id']}",
             message_ts=form.message.message_ts,
+            quotable=form.public
+            and deps.channel_kinds.is_public(
+                client, body["team"]["id"], form.message.channel_id, deps.clock()
+            ),
         )
         with deps.sessions.begin() as session:
             outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
