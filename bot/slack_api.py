@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -18,6 +18,8 @@ from bot.errors import LookupFailedError
 from bot.services.members import FetchUser, ensure_workspace, save_members
 
 log = logging.getLogger(__name__)
+
+Answer = TypeVar("Answer")
 
 USERS_PAGE_SIZE = 200
 
@@ -106,6 +108,35 @@ CHANNEL_KIND_FRESH_FOR = timedelta(hours=1)  # a channel made private shows with
 CHANNEL_KINDS_REMEMBERED = 5_000  # channels
 
 
+class _Remembered(Generic[Answer]):
+    """Slack's answers by (team, ID), with when each was given; the least recently used
+    forgotten first beyond a limit. Shared by a process's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[str, str], tuple[datetime, Answer]] = OrderedDict()
+
+    def recall(
+        self, key: tuple[str, str], now: datetime, fresh_for: timedelta
+    ) -> tuple[Answer | None, Answer | None]:
+        """(the answer if given within `fresh_for`, else None; the answer however old)."""
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None:
+                self._known.move_to_end(key)
+        if known is None:
+            return None, None
+        given, answer = known
+        return (answer if timedelta(0) <= now - given < fresh_for else None), answer
+
+    def keep(self, key: tuple[str, str], now: datetime, answer: Answer, limit: int) -> None:
+        with self._lock:
+            self._known[key] = (now, answer)
+            self._known.move_to_end(key)
+            while len(self._known) > limit:
+                self._known.popitem(last=False)
+
+
 class ChannelKinds:
     """Whether each channel is public (is_public_channel), as Slack said within the hour:
     asked for every /thanks, whose reason the digest may quote only from a public channel,
@@ -113,25 +144,17 @@ class ChannelKinds:
     just now (is_public_channel's None) is not remembered, and counts as not public."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._known: OrderedDict[tuple[str, str], tuple[datetime, bool]] = OrderedDict()
+        self._known: _Remembered[bool] = _Remembered()
 
     def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
         key = (team_id, channel_id)
-        with self._lock:
-            known = self._known.get(key)
-            if known is not None:
-                self._known.move_to_end(key)
-        if known is not None and timedelta(0) <= now - known[0] < CHANNEL_KIND_FRESH_FOR:
-            return known[1]
+        fresh, _ = self._known.recall(key, now, CHANNEL_KIND_FRESH_FOR)
+        if fresh is not None:
+            return fresh
         public = is_public_channel(client, channel_id)
         if public is None:
             return False
-        with self._lock:
-            self._known[key] = (now, public)
-            self._known.move_to_end(key)
-            while len(self._known) > CHANNEL_KINDS_REMEMBERED:
-                self._known.popitem(last=False)
+        self._known.keep(key, now, public, CHANNEL_KINDS_REMEMBERED)
         return public
 
 
@@ -156,25 +179,17 @@ class MemberChannels:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._known: OrderedDict[tuple[str, str], tuple[datetime, frozenset[str]]] = OrderedDict()
+        self._known: _Remembered[frozenset[str]] = _Remembered()
 
     def of(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> frozenset[str]:
         key = (team_id, user_id)
-        with self._lock:
-            known = self._known.get(key)
-            if known is not None:
-                self._known.move_to_end(key)
-        if known is not None and timedelta(0) <= now - known[0] < CHANNELS_FRESH_FOR:
-            return known[1]
+        fresh, last = self._known.recall(key, now, CHANNELS_FRESH_FOR)
+        if fresh is not None:
+            return fresh
         channels, complete = _read_member_channels(client, user_id)
         if not complete:
-            return known[1] if known is not None else channels
-        with self._lock:
-            self._known[key] = (now, channels)
-            self._known.move_to_end(key)
-            while len(self._known) > CHANNELS_REMEMBERED:
-                self._known.popitem(last=False)
+            return last if last is not None else channels
+        self._known.keep(key, now, channels, CHANNELS_REMEMBERED)
         return channels
 
 
