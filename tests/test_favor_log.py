@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit
-from bot.sandbox.emulator import Message
+from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from tests.support import AnswerlessSlack, Clock, send_forms_at_once, unused_port
@@ -19,6 +19,9 @@ from tests.support import AnswerlessSlack, Clock, send_forms_at_once, unused_por
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
 BOT, FORMER = "U0DEPLOY9", "U0FRANK06"
 GENERAL = "C0GENERAL"
+
+
+LAUNCH = "C0LAUNCH01"  # private
 
 
 def credits(sessions: sessionmaker[Session]) -> list[Credit]:
@@ -99,7 +102,23 @@ def test_thank_publicly_posts_one_shout_out_and_retires_the_button(
     assert len(public(sandbox)) == 1
     notes = [m for m in sandbox.emulator.messages(GENERAL, ephemeral=True) if m.ts != shown.ts]
     assert [note.text for note in notes] == ["That favour is already shared in the channel."]
-    assert len(credits(sessions)) == 1
+    [credit] = credits(sessions)
+    assert credit.quotable is True  # shared in a public channel: the digest may quote it
+
+
+def test_a_favour_is_quotable_only_once_shared_in_a_public_channel(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    bot = sandbox.emulator.bot_user_id
+    channel = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
+    sandbox.emulator.add_channel(channel)
+    logged = favor(sandbox, ALICE, f"<@{BOB}> covered my shift", LAUNCH)
+    [credit] = credits(sessions)
+    assert credit.quotable is None  # logged privately
+    assert sandbox.driver.click(ALICE, logged, FAVOR_THANK_PUBLICLY).status == 200
+    assert "covered my shift" in str(public(sandbox, LAUNCH)[0].blocks)
+    [credit] = credits(sessions)
+    assert credit.quotable is False  # shared, but in a private channel
 
 
 def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(
@@ -110,6 +129,8 @@ def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(
     refused["response_url"] = f"http://127.0.0.1:{unused_port()}/response/T0SANDBOX/1"
     assert sandbox.driver.send_interaction(refused).status == 500  # Slack shows it failed
     assert public(sandbox) == []
+    with sandbox.sessions() as session:
+        assert session.scalars(select(Credit.quotable)).all() == [None]  # private again
 
     assert sandbox.driver.click(ALICE, shown, FAVOR_THANK_PUBLICLY).status == 200
     [shout_out] = public(sandbox)

@@ -45,9 +45,9 @@ class Credit(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     # Whether the reason was shown where the whole workspace may read it (a /thanks in a public
     # channel, a weekly-prompt thanks celebrated in the digest channel, a fulfilled ask from
-    # a public channel), so that the digest may quote it. None or False: it stays private
-    # (a favour logged privately, a private thanks, anything in a private channel, and
-    # credits from before migration 0013).
+    # a public channel, a favour shared there with Thank publicly), so that the digest may
+    # quote it. None or False: it stays private (a favour logged privately, a private thanks,
+    # anything in a private channel, and credits from before migration 0013).
     quotable: Mapped[bool | None] = mapped_column(Boolean)
     # Makes every way of recording a credit idempotent: Slack retries and double clicks
     # arrive with the same key and are refused by the unique constraint.

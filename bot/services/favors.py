@@ -102,9 +102,17 @@ class SharedFavor:
 
 
 def share_favor(
-    session: Session, now: datetime, team_id: str, user_id: str, credit_id: int
+    session: Session,
+    now: datetime,
+    team_id: str,
+    user_id: str,
+    credit_id: int,
+    *,
+    quotable: bool = False,
 ) -> SharedFavor:
-    """Allow one public shout-out for a favour `user_id` logged; refuse every later click."""
+    """Allow one public shout-out for a favour `user_id` logged; refuse every later click.
+    `quotable`: the shout-out goes where the workspace may read it (a public channel), so the
+    digest may quote the favour from now on."""
     credit = session.scalar(
         select(Credit)
         .where(Credit.id == credit_id, Credit.team_id == team_id, Credit.kind == "favor")
@@ -123,6 +131,7 @@ def share_favor(
     # the first one's row and posts nothing.
     if not first_delivery(session, team_id, _shout_out(credit.id), "favor_shout_out", now):
         raise AlreadyDoneError("That favour is already shared in the channel.")
+    credit.quotable = quotable
     return SharedFavor(
         helper_id=credit.helper_id,
         helped_id=credit.helped_id,
@@ -134,6 +143,9 @@ def share_favor(
 def unshare_favor(session: Session, team_id: str, credit_id: int) -> None:
     """The shout-out surely never reached Slack: the next click may share the favour."""
     forget_delivery(session, team_id, _shout_out(credit_id))
+    credit = session.get(Credit, credit_id)
+    if credit is not None and credit.team_id == team_id:
+        credit.quotable = None  # private again, as logged
 
 
 def _shout_out(credit_id: int) -> str:

@@ -4,6 +4,7 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot.blocks.favors import favor_shared, favor_shout_out, private_note
 from bot.deps import Deps
@@ -13,7 +14,12 @@ from bot.services.favors import share_favor, unshare_favor
 
 
 def handle_thank_publicly(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
 ) -> None:
     """**Thank publicly** on a logged favour's private confirmation: one shout-out, ever."""
     ack()
@@ -22,9 +28,16 @@ def handle_thank_publicly(
         respond(**private_note(BUTTON_GONE))
         return
     credit_id = int(click.value)
+    # The confirmation, and so the shout-out, is in the conversation the favour was logged in.
+    channel_id = (body.get("channel") or {}).get("id")
+    quotable = isinstance(channel_id, str) and deps.channel_kinds.is_public(
+        client, click.team_id, channel_id, deps.clock()
+    )
     try:
         with deps.sessions.begin() as session:
-            shared = share_favor(session, deps.clock(), click.team_id, click.user_id, credit_id)
+            shared = share_favor(
+                session, deps.clock(), click.team_id, click.user_id, credit_id, quotable=quotable
+            )
     except InputError as error:
         respond(**private_note(error.user_message))
         return
