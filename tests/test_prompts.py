@@ -278,6 +278,12 @@ def credits(sessions: sessionmaker[Session]) -> list[tuple[str, str, str, int, s
         return [(c.helper_id, c.helped_id, c.kind, c.weight, c.reason) for c in rows]
 
 
+def quotable(sessions: sessionmaker[Session]) -> list[bool | None]:
+    """Whether the digest may quote each credit's reason, in order."""
+    with sessions() as session:
+        return list(session.scalars(select(Credit.quotable).order_by(Credit.id)))
+
+
 def field_labels(view: dict[str, Any]) -> list[str]:
     """The labels of the fields about each person (the picker's comes first)."""
     labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
@@ -347,6 +353,7 @@ def test_picking_people_opens_a_form_and_saving_it_records_thanks_and_favours(
         (BOB, ALICE, "thanks", 1, "reviewed my pull request"),
         (CAROL, ALICE, "favor", 2, "took my on-call"),
     ]
+    assert quotable(sessions) == [True, None]  # celebrated in the digest channel; private
     [celebration] = public_posts(sandbox)
     assert celebration.text.startswith(f":sparkles: <@{BOB}> — thank you from <@{ALICE}>!")
     assert "reviewed my pull request" in str(celebration.blocks)
@@ -397,6 +404,7 @@ def test_without_a_digest_channel_public_thanks_go_to_the_person(
     assert submit(sandbox, view, answers({BOB: ("the review", PUBLIC)})) == {}
 
     assert credits(sessions) == [(BOB, ALICE, "thanks", 1, "the review")]
+    assert quotable(sessions) == [False]  # said to Bob alone
     [dm] = sandbox.emulator.messages(f"D{BOB}")
     assert dm.text == f":sparkles: <@{ALICE}> thanked you for your help this week!"
     assert "the review" in str(dm.blocks)

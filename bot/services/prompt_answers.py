@@ -214,8 +214,9 @@ def _record(
                 channel_id=request.channel_id,
                 parsed=ParsedThanks(user_ids=(answer.helper_id,), reason=what, values=()),
                 request_key=f"prompt:{request.view_id}",
-                # Celebrated in the digest channel itself, where the digest quotes it.
-                quotable=True,
+                # Celebrated in the digest channel itself, where the digest quotes it; without
+                # one, it goes to the person alone.
+                quotable=workspace_for(session, request.team_id).digest_channel_id is not None,
             ),
             fetch_user,
         )
