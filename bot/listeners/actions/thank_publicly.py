@@ -30,13 +30,14 @@ def handle_thank_publicly(
     credit_id = int(click.value)
     # The confirmation, and so the shout-out, is in the conversation the favour was logged in.
     channel_id = (body.get("channel") or {}).get("id")
+    now = deps.clock()
     quotable = isinstance(channel_id, str) and deps.channel_kinds.is_public(
-        client, click.team_id, channel_id, deps.clock()
+        client, click.team_id, channel_id, now
     )
     try:
         with deps.sessions.begin() as session:
             shared = share_favor(
-                session, deps.clock(), click.team_id, click.user_id, credit_id, quotable=quotable
+                session, now, click.team_id, click.user_id, credit_id, quotable=quotable
             )
     except InputError as error:
         respond(**private_note(error.user_message))

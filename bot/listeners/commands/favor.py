@@ -183,13 +183,14 @@ def _post_request(
             return ephemeral(CANNOT_POST_HELP)
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
+    now = deps.clock()
     in_public_channel = deps.channel_kinds.is_public(
-        client, command["team_id"], posted["channel"], deps.clock()
+        client, command["team_id"], posted["channel"], now
     )
     with deps.sessions.begin() as session:
         open_request(
             session,
-            deps.clock(),
+            now,
             team_id=command["team_id"],
             kind=draft.kind,
             author_id=draft.author_id,

@@ -17,6 +17,7 @@ from bot.slack_api import user_fetcher
 def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
     # The ledger is written and the public message returned in the ack itself: one round
     # trip, no chat.postMessage, and nothing to lose between the two.
+    now = deps.clock()
     request = ThanksRequest(
         team_id=command["team_id"],
         thanker_id=command["user_id"],
@@ -25,10 +26,9 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
         request_key=command.get("trigger_id") or command.get("response_url") or "",
         # The thanks are posted in the channel (the ack's in_channel answer).
         quotable=deps.channel_kinds.is_public(
-            client, command["team_id"], command["channel_id"], deps.clock()
+            client, command["team_id"], command["channel_id"], now
         ),
     )
-    now = deps.clock()
     try:
         # Most thanks are plainly fair and take one statement; the rest get every check.
         with deps.statements.connect() as run:

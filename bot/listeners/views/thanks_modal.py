@@ -34,6 +34,7 @@ def handle_thanks_modal(
         if form is None:
             ack(response_action="errors", errors={HELPER: EXPIRED})
             return
+        now = deps.clock()
         request = ThanksRequest(
             team_id=body["team"]["id"],
             thanker_id=body["user"]["id"],
@@ -48,11 +49,11 @@ def handle_thanks_modal(
             message_ts=form.message.message_ts,
             quotable=form.public
             and deps.channel_kinds.is_public(
-                client, body["team"]["id"], form.message.channel_id, deps.clock()
+                client, body["team"]["id"], form.message.channel_id, now
             ),
         )
         with deps.sessions.begin() as session:
-            outcome = give_thanks(session, deps.clock(), request, user_fetcher(client))
+            outcome = give_thanks(session, now, request, user_fetcher(client))
     except InputError as error:
         ack(response_action="errors", errors=form_errors(error))
         return
