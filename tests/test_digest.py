@@ -273,6 +273,18 @@ def test_open_asks_by_people_still_here_are_listed_for_a_hand(
     assert "• and 2 more" in listed  # Erin's last two, not Dave's
 
 
+def add_private_channel(sandbox: Sandbox) -> None:
+    """#launch: private, with Alice, Bob and the app in it."""
+    bot = sandbox.emulator.bot_user_id
+    launch = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
+    sandbox.emulator.add_channel(launch)
+
+
+def command(sandbox: Sandbox, user_id: str, name: str, text: str, channel: str) -> None:
+    delivery, _ = sandbox.driver.slash_command(user_id, name, text, channel)
+    assert delivery.status == 200, delivery.body
+
+
 def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
     sandbox: Sandbox,
     sessions: sessionmaker[Session],
@@ -280,18 +292,12 @@ def test_only_asks_posted_in_public_channels_are_quoted_in_the_digest(
 ) -> None:
     configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
     credit(sessions, BOB, ALICE, MONDAY_9_OSLO - timedelta(days=3), "pairing")
-    bot = sandbox.emulator.bot_user_id
-    launch = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
-    sandbox.emulator.add_channel(launch)
-
-    def ask(user_id: str, what: str, channel: str) -> None:
-        delivery, _ = sandbox.driver.slash_command(user_id, FAVOR_COMMAND, f"ask {what}", channel)
-        assert delivery.status == 200, delivery.body
-
-    ask(ALICE, "a review of the billing migration", GENERAL)
-    ask(BOB, "a hand with the layoff letters", LAUNCH)
+    add_private_channel(sandbox)
+    command(sandbox, ALICE, FAVOR_COMMAND, "ask a review of the billing migration", GENERAL)
+    command(sandbox, BOB, FAVOR_COMMAND, "ask a hand with the layoff letters", LAUNCH)
     sandbox.emulator.refuse("conversations.info", "ratelimited")
-    ask(CAROL, "notes from the board meeting", RANDOM)  # Slack did not say: not quoted
+    # Slack did not say: not quoted.
+    command(sandbox, CAROL, FAVOR_COMMAND, "ask notes from the board meeting", RANDOM)
     sandbox.emulator.clear_refusal("conversations.info")
     with sessions() as session:
         rows = session.execute(select(FavorRequest.text, FavorRequest.in_public_channel))
@@ -316,17 +322,10 @@ def test_the_highlights_quote_only_what_the_workspace_could_read(
     send,  # type: ignore[no-untyped-def]
 ) -> None:
     configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
-    bot = sandbox.emulator.bot_user_id
-    launch = SlackChannel(id=LAUNCH, name="launch", is_private=True, members={ALICE, BOB, bot})
-    sandbox.emulator.add_channel(launch)
-
-    def command(user_id: str, name: str, text: str, channel: str) -> None:
-        delivery, _ = sandbox.driver.slash_command(user_id, name, text, channel)
-        assert delivery.status == 200, delivery.body
-
-    command(ALICE, THANKS_COMMAND, f"<@{BOB}> for the release notes", RANDOM)
-    command(ALICE, THANKS_COMMAND, f"<@{CAROL}> for the layoff letters", LAUNCH)
-    command(BOB, FAVOR_COMMAND, f"<@{CAROL}> covered my hospital appointment", GENERAL)
+    add_private_channel(sandbox)
+    command(sandbox, ALICE, THANKS_COMMAND, f"<@{BOB}> for the release notes", RANDOM)
+    command(sandbox, ALICE, THANKS_COMMAND, f"<@{CAROL}> for the layoff letters", LAUNCH)
+    command(sandbox, BOB, FAVOR_COMMAND, f"<@{CAROL}> covered my hospital appointment", GENERAL)
     with sessions() as session:
         rows = session.execute(select(Credit.reason, Credit.quotable))
         quotable = {reason: flag for reason, flag in rows}
