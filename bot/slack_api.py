@@ -87,25 +87,12 @@ def sync_workspace(
 HIDDEN_CONVERSATION = frozenset({"channel_not_found", "missing_scope", "not_in_channel"})
 
 
-def is_public_channel(client: WebClient, channel_id: str) -> bool | None:
-    """Whether `channel_id` is a public channel (conversations.info), so that what was posted
-    there may be quoted to others: False when the app may not even look at it; None when
-    Slack will not say just now (a 429, Slack out of reach), which counts as not public."""
-    try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
-    except SlackApiError as error:
-        code = error.response.get("error")
-        log.info("conversations.info for %s: %s", channel_id, code)
-        return False if code in HIDDEN_CONVERSATION else None
-    except OSError as error:
-        log.info("conversations.info for %s: %r", channel_id, error)
-        return None
-    kinds = ("is_private", "is_im", "is_mpim", "is_group")
-    return bool(channel.get("is_channel")) and not any(channel.get(kind) for kind in kinds)
-
-
 CHANNEL_KIND_FRESH_FOR = timedelta(hours=1)  # a channel made private shows within the hour
 CHANNEL_KINDS_REMEMBERED = 5_000  # channels
+# When Slack will not say (a 429 without Retry-After, an error of its own, out of reach), a
+# workspace's channels are not asked about again for this long.
+CHANNEL_KIND_QUIET_FOR = timedelta(seconds=30)
+CHANNEL_KIND_QUIET_AT_MOST = timedelta(minutes=5)  # whatever Retry-After says
 
 
 class _Remembered(Generic[Answer]):
@@ -138,24 +125,56 @@ class _Remembered(Generic[Answer]):
 
 
 class ChannelKinds:
-    """Whether each channel is public (is_public_channel), as Slack said within the hour:
-    asked for every /thanks, whose reason the digest may quote only from a public channel,
-    and Slack's answer is the same for every message there. An answer Slack would not give
-    just now (is_public_channel's None) is not remembered, and counts as not public."""
+    """Whether each channel is public (conversations.info), so that what was posted there
+    may be quoted to others, as Slack said within the hour: asked for every /thanks, and
+    Slack's answer is the same for every message there.
+
+    A conversation the app may not look at (a private channel it is not in, a DM, an install
+    without channels:read) is not public, and remembered so. When Slack will not say just
+    now (a 429, an error of its own, out of reach), the channel counts as not public and
+    nothing is remembered about it; the workspace's channels are then not asked about until
+    Retry-After has passed (CHANNEL_KIND_QUIET_FOR without one), so that a busy channel does
+    not ask again with every /thanks while Slack is refusing.
+    """
 
     def __init__(self) -> None:
         self._known: _Remembered[bool] = _Remembered()
+        self._quiet_until: dict[str, datetime] = {}  # team ID -> when to ask again
 
     def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
         key = (team_id, channel_id)
         fresh, _ = self._known.recall(key, now, CHANNEL_KIND_FRESH_FOR)
         if fresh is not None:
             return fresh
-        public = is_public_channel(client, channel_id)
-        if public is None:
+        quiet_until = self._quiet_until.get(team_id)
+        if quiet_until is not None and now < quiet_until:
             return False
+        try:
+            channel = client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as error:
+            code = error.response.get("error")
+            log.info("conversations.info for %s: %s", channel_id, code)
+            if code not in HIDDEN_CONVERSATION:
+                self._quiet_until[team_id] = now + _quiet_for(error.response.headers)
+                return False
+            public = False
+        except OSError as error:
+            log.info("conversations.info for %s: %r", channel_id, error)
+            self._quiet_until[team_id] = now + CHANNEL_KIND_QUIET_FOR
+            return False
+        else:
+            kinds = ("is_private", "is_im", "is_mpim", "is_group")
+            public = bool(channel.get("is_channel")) and not any(channel.get(k) for k in kinds)
         self._known.keep(key, now, public, CHANNEL_KINDS_REMEMBERED)
         return public
+
+
+def _quiet_for(headers: Mapping[str, Any]) -> timedelta:
+    """How long Slack asked the app to wait (Retry-After, in seconds), within bounds."""
+    asked = str(headers.get("Retry-After") or "")
+    if not asked.isdigit() or int(asked) == 0:
+        return CHANNEL_KIND_QUIET_FOR
+    return min(timedelta(seconds=int(asked)), CHANNEL_KIND_QUIET_AT_MOST)
 
 
 CHANNELS_PAGE_SIZE = 200

@@ -81,12 +81,49 @@ def test_whether_a_channel_is_public_is_asked_again_after_an_hour_or_a_failure(
     thanks(sandbox, ALICE, f"<@{BOB}> for the coffee")
     assert _channel_lookups(sandbox) == 1
     clock.advance(minutes=1)
-    sandbox.emulator.refuse("conversations.info", "ratelimited")
+    sandbox.emulator.refuse("conversations.info", "internal_error")
     thanks(sandbox, ALICE, f"<@{BOB}> for the cake")  # Slack would not say: not quotable
     sandbox.emulator.clear_refusal("conversations.info")
+    clock.advance(seconds=29)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the pie")  # not asked again yet
+    assert _channel_lookups(sandbox) == 2
+    clock.advance(seconds=1)
     thanks(sandbox, ALICE, f"<@{BOB}> for the tea")  # asked again, not remembered as private
     assert _channel_lookups(sandbox) == 3
-    assert [c.quotable for c in credits(sessions)] == [True, True, False, True]
+    assert [c.quotable for c in credits(sessions)] == [True, True, False, False, True]
+
+
+def test_while_slack_rate_limits_channel_lookups_none_is_asked_until_retry_after(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    sandbox.emulator.set_rate_limit("conversations.info", 0, 90)  # Retry-After: 90
+    thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
+    thanks(sandbox, BOB, f"<@{CAROL}> for the notes", "C0RANDOM1")  # another channel, too
+    assert [call.status for call in sandbox.emulator.calls_to("conversations.info")] == [429]
+
+    sandbox.emulator.clear_rate_limit("conversations.info")
+    clock.advance(seconds=89)
+    thanks(sandbox, CAROL, f"<@{ALICE}> for the talk")
+    assert _channel_lookups(sandbox) == 1
+    clock.advance(seconds=1)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the tea")
+    assert _channel_lookups(sandbox) == 2
+    assert [c.quotable for c in credits(sessions)] == [False, False, False, True]
+
+
+def test_an_unreachable_slack_is_not_asked_about_channels_with_every_thanks(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    api_url = sandbox.app.client.base_url
+    out_of_reach(sandbox.app)
+    thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
+    sandbox.app.client.base_url = api_url
+    thanks(sandbox, ALICE, f"<@{BOB}> for the coffee")
+    assert _channel_lookups(sandbox) == 0
+    clock.advance(seconds=30)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the tea")
+    assert _channel_lookups(sandbox) == 1
+    assert [c.quotable for c in credits(sessions)] == [False, False, True]
 
 
 def test_same_request_delivered_twice_is_recorded_once(
@@ -199,6 +236,18 @@ def test_bad_input_gets_a_private_answer_and_records_nothing(
     [private] = sandbox.emulator.messages(GENERAL, ephemeral=True)
     assert private.ephemeral_for == ALICE
     assert credits(sessions) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["for everything", f"<@{ALICE}> for being me", f"<@{BOB}> " + "x" * 1001]
+)
+def test_text_to_type_again_is_answered_without_asking_slack_anything(
+    sandbox: Sandbox, text: str
+) -> None:
+    before = len(sandbox.emulator.calls)
+    answer = thanks(sandbox, ALICE, text)
+    assert answer["response_type"] == "ephemeral"
+    assert sandbox.emulator.calls[before:] == []
 
 
 def test_a_reason_is_measured_as_people_see_it_and_a_channel_named_tag_is_a_tag(

@@ -63,7 +63,7 @@ def thank_at_once(run: Runner, now: datetime, request: ThanksRequest) -> ThanksO
     None when they do not plainly allow them (someone the members cache does not know, a
     bot, the daily cap near, a reason used today, a retry): `give_thanks` then decides.
     """
-    _check_text(request)
+    check_text(request.thanker_id, request.parsed)
     if not record_plainly_fair(run, request.team_id, _credits(request), now):
         return None
     return _outcome(request, already_recorded=False)
@@ -74,7 +74,7 @@ def give_thanks(
 ) -> ThanksOutcome:
     """The thanks after every check, each refusal an InputError that says what to do."""
     parsed = request.parsed
-    _check_text(request)
+    check_text(request.thanker_id, request.parsed)
     giver = standing(session, now, request.team_id, request.thanker_id, parsed.user_ids, fetch_user)
     for user_id in parsed.user_ids:
         member = giver.people[user_id]
@@ -123,9 +123,8 @@ def _outcome(request: ThanksRequest, *, already_recorded: bool) -> ThanksOutcome
     )
 
 
-def _check_text(request: ThanksRequest) -> None:
-    """The checks that need no database: refuse before opening anything."""
-    parsed = request.parsed
+def check_text(thanker_id: str, parsed: ParsedThanks) -> None:
+    """The checks that need neither the database nor Slack: refuse before asking either."""
     if not parsed.user_ids:
         if parsed.group_names:
             groups = ", ".join(f"@{name}" for name in parsed.group_names)
@@ -140,7 +139,7 @@ def _check_text(request: ThanksRequest) -> None:
                 f"when you type @, then send it again. {USAGE}"
             )
         raise NoRecipientError(f"Who would you like to thank? {USAGE}")
-    if request.thanker_id in parsed.user_ids:
+    if thanker_id in parsed.user_ids:
         raise SelfCreditError(
             "You can't thank yourself, though it sounds like you did good work! "
             "Thank the people who helped you: `/thanks @someone for …`."

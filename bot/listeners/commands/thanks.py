@@ -10,7 +10,7 @@ from bot.blocks.thanks import already_recorded_message, thanks_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.parsing import parse_thanks
-from bot.services.thanks import ThanksRequest, give_thanks, thank_at_once
+from bot.services.thanks import ThanksRequest, check_text, give_thanks, thank_at_once
 from bot.slack_api import user_fetcher
 
 
@@ -18,18 +18,20 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
     # The ledger is written and the public message returned in the ack itself: one round
     # trip, no chat.postMessage, and nothing to lose between the two.
     now = deps.clock()
-    request = ThanksRequest(
-        team_id=command["team_id"],
-        thanker_id=command["user_id"],
-        channel_id=command["channel_id"],
-        parsed=parse_thanks(command.get("text") or ""),
-        request_key=command.get("trigger_id") or command.get("response_url") or "",
-        # The thanks are posted in the channel (the ack's in_channel answer).
-        quotable=deps.channel_kinds.is_public(
-            client, command["team_id"], command["channel_id"], now
-        ),
-    )
+    parsed = parse_thanks(command.get("text") or "")
     try:
+        check_text(command["user_id"], parsed)  # nothing asked of Slack for text to redo
+        request = ThanksRequest(
+            team_id=command["team_id"],
+            thanker_id=command["user_id"],
+            channel_id=command["channel_id"],
+            parsed=parsed,
+            request_key=command.get("trigger_id") or command.get("response_url") or "",
+            # The thanks are posted in the channel (the ack's in_channel answer).
+            quotable=deps.channel_kinds.is_public(
+                client, command["team_id"], command["channel_id"], now
+            ),
+        )
         # Most thanks are plainly fair and take one statement; the rest get every check.
         with deps.statements.connect() as run:
             outcome = thank_at_once(run, now, request)
