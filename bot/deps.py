@@ -15,7 +15,7 @@ from functools import cached_property
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.slack_api import ChannelKinds, MemberChannels
+from bot.slack_api import ChannelKinds
 from bot.statements import Statements
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
@@ -35,8 +35,6 @@ class Deps:
     installations: InstallationStore | None = None
     # The secret that turns forgotten members' user IDs into pseudonyms (/favor forget-me).
     pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY
-    # Each member's channels, for the asks and offers on their Home, read from Slack now and then.
-    channels: MemberChannels = field(default_factory=MemberChannels)
     # Which channels are public, for what the digest may quote.
     channel_kinds: ChannelKinds = field(default_factory=ChannelKinds)
 

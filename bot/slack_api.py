@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -15,11 +15,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import LookupFailedError
+from bot.services.member_channels import keep_reading, stored_channels
 from bot.services.members import FetchUser, ensure_workspace, save_members
 
 log = logging.getLogger(__name__)
-
-Answer = TypeVar("Answer")
 
 USERS_PAGE_SIZE = 200
 
@@ -95,28 +94,26 @@ CHANNEL_KIND_QUIET_FOR = timedelta(seconds=30)
 CHANNEL_KIND_QUIET_AT_MOST = timedelta(minutes=5)  # whatever Retry-After says
 
 
-class _Remembered(Generic[Answer]):
-    """Slack's answers by (team, ID), with when each was given; the least recently used
+class _Remembered:
+    """Slack's answers by (team, channel), with when each was given; the least recently used
     forgotten first beyond a limit. Shared by a process's threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._known: OrderedDict[tuple[str, str], tuple[datetime, Answer]] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str], tuple[datetime, bool]] = OrderedDict()
 
-    def recall(
-        self, key: tuple[str, str], now: datetime, fresh_for: timedelta
-    ) -> tuple[Answer | None, Answer | None]:
-        """(the answer if given within `fresh_for`, else None; the answer however old)."""
+    def recall(self, key: tuple[str, str], now: datetime, fresh_for: timedelta) -> bool | None:
+        """The answer if given within `fresh_for`, else None."""
         with self._lock:
             known = self._known.get(key)
             if known is not None:
                 self._known.move_to_end(key)
         if known is None:
-            return None, None
+            return None
         given, answer = known
-        return (answer if timedelta(0) <= now - given < fresh_for else None), answer
+        return answer if timedelta(0) <= now - given < fresh_for else None
 
-    def keep(self, key: tuple[str, str], now: datetime, answer: Answer, limit: int) -> None:
+    def keep(self, key: tuple[str, str], now: datetime, answer: bool, limit: int) -> None:
         with self._lock:
             self._known[key] = (now, answer)
             self._known.move_to_end(key)
@@ -138,12 +135,12 @@ class ChannelKinds:
     """
 
     def __init__(self) -> None:
-        self._known: _Remembered[bool] = _Remembered()
+        self._known = _Remembered()
         self._quiet_until: dict[str, datetime] = {}  # team ID -> when to ask again
 
     def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
         key = (team_id, channel_id)
-        fresh, _ = self._known.recall(key, now, CHANNEL_KIND_FRESH_FOR)
+        fresh = self._known.recall(key, now, CHANNEL_KIND_FRESH_FOR)
         if fresh is not None:
             return fresh
         quiet_until = self._quiet_until.get(team_id)
@@ -182,34 +179,35 @@ CHANNEL_PAGES = 5  # at most 1,000 channels: enough to find a few open asks
 # users.conversations is a Tier 3 method (about 50 calls a minute per workspace), and the Home
 # is shown again after every click on it: a member's channels are read at most this often.
 CHANNELS_FRESH_FOR = timedelta(minutes=5)
-CHANNELS_REMEMBERED = 2_000  # members; the least recently shown forgotten first
 
 
-class MemberChannels:
-    """The channels each member is in that the app may see (users.conversations: public
-    channels, and private ones the app is in too), for the asks and offers on their Home, as
-    Slack said at most CHANNELS_FRESH_FOR ago: a channel joined or left shows on the Home
-    within that time.
+def member_channels(
+    client: WebClient,
+    sessions: sessionmaker[Session],
+    team_id: str,
+    user_id: str,
+    now: datetime,
+) -> frozenset[str]:
+    """The channels `user_id` is in that the app may see (users.conversations: public
+    channels, and private ones the app is in too), for the asks and offers on their Home.
 
-    When Slack will not say (an install from before the channels:read and groups:read
-    scopes, a 429, which a listener's client does not wait out, Slack out of reach): the
-    member's channels as Slack last said, however old, or else what the pages before the
-    failure gave, perhaps none. The Home then shows fewer asks.
+    Slack is asked at most every CHANNELS_FRESH_FOR, by whichever process shows the Home, or
+    at the next Home after the member joined a channel; a channel left is off the list at
+    once (bot.services.member_channels, kept up to date by member_left_channel and
+    member_joined_channel). When Slack will not say (an install from before the channels:read
+    and groups:read scopes, a 429, which a listener's client does not wait out, Slack out of
+    reach): the list as last known, however old, or else what the pages before the failure
+    gave, perhaps none. The Home then shows fewer asks.
     """
-
-    def __init__(self) -> None:
-        self._known: _Remembered[frozenset[str]] = _Remembered()
-
-    def of(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> frozenset[str]:
-        key = (team_id, user_id)
-        fresh, last = self._known.recall(key, now, CHANNELS_FRESH_FOR)
-        if fresh is not None:
-            return fresh
-        channels, complete = _read_member_channels(client, user_id)
-        if not complete:
-            return last if last is not None else channels
-        self._known.keep(key, now, channels, CHANNELS_REMEMBERED)
-        return channels
+    with sessions.begin() as session:
+        stored = stored_channels(session, team_id, user_id)
+    if stored is not None and stored.read_within(now, CHANNELS_FRESH_FOR):
+        return stored.channel_ids
+    channels, complete = _read_member_channels(client, user_id)
+    if not complete:
+        return stored.channel_ids if stored is not None else channels
+    with sessions.begin() as session:
+        return keep_reading(session, team_id, user_id, channels, read_at=now)
 
 
 def _read_member_channels(client: WebClient, user_id: str) -> tuple[frozenset[str], bool]:

@@ -20,6 +20,8 @@ TOKENS_REVOKED = "tokens_revoked"
 REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
 APP_HOME_OPENED = "app_home_opened"
+MEMBER_JOINED_CHANNEL = "member_joined_channel"
+MEMBER_LEFT_CHANNEL = "member_left_channel"
 
 BOT_EVENTS = frozenset(
     {
@@ -30,6 +32,8 @@ BOT_EVENTS = frozenset(
         REACTION_ADDED,
         REACTION_REMOVED,
         APP_HOME_OPENED,
+        MEMBER_JOINED_CHANNEL,
+        MEMBER_LEFT_CHANNEL,
     }
 )
 
@@ -78,7 +82,10 @@ BOT_SCOPES = frozenset(
         "team:read",  # team.info
         "im:write",  # conversations.open, for the DM an admin's export goes to
         "files:write",  # files.getUploadURLExternal, files.completeUploadExternal (export)
-        "channels:read",  # users.conversations: the public channels a member is in (Home)
-        "groups:read",  # users.conversations: private channels a member shares with the app
+        # users.conversations: the public channels a member is in (Home); member_joined_channel
+        # and member_left_channel in them
+        "channels:read",
+        # the same for the private channels a member shares with the app
+        "groups:read",
     }
 )

@@ -195,6 +195,7 @@ def busy_week(
         "event_ts": "1764000000.000100",
     }
     assert sandbox.driver.send_event(sandbox.driver.event_envelope(reaction)).status == 200
+    assert sandbox.driver.open_home(BOB, "home").status == 200  # his channels, remembered
     add_outbox(sessions, clock)
     return {"bobs_ask": bobs_ask, "dave_dm": dave_dm, "bob_dm": bob_dm}
 

@@ -3,17 +3,41 @@ member is (users.conversations), answered from the Home as from the channel."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import slack_api
-from bot.models import FavorRequest, FavorResponse, Member
+from bot.app import build_app, make_client
+from bot.deps import Deps
+from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackChannel
+from bot.sandbox.harness import SIGNING_SECRET as SECRET
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import DispatchTransport
+from bot.services.member_channels import keep_reading, left_channel, stored_channels
 from bot.slack_api import CHANNELS_FRESH_FOR
-from bot.slack_ids import ASK_VOLUNTEER, ASK_WITHDRAW, FAVOR_COMMAND, OFFER_TAKE
-from tests.home_tab import ALICE, BOB, CAROL, DAVE, elements, home_click, shown_home, text_of
+from bot.slack_ids import (
+    ASK_VOLUNTEER,
+    ASK_WITHDRAW,
+    FAVOR_COMMAND,
+    MEMBER_JOINED_CHANNEL,
+    MEMBER_LEFT_CHANNEL,
+    OFFER_TAKE,
+)
+from tests.home_tab import (
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    TEAM,
+    elements,
+    home_click,
+    shown_home,
+    text_of,
+)
 
 GENERAL, RANDOM, ENGINEERING = "C0GENERAL", "C0RANDOM1", "C0ENGINE2"
 PRIVATE = "G0PRIVATE"
@@ -240,12 +264,122 @@ def test_when_slack_will_not_say_the_channels_it_said_last_are_used(sandbox: San
     ]
 
 
-def test_the_least_recently_shown_member_is_forgotten_first(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+def _second_process(sandbox: Sandbox) -> SlackDriver:
+    """Another process serving the same workspace from the same database (a second gunicorn
+    worker): its own app, with nothing remembered."""
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+    app = build_app(Deps(sandbox.sessions, sandbox.clock), client=client, signing_secret=SECRET)
+    return SlackDriver(sandbox.emulator, SECRET, DispatchTransport(app))
+
+
+def _membership(sandbox: Sandbox, kind: str, user_id: str, channel_id: str) -> dict[str, Any]:
+    return sandbox.driver.event_envelope(
+        {"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": TEAM}
+    )
+
+
+def _private_ask(sandbox: Sandbox, members: set[str]) -> SlackChannel:
+    channel = SlackChannel(id=PRIVATE, name="launch", is_private=True, members=members)
+    channel.members.add(sandbox.emulator.bot_user_id)
+    sandbox.emulator.add_channel(channel)
+    post(sandbox, BOB, "ask a hand with the launch checklist", PRIVATE)
+    return channel
+
+
+def test_a_member_removed_from_a_private_channel_stops_seeing_its_asks_at_once(
+    sandbox: Sandbox,
 ) -> None:
-    monkeypatch.setattr(slack_api, "CHANNELS_REMEMBERED", 2)
-    for member in (ALICE, CAROL, ALICE, DAVE):  # Carol's are forgotten for Dave's
-        shown_home(sandbox, member)
-    shown_home(sandbox, ALICE)
-    shown_home(sandbox, CAROL)
-    assert _channel_reads(sandbox) == [ALICE, CAROL, DAVE, CAROL]
+    channel = _private_ask(sandbox, {BOB, CAROL})
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    channel.members.discard(CAROL)
+    delivery = sandbox.driver.send_event(_membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE))
+    assert delivery.status == 200
+    assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))
+    assert _channel_reads(sandbox) == [CAROL]  # the list was changed, not read again
+    assert "billing" not in text_of(shown_home(sandbox, CAROL))  # and stays so
+    post(sandbox, BOB, "ask a review of the billing migration")
+    assert "billing migration" in text_of(shown_home(sandbox, CAROL))  # her other channels
+
+
+def test_every_process_shares_the_members_channels_and_what_they_left(
+    sandbox: Sandbox,
+) -> None:
+    channel = _private_ask(sandbox, {BOB, CAROL})
+    other = _second_process(sandbox)
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    assert other.open_home(CAROL, "home").status == 200
+    assert "launch checklist" in text_of(sandbox.emulator.published_views[CAROL])
+    assert _channel_reads(sandbox) == [CAROL]  # read once, by the first process
+
+    channel.members.discard(CAROL)
+    other.send_event(_membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE))  # heard there
+    assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))  # shown here
+
+
+def test_a_channel_joined_is_read_again_at_the_next_home(sandbox: Sandbox) -> None:
+    channel = _private_ask(sandbox, {BOB})
+    assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))
+    channel.members.add(CAROL)
+    sandbox.driver.send_event(_membership(sandbox, MEMBER_JOINED_CHANNEL, CAROL, PRIVATE))
+    sandbox.clock.advance(seconds=1)
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    assert _channel_reads(sandbox) == [CAROL, CAROL]
+
+
+def test_a_retried_or_out_of_order_membership_event_leaves_no_channel_it_should_not(
+    sandbox: Sandbox,
+) -> None:
+    channel = _private_ask(sandbox, {BOB, CAROL})
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    joined = _membership(sandbox, MEMBER_JOINED_CHANNEL, CAROL, PRIVATE)
+    left = _membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE)
+    channel.members.discard(CAROL)  # she joined again, then left: Slack delivers the leave first
+    for envelope, retry in ((left, None), (left, 1), (joined, None)):
+        assert sandbox.driver.send_event(envelope, retry_num=retry).status == 200
+    sandbox.clock.advance(seconds=1)
+    assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))  # Slack asked again
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": MEMBER_LEFT_CHANNEL, "channel": PRIVATE},
+        {"type": MEMBER_LEFT_CHANNEL, "user": CAROL, "channel": ["C0GENERAL"]},
+        {"type": MEMBER_JOINED_CHANNEL, "user": None, "channel": PRIVATE},
+    ],
+)
+def test_a_membership_event_without_a_user_and_a_channel_changes_nothing(
+    sandbox: Sandbox, event: dict[str, Any]
+) -> None:
+    _private_ask(sandbox, {BOB, CAROL})
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    before = _stored(sandbox)
+    assert sandbox.driver.send_event(sandbox.driver.event_envelope(event)).status == 200
+    assert _stored(sandbox) == before
+    assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
+    assert _channel_reads(sandbox) == [CAROL]
+
+
+def _stored(sandbox: Sandbox) -> list[tuple[Any, ...]]:
+    with sandbox.sessions() as session:
+        rows = session.scalars(select(MemberChannelList).order_by(MemberChannelList.user_id))
+        return [(r.user_id, r.channel_ids, r.read_at, r.changed_at) for r in rows]
+
+
+def test_a_reading_begun_before_a_member_left_is_not_kept(sandbox: Sandbox) -> None:
+    # Slack listed the channel, then the member left and the event was applied, then the
+    # reading came back: it may predate the leave, and the list keeps the change.
+    began = sandbox.clock()
+    with sandbox.sessions.begin() as session:
+        left_channel(session, TEAM, CAROL, PRIVATE, began)
+    with sandbox.sessions.begin() as session:
+        kept = keep_reading(session, TEAM, CAROL, frozenset({GENERAL, PRIVATE}), read_at=began)
+    assert kept == frozenset()
+    with sandbox.sessions() as session:
+        stored = stored_channels(session, TEAM, CAROL)
+    assert stored is not None and stored.read_at is None  # read again at her next Home
+    sandbox.clock.advance(seconds=1)
+    with sandbox.sessions.begin() as session:
+        later = sandbox.clock()
+        kept = keep_reading(session, TEAM, CAROL, frozenset({GENERAL}), read_at=later)
+    assert kept == frozenset({GENERAL})

@@ -5,7 +5,7 @@ One module per part of the product; everything is imported from here."""
 from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
 from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
-from bot.models.people import Member, Workspace, member_label
+from bot.models.people import Member, MemberChannelList, Workspace, member_label
 from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, FavorResponse
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "FavorRequest",
     "FavorResponse",
     "Member",
+    "MemberChannelList",
     "OutboxMessage",
     "ProcessedEvent",
     "ReactionMark",

@@ -101,3 +101,23 @@ class Member(Base):
     @property
     def can_receive_credit(self) -> bool:
         return not (self.is_bot or self.is_deactivated)
+
+
+class MemberChannelList(Base):
+    """The channels a member is in that the app may see, as Slack last listed them
+    (users.conversations), for the asks and offers on their Home; kept up to date between
+    readings by member_joined_channel and member_left_channel (bot.services.member_channels).
+    Shared by every process, so that a member removed from a private channel stops seeing
+    its asks at once, whichever process heard of it."""
+
+    __tablename__ = "member_channels"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When Slack listed them; None once a channel was joined since, to be read again.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an event last changed the list: a reading begun before then may miss the change.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

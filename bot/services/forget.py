@@ -8,7 +8,8 @@ What is removed, in one transaction:
   (`<@U…>`) in other people's reasons, asks and offers, which read "someone" instead;
 - their profile in the members cache (names, time zone), kept empty from then on
   (`bot.services.forgotten`), and their settings, all set to off: no nudges, prompts, digest
-  mentions or reaction confirmations, since they asked Goodwill to stop knowing them;
+  mentions or reaction confirmations, since they asked Goodwill to stop knowing them; and
+  the list of channels they are in (bot.services.member_channels);
 - their reaction records, and the content of messages scheduled to them or about them
   (those not sent yet are cancelled).
 
@@ -33,6 +34,7 @@ from bot.errors import NotAllowedError
 from bot.models import Credit, Member
 from bot.services._forget_rows import MessageRef, forget_activity
 from bot.services.forgotten import FORGOTTEN_LABEL, FORGOTTEN_PROFILE, NEVER_SYNCED, pseudonym
+from bot.services.member_channels import forget_channels
 from bot.services.members import ensure_workspace
 
 __all__ = ["Forgotten", "MessageRef", "forget_member"]
@@ -88,6 +90,7 @@ def forget_member(
     alias = pseudonym(key, team_id, member_id)
     ensure_workspace(session, team_id)
     names, profile_removed = _clear_profile(session, team_id, member_id)
+    forget_channels(session, team_id, member_id)
     insert_new(
         session,
         Member,

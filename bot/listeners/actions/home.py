@@ -23,7 +23,7 @@ from bot.listeners.actions.answers import tell_author
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for, toggle_and_show, withdraw_and_show
 from bot.services.settings import workspace_settings_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def handle_setting_toggle(
         return
     setting, on = toggle
     fetch_user = user_fetcher(client)
-    channel_ids = deps.channels.of(client, click.team_id, click.user_id, deps.clock())
+    channel_ids = member_channels(client, deps.sessions, click.team_id, click.user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:
             home = toggle_and_show(
@@ -77,7 +77,7 @@ def handle_home_withdraw(
     shows it gone."""
     ack()
     click = click_of(body, action)
-    channel_ids = deps.channels.of(client, click.team_id, click.user_id, deps.clock())
+    channel_ids = member_channels(client, deps.sessions, click.team_id, click.user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:
             closed, home = withdraw_and_show(
@@ -148,7 +148,7 @@ def _show_notice(
     (`good_news`) what a click did. `channel_ids`: the member's channels, when the click
     already read them."""
     if channel_ids is None:
-        channel_ids = deps.channels.of(client, team_id, user_id, deps.clock())
+        channel_ids = member_channels(client, deps.sessions, team_id, user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:
             home = home_for(

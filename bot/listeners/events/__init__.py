@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.events.channels import handle_channel_membership
 from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
@@ -9,6 +10,8 @@ from bot.listeners.events.reactions import handle_reaction_removed
 from bot.slack_ids import (
     APP_HOME_OPENED,
     APP_UNINSTALLED,
+    MEMBER_JOINED_CHANNEL,
+    MEMBER_LEFT_CHANNEL,
     REACTION_REMOVED,
     TEAM_JOIN,
     TOKENS_REVOKED,
@@ -24,3 +27,5 @@ def register(app: App) -> None:
     app.event(TOKENS_REVOKED)(handle_uninstall)
     app.event(REACTION_REMOVED)(handle_reaction_removed)
     app.event(APP_HOME_OPENED)(handle_app_home_opened)
+    app.event(MEMBER_JOINED_CHANNEL)(handle_channel_membership)
+    app.event(MEMBER_LEFT_CHANNEL)(handle_channel_membership)

@@ -9,7 +9,7 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.home_tab import publish_home
 from bot.services.home import home_for
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def handle_app_home_opened(
     user_id = event.get("user")
     if event.get("tab") != "home" or not isinstance(user_id, str):
         return  # the Messages tab, which Slack shows by itself
-    channel_ids = deps.channels.of(client, body["team_id"], user_id, deps.clock())
+    channel_ids = member_channels(client, deps.sessions, body["team_id"], user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:
             home = home_for(

@@ -15,7 +15,7 @@ from bot.errors import InputError
 from bot.listeners.home_tab import publish_home
 from bot.services.home import save_and_show
 from bot.services.settings import Announce
-from bot.slack_api import user_fetcher
+from bot.slack_api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,15 @@ def handle_settings_modal(
     if form is None:
         ack(response_action="update", view=expired_view())
         return
-    channel_ids = deps.channels.of(client, body["team"]["id"], body["user"]["id"], deps.clock())
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    channel_ids = member_channels(client, deps.sessions, team_id, user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:
             home = save_and_show(
                 session,
                 deps.clock(),
-                body["team"]["id"],
-                body["user"]["id"],
+                team_id,
+                user_id,
                 form,
                 user_fetcher(client),
                 _announcer(client),

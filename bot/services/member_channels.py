@@ -1,0 +1,88 @@
+"""Each member's channels, as Slack last listed them and as its events changed them since.
+
+Slack is asked (bot.slack_api.member_channels) when the list is older than its freshness or a
+channel was joined since; a channel left is taken off the list at once. A reading that began
+before an event changed the list may predate the change, and is not kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.db import insert_new
+from bot.models import MemberChannelList
+
+
+@dataclass(frozen=True)
+class StoredChannels:
+    channel_ids: frozenset[str]
+    read_at: datetime | None  # None: a channel was joined since, to be read again
+
+    def read_within(self, now: datetime, fresh_for: timedelta) -> bool:
+        return self.read_at is not None and timedelta(0) <= now - self.read_at < fresh_for
+
+
+def stored_channels(session: Session, team_id: str, user_id: str) -> StoredChannels | None:
+    row = session.get(MemberChannelList, (team_id, user_id))
+    if row is None:
+        return None
+    return StoredChannels(frozenset(row.channel_ids), row.read_at)
+
+
+def keep_reading(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    channel_ids: frozenset[str],
+    read_at: datetime,
+) -> frozenset[str]:
+    """Keep what Slack listed in a reading begun at `read_at`, unless an event changed the
+    list since then: the reading may predate the change. Returns the channels as now known."""
+    row = _locked(session, team_id, user_id)
+    if row.changed_at is not None and row.changed_at >= read_at:
+        return frozenset(row.channel_ids)
+    row.channel_ids = sorted(channel_ids)
+    row.read_at = read_at
+    return channel_ids
+
+
+def left_channel(
+    session: Session, team_id: str, user_id: str, channel_id: str, now: datetime
+) -> None:
+    """The member left `channel_id`, or was removed: its asks leave their Home at once."""
+    row = _locked(session, team_id, user_id)
+    row.channel_ids = [kept for kept in row.channel_ids if kept != channel_id]
+    row.changed_at = now
+
+
+def joined_channel(session: Session, team_id: str, user_id: str, now: datetime) -> None:
+    """The member joined a channel: their channels are read again when their Home is next
+    shown. (Slack does not promise to deliver events in order: a join taken as is could
+    follow the leave it came before.)"""
+    row = _locked(session, team_id, user_id)
+    row.read_at = None
+    row.changed_at = now
+
+
+def forget_channels(session: Session, team_id: str, user_id: str) -> None:
+    """/favor forget-me: Goodwill no longer knows where they are."""
+    session.execute(
+        delete(MemberChannelList).where(
+            MemberChannelList.team_id == team_id, MemberChannelList.user_id == user_id
+        )
+    )
+
+
+def _locked(session: Session, team_id: str, user_id: str) -> MemberChannelList:
+    """The member's row, created empty (never read) if missing, locked for this transaction:
+    an event and a reading at the same moment take turns."""
+    never_read: dict[str, Any] = {"team_id": team_id, "user_id": user_id, "channel_ids": []}
+    insert_new(session, MemberChannelList, [never_read], ["team_id", "user_id"])
+    found = session.get(MemberChannelList, (team_id, user_id), with_for_update=True)
+    assert found is not None  # inserted above, or there already
+    return found
