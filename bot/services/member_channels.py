@@ -7,14 +7,15 @@ before an event changed the list may predate the change, and is not kept.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, text
 from sqlalchemy.orm import Session
 
-from bot.db import insert_new
+from bot.db import dialect_of, insert_for, insert_new
 from bot.models import MemberChannelList
 
 
@@ -42,13 +43,32 @@ def keep_reading(
     read_at: datetime,
 ) -> frozenset[str]:
     """Keep what Slack listed in a reading begun at `read_at`, unless an event changed the
-    list since then: the reading may predate the change. Returns the channels as now known."""
-    row = _locked(session, team_id, user_id)
-    if row.changed_at is not None and row.changed_at >= read_at:
-        return frozenset(row.channel_ids)
-    row.channel_ids = sorted(channel_ids)
-    row.read_at = read_at
-    return channel_ids
+    list since then: the reading may predate the change. Returns the channels as now known.
+
+    One statement, and on PostgreSQL a commit that does not wait for the disk: the list is
+    Slack's to give again, and a reading lost in a crash of the database is read again at
+    the next Home. (The events' changes are not: they are what Slack will not send twice.)
+    """
+    dialect = dialect_of(session)
+    if dialect == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    row = {"team_id": team_id, "user_id": user_id, "channel_ids": sorted(channel_ids)}
+    kept = session.execute(_keep_reading_statement(dialect), {**row, "read_at": read_at}).all()
+    if kept:
+        return channel_ids
+    stored = stored_channels(session, team_id, user_id)
+    return stored.channel_ids if stored is not None else frozenset()
+
+
+@functools.cache
+def _keep_reading_statement(dialect: str) -> Any:
+    table = MemberChannelList.__table__
+    insert = insert_for(dialect, table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.team_id, table.c.user_id],
+        set_={"channel_ids": insert.excluded.channel_ids, "read_at": insert.excluded.read_at},
+        where=or_(table.c.changed_at.is_(None), table.c.changed_at < insert.excluded.read_at),
+    ).returning(table.c.user_id)
 
 
 def left_channel(
