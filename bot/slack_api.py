@@ -128,10 +128,10 @@ class ChannelKinds:
 
     A conversation the app may not look at (a private channel it is not in, a DM, an install
     without channels:read) is not public, and remembered so. When Slack will not say just
-    now (a 429, an error of its own, out of reach), the channel counts as not public and
-    nothing is remembered about it; the workspace's channels are then not asked about until
-    Retry-After has passed (CHANNEL_KIND_QUIET_FOR without one), so that a busy channel does
-    not ask again with every /thanks while Slack is refusing.
+    now (a 429, an error of its own, out of reach), nothing is remembered about the channel
+    (`whether_public` says None; `is_public`, not public), and the workspace's channels are
+    not asked about until Retry-After has passed (CHANNEL_KIND_QUIET_FOR without one), so
+    that a busy channel does not ask again with every /thanks while Slack is refusing.
     """
 
     def __init__(self) -> None:
@@ -139,13 +139,20 @@ class ChannelKinds:
         self._quiet_until: dict[str, datetime] = {}  # team ID -> when to ask again
 
     def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
+        """Whether the channel is public; not when Slack will not say just now."""
+        return self.whether_public(client, team_id, channel_id, now) is True
+
+    def whether_public(
+        self, client: WebClient, team_id: str, channel_id: str, now: datetime
+    ) -> bool | None:
+        """Whether the channel is public, or None when Slack will not say just now."""
         key = (team_id, channel_id)
         fresh = self._known.recall(key, now, CHANNEL_KIND_FRESH_FOR)
         if fresh is not None:
             return fresh
         quiet_until = self._quiet_until.get(team_id)
         if quiet_until is not None and now < quiet_until:
-            return False
+            return None
         try:
             channel = client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError as error:
@@ -153,12 +160,12 @@ class ChannelKinds:
             log.info("conversations.info for %s: %s", channel_id, code)
             if code not in HIDDEN_CONVERSATION:
                 self._quiet_until[team_id] = now + _quiet_for(error.response.headers)
-                return False
+                return None
             public = False
         except OSError as error:
             log.info("conversations.info for %s: %r", channel_id, error)
             self._quiet_until[team_id] = now + CHANNEL_KIND_QUIET_FOR
-            return False
+            return None
         else:
             kinds = ("is_private", "is_im", "is_mpim", "is_group")
             public = bool(channel.get("is_channel")) and not any(channel.get(k) for k in kinds)

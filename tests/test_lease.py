@@ -87,6 +87,7 @@ def test_jobs_run_only_where_the_lease_is_held(tmp_path: Path) -> None:
     )
     jobs = {job.id: job.func for job in scheduler.get_jobs()}
     jobs["tick"]()  # would fail on sessions=None had it run
+    jobs["settle"]()  # so would this
     jobs["send"]()
     assert sender.runs == 0
     elsewhere.release()

@@ -1,4 +1,5 @@
-"""APScheduler wiring: a planning tick every minute, and a sender that drains the outbox."""
+"""APScheduler wiring: a planning tick every minute, a sender that drains the outbox, and now
+and then a question to Slack about the channels of asks and offers it did not describe."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.lease import HostLease
+from bot.jobs.request_channels import settle_request_channels
 from bot.jobs.sender import Sender
 from bot.jobs.tick import run_tick
+from bot.slack_api import ChannelKinds
 
 log = logging.getLogger(__name__)
 
 SEND_EVERY_SECONDS = 5
+SETTLE_EVERY_MINUTES = 10
 
 
 def schedule(
@@ -44,6 +48,13 @@ def schedule(
         if report.sent or report.failed or report.released or report.uncertain:
             log.info("sent: %s", report)
 
+    kinds = ChannelKinds()
+
+    def settle() -> None:
+        if lease is not None and not lease.held():
+            return
+        settle_request_channels(sessions, sender.client_for, kinds, clock())
+
     # coalesce + max_instances=1: a slow run is never doubled up by the next one; missed runs
     # (downtime) collapse into one, and the planners catch up on what is still timely.
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -51,6 +62,7 @@ def schedule(
         tick, IntervalTrigger(minutes=1), id="tick", next_run_time=datetime.now(UTC), **common
     )
     scheduler.add_job(send, IntervalTrigger(seconds=SEND_EVERY_SECONDS), id="send", **common)
+    scheduler.add_job(settle, IntervalTrigger(minutes=SETTLE_EVERY_MINUTES), id="settle", **common)
     return scheduler
 
 

@@ -40,8 +40,9 @@ class FavorRequest(Base):
     text: Mapped[str] = mapped_column(Text)
     channel_id: Mapped[str] = mapped_column(String(32))
     # Whether Slack said the channel was public when the request was posted; None when it did
-    # not say (and for requests from before migration 0012). Only a public channel's requests
-    # may be quoted elsewhere: the digest lists them for its whole channel to read.
+    # not say (and for requests from before migration 0012), until bot.jobs.request_channels
+    # asks again. Only a public channel's requests may be quoted elsewhere: the digest lists
+    # them for its whole channel to read.
     in_public_channel: Mapped[bool | None] = mapped_column(Boolean)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
