@@ -284,6 +284,18 @@ def test_conversations_info_says_whether_a_channel_is_public(client: WebClient) 
     assert error_code(client.conversations_info, channel="C0NOWHERE") == "channel_not_found"
 
 
+def test_conversations_info_hides_direct_messages_the_app_is_not_in(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.add_channel(SlackChannel("D0ALICEBOB", "D0ALICEBOB", is_im=True, members={ALICE, BOB}))
+    group = SlackChannel("G0GROUPDM1", "mpdm-alice--bob-1", is_mpim=True, members={ALICE, BOB})
+    emulator.add_channel(group)
+    assert error_code(client.conversations_info, channel="D0ALICEBOB") == "channel_not_found"
+    assert error_code(client.conversations_info, channel="G0GROUPDM1") == "channel_not_found"
+    own = client.conversations_open(users=ALICE)["channel"]["id"]  # the app's own DM with her
+    assert client.conversations_info(channel=own)["channel"]["is_im"] is True
+
+
 # -- messages -------------------------------------------------------------------------------------
 
 

@@ -72,10 +72,13 @@ def users_info(b: Backend, args: JsonDict) -> JsonDict:
 
 def conversations_info(b: Backend, args: JsonDict) -> JsonDict:
     """A conversation by ID, as Slack describes it to the app (is_private, is_im, …); a
-    private one the app is not in is channel_not_found, as Slack hides it."""
+    private channel or a DM the app is not in is channel_not_found, as Slack hides it."""
     ref = args.get("channel")
     channel = b.workspace.resolve_channel(ref)
     if channel.id != ref:  # an ID only: conversations.info does not look names up
+        raise SlackEmulatorRejected("channel_not_found")
+    direct = channel.is_im or channel.is_mpim
+    if direct and b.workspace.identity.bot_user_id not in channel.members:
         raise SlackEmulatorRejected("channel_not_found")
     return {"channel": channel.to_slack()}
 
