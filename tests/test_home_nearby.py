@@ -17,7 +17,13 @@ from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import SIGNING_SECRET as SECRET
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import DispatchTransport
-from bot.services.member_channels import keep_reading, left_channel, stored_channels
+from bot.services.member_channels import (
+    StoredChannels,
+    joined_channel,
+    keep_reading,
+    left_channel,
+    stored_channels,
+)
 from bot.slack_api import CHANNELS_FRESH_FOR
 from bot.slack_ids import (
     ASK_VOLUNTEER,
@@ -363,7 +369,7 @@ def test_a_membership_event_without_a_user_and_a_channel_changes_nothing(
 def _stored(sandbox: Sandbox) -> list[tuple[Any, ...]]:
     with sandbox.sessions() as session:
         rows = session.scalars(select(MemberChannelList).order_by(MemberChannelList.user_id))
-        return [(r.user_id, r.channel_ids, r.read_at, r.changed_at) for r in rows]
+        return [(r.user_id, r.channel_ids, r.read_at, r.left_at, r.joined_at) for r in rows]
 
 
 def test_a_reading_begun_before_a_member_left_is_not_kept(sandbox: Sandbox) -> None:
@@ -383,3 +389,16 @@ def test_a_reading_begun_before_a_member_left_is_not_kept(sandbox: Sandbox) -> N
         later = sandbox.clock()
         kept = keep_reading(session, TEAM, CAROL, frozenset({GENERAL}), read_at=later)
     assert kept == frozenset({GENERAL})
+
+
+def test_a_reading_begun_before_a_member_joined_is_kept_and_read_again(sandbox: Sandbox) -> None:
+    began = sandbox.clock()
+    sandbox.clock.advance(seconds=1)
+    with sandbox.sessions.begin() as session:
+        joined_channel(session, TEAM, CAROL, sandbox.clock())
+    with sandbox.sessions.begin() as session:
+        kept = keep_reading(session, TEAM, CAROL, frozenset({GENERAL}), read_at=began)
+    assert kept == frozenset({GENERAL})
+    with sandbox.sessions() as session:
+        stored = stored_channels(session, TEAM, CAROL)
+    assert stored == StoredChannels(frozenset({GENERAL}), None)  # read again at the next Home

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorResponse, Member
+from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.repl import run_shell
@@ -125,6 +126,33 @@ def test_the_home_tab_shows_and_its_buttons_work(
     with sessions() as session:
         bob = session.get(Member, (TEAM, BOB))
         assert bob is not None and bob.nudges_opt_out
+
+
+def test_leaving_a_channel_takes_its_asks_off_the_home_and_joining_brings_them_back(
+    sandbox: Sandbox,
+) -> None:
+    members = {ALICE, BOB, CAROL, sandbox.emulator.bot_user_id}
+    launch = SlackChannel("G0LAUNCH1", "launch", is_private=True, members=members)
+    sandbox.emulator.add_channel(launch)
+    text = play(sandbox, "bob in #launch: /favor ask a hand with the launch budget", "carol: home")
+    assert "a hand with the launch budget" in text.split("(@carol's Home tab)")[1]
+
+    text = play(sandbox, "carol in #launch: leave", "carol: home")
+    assert "(@carol leaves #launch)" in text
+    assert "launch budget" not in text.split("(@carol's Home tab)")[1]
+
+    text = play(sandbox, "carol in #launch: leave", "carol in #launch: join", "carol: home")
+    assert "(@carol is not in #launch)" in text and "(@carol joins #launch)" in text
+    assert "launch budget" in text.split("(@carol's Home tab)")[1]
+
+
+def test_leaving_a_channel_the_app_is_not_in_says_when_the_home_catches_up(
+    sandbox: Sandbox,
+) -> None:
+    text = play(sandbox, "carol in #random: leave")
+    assert "(@carol leaves #random)" in text
+    assert "Goodwill is not in #random, so Slack does not tell it" in text
+    assert CAROL not in sandbox.emulator.channel_by_name("random").members  # type: ignore[union-attr]
 
 
 def test_what_the_shell_cannot_do_it_says_and_nothing_is_recorded(

@@ -119,5 +119,9 @@ class MemberChannelList(Base):
     channel_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     # When Slack listed them; None once a channel was joined since, to be read again.
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When an event last changed the list: a reading begun before then may miss the change.
-    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the member last left a channel (member_left_channel): a reading begun before then
+    # may still list it, and is not kept.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When they last joined one: a reading begun before then may miss it, and is kept to be
+    # read again.
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,7 +18,7 @@ from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_text, render_view
 from bot.sandbox.transport import Delivery
-from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
+from bot.slack_ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL, THANK_FOR_THIS_SHORTCUT
 
 Say = Callable[[str], None]
 Escape = Callable[[str], str]
@@ -32,7 +32,8 @@ Besides commands, people can:
   bob: thank for this                the "Thank for this" shortcut on that latest message
   bob: submit for the quick fix      send the open form, these words in its first empty box
   bob: cancel                        close the open form
-  bob: home                          open Goodwill's Home tab (`click` works there too)"""
+  bob: home                          open Goodwill's Home tab (`click` works there too)
+  bob in #random: leave              leave the channel (`join` to come back)"""
 
 _EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
 
@@ -67,6 +68,8 @@ class Gestures:
             self._cancel(user)
         elif verb == "home" and not rest:
             self._home(user)
+        elif verb in {"join", "leave"} and not rest:
+            self._move(user, channel, joining=verb == "join")
         else:
             return False
         return True
@@ -255,6 +258,34 @@ class Gestures:
         if found is not None:
             self._emulator.close_view(found[0])
             self.say("(the form closes; nothing was sent)")
+
+    # -- channel membership -------------------------------------------------------------------
+
+    def _move(self, user: SlackUser, channel: SlackChannel, *, joining: bool) -> None:
+        """Join or leave `channel`; Slack tells the app when it is in the channel too."""
+        if (user.id in channel.members) == joining:
+            where = "already in" if joining else "not in"
+            self.say(f"(@{user.name} is {where} #{channel.name})")
+            return
+        if joining:
+            channel.members.add(user.id)
+        else:
+            channel.members.discard(user.id)
+        self.say(f"(@{user.name} {'joins' if joining else 'leaves'} #{channel.name})")
+        if self._emulator.bot_user_id not in channel.members:
+            self.say(
+                f"(Goodwill is not in #{channel.name}, so Slack does not tell it: "
+                f"@{user.name}'s Home catches up within five minutes)"
+            )
+            return
+        event = {
+            "type": MEMBER_JOINED_CHANNEL if joining else MEMBER_LEFT_CHANNEL,
+            "user": user.id,
+            "channel": channel.id,
+            "channel_type": "G" if channel.is_private else "C",
+            "team": self._emulator.team_id,
+        }
+        self._answered(self.sandbox.driver.send_event(self.sandbox.driver.event_envelope(event)))
 
     # -- Home ---------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Slack is asked (bot.slack_api.member_channels) when the list is older than its freshness or a
 channel was joined since; a channel left is taken off the list at once. A reading that began
-before an event changed the list may predate the change, and is not kept.
+before the member left a channel may still list it, and is not kept; one that began before
+they joined a channel is kept, and read again at the next Home.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, text
+from sqlalchemy import case, delete, null, or_, text
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for, insert_new
@@ -42,8 +43,10 @@ def keep_reading(
     channel_ids: frozenset[str],
     read_at: datetime,
 ) -> frozenset[str]:
-    """Keep what Slack listed in a reading begun at `read_at`, unless an event changed the
-    list since then: the reading may predate the change. Returns the channels as now known.
+    """Keep what Slack listed in a reading begun at `read_at`, unless the member left a
+    channel since then (and joined none after): the reading may still list it. A reading
+    begun before they joined one is kept, to be read again at the next Home. Returns the
+    channels as now known.
 
     One statement, and on PostgreSQL a commit that does not wait for the disk: the list is
     Slack's to give again, and a reading lost in a crash of the database is read again at
@@ -64,10 +67,19 @@ def keep_reading(
 def _keep_reading_statement(dialect: str) -> Any:
     table = MemberChannelList.__table__
     insert = insert_for(dialect, table)
+    read_at = insert.excluded.read_at
     return insert.on_conflict_do_update(
         index_elements=[table.c.team_id, table.c.user_id],
-        set_={"channel_ids": insert.excluded.channel_ids, "read_at": insert.excluded.read_at},
-        where=or_(table.c.changed_at.is_(None), table.c.changed_at < insert.excluded.read_at),
+        set_={
+            "channel_ids": insert.excluded.channel_ids,
+            "read_at": case((table.c.joined_at >= read_at, null()), else_=read_at),
+        },
+        # A join since the last leave: the next reading is read again whatever it finds.
+        where=or_(
+            table.c.left_at.is_(None),
+            table.c.left_at < read_at,
+            table.c.joined_at >= table.c.left_at,
+        ),
     ).returning(table.c.user_id)
 
 
@@ -77,7 +89,7 @@ def left_channel(
     """The member left `channel_id`, or was removed: its asks leave their Home at once."""
     row = _locked(session, team_id, user_id)
     row.channel_ids = [kept for kept in row.channel_ids if kept != channel_id]
-    row.changed_at = now
+    row.left_at = now
 
 
 def joined_channel(session: Session, team_id: str, user_id: str, now: datetime) -> None:
@@ -86,7 +98,7 @@ def joined_channel(session: Session, team_id: str, user_id: str, now: datetime) 
     follow the leave it came before.)"""
     row = _locked(session, team_id, user_id)
     row.read_at = None
-    row.changed_at = now
+    row.joined_at = now
 
 
 def forget_channels(session: Session, team_id: str, user_id: str) -> None:

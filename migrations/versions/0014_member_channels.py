@@ -32,7 +32,8 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("channel_ids", sa.JSON(), nullable=False),
         sa.Column("read_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("changed_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("left_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("joined_at", bot.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["workspaces.team_id"],
