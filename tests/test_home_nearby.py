@@ -278,12 +278,6 @@ def _second_process(sandbox: Sandbox) -> SlackDriver:
     return SlackDriver(sandbox.emulator, SECRET, DispatchTransport(app))
 
 
-def _membership(sandbox: Sandbox, kind: str, user_id: str, channel_id: str) -> dict[str, Any]:
-    return sandbox.driver.event_envelope(
-        {"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": TEAM}
-    )
-
-
 def _private_ask(sandbox: Sandbox, members: set[str]) -> SlackChannel:
     channel = SlackChannel(id=PRIVATE, name="launch", is_private=True, members=members)
     channel.members.add(sandbox.emulator.bot_user_id)
@@ -298,7 +292,8 @@ def test_a_member_removed_from_a_private_channel_stops_seeing_its_asks_at_once(
     channel = _private_ask(sandbox, {BOB, CAROL})
     assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
     channel.members.discard(CAROL)
-    delivery = sandbox.driver.send_event(_membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE))
+    left = sandbox.driver.membership_envelope(CAROL, PRIVATE, joined=False)
+    delivery = sandbox.driver.send_event(left)
     assert delivery.status == 200
     assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))
     assert _channel_reads(sandbox) == [CAROL]  # the list was changed, not read again
@@ -318,7 +313,8 @@ def test_every_process_shares_the_members_channels_and_what_they_left(
     assert _channel_reads(sandbox) == [CAROL]  # read once, by the first process
 
     channel.members.discard(CAROL)
-    other.send_event(_membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE))  # heard there
+    left = sandbox.driver.membership_envelope(CAROL, PRIVATE, joined=False)
+    other.send_event(left)  # heard there
     assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))  # shown here
 
 
@@ -326,7 +322,7 @@ def test_a_channel_joined_is_read_again_at_the_next_home(sandbox: Sandbox) -> No
     channel = _private_ask(sandbox, {BOB})
     assert "launch checklist" not in text_of(shown_home(sandbox, CAROL))
     channel.members.add(CAROL)
-    sandbox.driver.send_event(_membership(sandbox, MEMBER_JOINED_CHANNEL, CAROL, PRIVATE))
+    sandbox.driver.send_event(sandbox.driver.membership_envelope(CAROL, PRIVATE, joined=True))
     sandbox.clock.advance(seconds=1)
     assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
     assert _channel_reads(sandbox) == [CAROL, CAROL]
@@ -337,8 +333,8 @@ def test_a_retried_or_out_of_order_membership_event_leaves_no_channel_it_should_
 ) -> None:
     channel = _private_ask(sandbox, {BOB, CAROL})
     assert "launch checklist" in text_of(shown_home(sandbox, CAROL))
-    joined = _membership(sandbox, MEMBER_JOINED_CHANNEL, CAROL, PRIVATE)
-    left = _membership(sandbox, MEMBER_LEFT_CHANNEL, CAROL, PRIVATE)
+    joined = sandbox.driver.membership_envelope(CAROL, PRIVATE, joined=True)
+    left = sandbox.driver.membership_envelope(CAROL, PRIVATE, joined=False)
     channel.members.discard(CAROL)  # she joined again, then left: Slack delivers the leave first
     for envelope, retry in ((left, None), (left, 1), (joined, None)):
         assert sandbox.driver.send_event(envelope, retry_num=retry).status == 200

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from bot.sandbox._block_elements import action_entry
 from bot.sandbox.emulator import Message, SlackEmulator
 from bot.sandbox.transport import Delivery, Transport, sign
+from bot.slack_ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL
 
 
 class SlackDriver:
@@ -114,6 +115,19 @@ class SlackDriver:
             "event_ts": f"{time.time():.6f}",
         }
         return self.send_event(self.event_envelope(event))
+
+    def membership_envelope(self, user_id: str, channel_id: str, *, joined: bool) -> dict[str, Any]:
+        """Someone joined or left a channel: member_joined_channel or member_left_channel, as
+        Slack sends it to an app in that channel."""
+        channel = self.emulator.channels.get(channel_id)
+        event = {
+            "type": MEMBER_JOINED_CHANNEL if joined else MEMBER_LEFT_CHANNEL,
+            "user": user_id,
+            "channel": channel_id,
+            "channel_type": "G" if channel is not None and channel.is_private else "C",
+            "team": self.emulator.team_id,
+        }
+        return self.event_envelope(event)
 
     def open_home(self, user_id: str, tab: str = "home") -> Delivery:
         """Someone opens the app's Home (or Messages) tab: app_home_opened."""

@@ -18,7 +18,7 @@ from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_text, render_view
 from bot.sandbox.transport import Delivery
-from bot.slack_ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL, THANK_FOR_THIS_SHORTCUT
+from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
 
 Say = Callable[[str], None]
 Escape = Callable[[str], str]
@@ -278,14 +278,9 @@ class Gestures:
                 f"@{user.name}'s Home catches up within five minutes)"
             )
             return
-        event = {
-            "type": MEMBER_JOINED_CHANNEL if joining else MEMBER_LEFT_CHANNEL,
-            "user": user.id,
-            "channel": channel.id,
-            "channel_type": "G" if channel.is_private else "C",
-            "team": self._emulator.team_id,
-        }
-        self._answered(self.sandbox.driver.send_event(self.sandbox.driver.event_envelope(event)))
+        driver = self.sandbox.driver
+        envelope = driver.membership_envelope(user.id, channel.id, joined=joining)
+        self._answered(driver.send_event(envelope))
 
     # -- Home ---------------------------------------------------------------------------------
 
