@@ -74,7 +74,7 @@ def give_thanks(
 ) -> ThanksOutcome:
     """The thanks after every check, each refusal an InputError that says what to do."""
     parsed = request.parsed
-    check_text(request.thanker_id, request.parsed)
+    check_text(request.thanker_id, parsed)
     giver = standing(session, now, request.team_id, request.thanker_id, parsed.user_ids, fetch_user)
     for user_id in parsed.user_ids:
         member = giver.people[user_id]
