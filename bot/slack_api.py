@@ -129,7 +129,7 @@ class ChannelKinds:
     A conversation the app may not look at (a private channel it is not in, a DM, an install
     without channels:read) is not public, and remembered so. When Slack will not say just
     now (a 429, an error of its own, out of reach), nothing is remembered about the channel
-    (`whether_public` says None; `is_public`, not public), and the workspace's channels are
+    (`whether_public` says None, and the scheduler asks again), and the workspace's channels are
     not asked about until Retry-After has passed (CHANNEL_KIND_QUIET_FOR without one), so
     that a busy channel does not ask again with every /thanks while Slack is refusing.
     """
@@ -137,10 +137,6 @@ class ChannelKinds:
     def __init__(self) -> None:
         self._known = _Remembered()
         self._quiet_until: dict[str, datetime] = {}  # team ID -> when to ask again
-
-    def is_public(self, client: WebClient, team_id: str, channel_id: str, now: datetime) -> bool:
-        """Whether the channel is public; not when Slack will not say just now."""
-        return self.whether_public(client, team_id, channel_id, now) is True
 
     def whether_public(
         self, client: WebClient, team_id: str, channel_id: str, now: datetime

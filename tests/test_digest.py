@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_client
-from bot.jobs.request_channels import settle_request_channels
+from bot.jobs.channel_kinds import settle_channels
 from bot.jobs.scheduler import SETTLE_EVERY_MINUTES
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
@@ -20,10 +20,12 @@ from bot.slack_api import ChannelKinds
 from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
 from tests.home_tab import home_click, shown_home
 from tests.rhythm import configure, credit, outbox
+from tests.support import Clock
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 GENERAL = "C0GENERAL"
 RANDOM = "C0RANDOM1"
+ENGINEERING = "C0ENGINE2"
 LAUNCH = "C0LAUNCH01"  # a private channel: since 2021 their IDs start with C too
 # Monday 30 November 2026, 09:00 in Oslo is 08:00 UTC.
 MONDAY_9_OSLO = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -345,12 +347,12 @@ def test_asks_slack_did_not_describe_are_asked_about_again_and_listed_if_public(
     client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
     kinds = ChannelKinds()
     at = MONDAY_9_OSLO - timedelta(days=1)
-    assert settle_request_channels(sessions, lambda _team: client, kinds, at) == 0  # refused
+    assert settle_channels(sessions, lambda _team: client, kinds, at) == 0  # refused
     sandbox.emulator.clear_refusal("conversations.info")
     at += timedelta(minutes=SETTLE_EVERY_MINUTES)
-    assert settle_request_channels(sessions, lambda _team: client, kinds, at, limit=1) == 1
-    assert settle_request_channels(sessions, lambda _team: client, kinds, at) == 1
-    assert settle_request_channels(sessions, lambda _team: client, kinds, at) == 0  # all known
+    assert settle_channels(sessions, lambda _team: client, kinds, at, limit=1) == 1
+    assert settle_channels(sessions, lambda _team: client, kinds, at) == 1
+    assert settle_channels(sessions, lambda _team: client, kinds, at) == 0  # all known
     assert _asks_public(sessions) == {
         "notes from the board meeting": True,
         "a hand with the layoff letters": False,
@@ -381,9 +383,56 @@ def test_the_highlights_quote_only_what_the_workspace_could_read(
     assert quotable == {
         "for the release notes": True,  # in a public channel
         "for the layoff letters": False,  # in a private one
-        "covered my hospital appointment": None,  # logged privately: never shown
+        "covered my hospital appointment": False,  # logged privately: never shown
     }
 
     send(MONDAY_9_OSLO)
     [digest] = [text for text in posted(sandbox) if "release notes" in text]
     assert "layoff letters" not in digest and "hospital appointment" not in digest
+
+
+def _quotable(sessions: sessionmaker[Session]) -> dict[str | None, bool | None]:
+    with sessions() as session:
+        return {
+            reason: flag for reason, flag in session.execute(select(Credit.reason, Credit.quotable))
+        }
+
+
+def test_thanks_slack_did_not_describe_are_asked_about_again_and_quoted_if_public(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    configure(sessions, digest_channel_id=GENERAL, timezone="Europe/Oslo")
+    add_private_channel(sandbox)
+    sandbox.emulator.refuse("conversations.info", "ratelimited")
+    this_week = clock.now
+    clock.now = MONDAY_9_OSLO - timedelta(days=9)  # too long ago for any digest to quote
+    command(sandbox, CAROL, THANKS_COMMAND, f"<@{DAVE}> for the old map", ENGINEERING)
+    clock.now = this_week
+    command(sandbox, ALICE, THANKS_COMMAND, f"<@{BOB}> for the release notes", RANDOM)
+    command(sandbox, BOB, THANKS_COMMAND, f"<@{ALICE}> for the layoff letters", LAUNCH)
+    command(sandbox, DAVE, THANKS_COMMAND, f"<@{ERIN}> for the typo fix", GENERAL)
+    command(sandbox, DAVE, FAVOR_COMMAND, "undo", GENERAL)  # taken back: never quoted
+    sandbox.emulator.clear_refusal("conversations.info")
+    assert set(_quotable(sessions).values()) == {None}  # not known: not quoted yet
+
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+    kinds = ChannelKinds()
+    at = MONDAY_9_OSLO - timedelta(days=1)
+    before = len(sandbox.emulator.calls_to("conversations.info"))
+    assert settle_channels(sessions, lambda _team: client, kinds, at) == 2
+    assert settle_channels(sessions, lambda _team: client, kinds, at) == 0  # all known
+    assert _quotable(sessions) == {
+        "for the old map": None,
+        "for the release notes": True,  # in a public channel
+        "for the layoff letters": False,  # in a private one
+        "for the typo fix": None,
+    }
+    asked = sandbox.emulator.calls_to("conversations.info")[before:]
+    assert {call.args["channel"] for call in asked} == {RANDOM, LAUNCH}
+
+    send(MONDAY_9_OSLO)
+    [digest] = [text for text in posted(sandbox) if "release notes" in text]
+    assert "layoff letters" not in digest and "typo fix" not in digest

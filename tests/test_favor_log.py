@@ -114,11 +114,22 @@ def test_a_favour_is_quotable_only_once_shared_in_a_public_channel(
     sandbox.emulator.add_channel(channel)
     logged = favor(sandbox, ALICE, f"<@{BOB}> covered my shift", LAUNCH)
     [credit] = credits(sessions)
-    assert credit.quotable is None  # logged privately
+    assert credit.quotable is False  # logged privately
     assert sandbox.driver.click(ALICE, logged, FAVOR_THANK_PUBLICLY).status == 200
     assert "covered my shift" in str(public(sandbox, LAUNCH)[0].blocks)
     [credit] = credits(sessions)
     assert credit.quotable is False  # shared, but in a private channel
+
+
+def test_a_favour_shared_where_slack_would_not_say_waits_to_be_asked_about_again(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    logged = favor(sandbox, ALICE, f"<@{BOB}> covered my shift")
+    sandbox.emulator.refuse("conversations.info", "ratelimited")
+    assert sandbox.driver.click(ALICE, logged, FAVOR_THANK_PUBLICLY).status == 200
+    assert "covered my shift" in str(public(sandbox)[0].blocks)  # shared all the same
+    [credit] = credits(sessions)
+    assert credit.quotable is None  # not known: the scheduler asks again (tests/test_digest.py)
 
 
 def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(
@@ -130,7 +141,7 @@ def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(
     assert sandbox.driver.send_interaction(refused).status == 500  # Slack shows it failed
     assert public(sandbox) == []
     with sandbox.sessions() as session:
-        assert session.scalars(select(Credit.quotable)).all() == [None]  # private again
+        assert session.scalars(select(Credit.quotable)).all() == [False]  # private again
 
     assert sandbox.driver.click(ALICE, shown, FAVOR_THANK_PUBLICLY).status == 200
     [shout_out] = public(sandbox)

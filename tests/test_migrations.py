@@ -169,3 +169,29 @@ def test_the_last_days_reasons_get_their_keys(scratch_url: str) -> None:
     finally:
         engine.dispose()
     assert keys == {"recent": reason_key("for the review"), "silent": None, "old": None}
+
+
+def test_credits_that_said_nothing_about_quoting_stay_private(scratch_url: str) -> None:
+    """Migration 0015: a NULL `quotable` meant private (a favour logged privately, a
+    reaction, a credit from before 0013); it now means not known yet, which the scheduler
+    asks Slack about. Every old NULL becomes false, and a row that says nothing is false."""
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0014")
+    engine = make_engine(scratch_url)
+    insert_credit = text(
+        'INSERT INTO credits (team_id, helper_id, helped_id, kind, weight, "values", reason,'
+        " channel_id, source_key) VALUES ('T1', 'U1', 'U2', 'favor', 1, '[]', 'a lift',"
+        " 'C1', :key)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Workspace).values(team_id="T1", name="a"))
+            conn.execute(insert_credit, {"key": "before"})
+            conn.execute(text("UPDATE credits SET quotable = NULL"))
+        command.upgrade(config, "head")
+        with engine.begin() as conn:
+            conn.execute(insert_credit, {"key": "after"})
+            flags = dict(conn.execute(select(Credit.source_key, Credit.quotable)).all())
+    finally:
+        engine.dispose()
+    assert flags == {"before": False, "after": False}

@@ -353,7 +353,7 @@ def test_picking_people_opens_a_form_and_saving_it_records_thanks_and_favours(
         (BOB, ALICE, "thanks", 1, "reviewed my pull request"),
         (CAROL, ALICE, "favor", 2, "took my on-call"),
     ]
-    assert quotable(sessions) == [True, None]  # celebrated in the digest channel; private
+    assert quotable(sessions) == [True, False]  # celebrated in the digest channel; private
     [celebration] = public_posts(sandbox)
     assert celebration.text.startswith(f":sparkles: <@{BOB}> — thank you from <@{ALICE}>!")
     assert "reviewed my pull request" in str(celebration.blocks)

@@ -448,15 +448,26 @@ def test_permalinks_follow_slacks_shape() -> None:
     assert permalink("acme", "C1", "1.000001", thread_ts="1.000001").endswith("p1000001")
 
 
-@pytest.mark.parametrize(("visibility", "quotable"), [(PUBLIC, True), (PRIVATE, False)])
+@pytest.mark.parametrize(
+    ("visibility", "slack_says", "quotable"),
+    [
+        (PUBLIC, True, True),
+        (PRIVATE, True, False),
+        (PUBLIC, False, None),  # not known: asked again by the scheduler
+        (PRIVATE, False, False),  # private whatever the channel
+    ],
+)
 def test_only_public_thanks_from_the_modal_may_be_quoted_in_the_digest(
     sandbox: Sandbox,
     sessions: sessionmaker[Session],
     bobs_message: Message,
     visibility: str,
-    quotable: bool,
+    slack_says: bool,
+    quotable: bool | None,
 ) -> None:
     view = open_modal(sandbox, ALICE, bobs_message)
+    if not slack_says:
+        sandbox.emulator.refuse("conversations.info", "ratelimited")
     submit(sandbox, ALICE, view, form(visibility=visibility))
     [credit] = credits(sessions)
     assert credit.quotable is quotable  # #general is public; a private thanks stays private

@@ -1,5 +1,6 @@
 """APScheduler wiring: a planning tick every minute, a sender that drains the outbox, and now
-and then a question to Slack about the channels of asks and offers it did not describe."""
+and then a question to Slack about the channels of asks, offers and thanks it did not
+describe."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.jobs.channel_kinds import settle_channels
 from bot.jobs.lease import HostLease
-from bot.jobs.request_channels import settle_request_channels
 from bot.jobs.sender import Sender
 from bot.jobs.tick import run_tick
 from bot.slack_api import ChannelKinds
@@ -53,7 +54,7 @@ def schedule(
     def settle() -> None:
         if lease is not None and not lease.held():
             return
-        settle_request_channels(sessions, sender.client_for, kinds, clock())
+        settle_channels(sessions, sender.client_for, kinds, clock())
 
     # coalesce + max_instances=1: a slow run is never doubled up by the next one; missed runs
     # (downtime) collapse into one, and the planners catch up on what is still timely.

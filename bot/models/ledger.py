@@ -13,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -46,9 +47,11 @@ class Credit(Base):
     # Whether the reason was shown where the whole workspace may read it (a /thanks in a public
     # channel, a weekly-prompt thanks celebrated in the digest channel, a fulfilled ask from
     # a public channel, a favour shared there with Thank publicly), so that the digest may
-    # quote it. None or False: it stays private (a favour logged privately, a private thanks,
-    # anything in a private channel, and credits from before migration 0013).
-    quotable: Mapped[bool | None] = mapped_column(Boolean)
+    # quote it. False: it stays private (a favour logged privately, a private thanks,
+    # anything in a private channel, a reaction). None: shown in a channel Slack would not
+    # describe just then; bot.jobs.channel_kinds asks again, and until it knows, it is not
+    # quoted.
+    quotable: Mapped[bool | None] = mapped_column(Boolean, default=False, server_default=false())
     # Makes every way of recording a credit idempotent: Slack retries and double clicks
     # arrive with the same key and are refused by the unique constraint.
     source_key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -87,6 +90,15 @@ class Credit(Base):
             "helped_id",
             "created_at",
             postgresql_include=["weight", "retracted_at"],
+        ),
+        # The few credits whose channel Slack has not described yet, for the job that asks.
+        Index(
+            "ix_credits_unsettled",
+            "team_id",
+            "channel_id",
+            "created_at",
+            postgresql_where=text("quotable IS NULL"),
+            sqlite_where=text("quotable IS NULL"),
         ),
     )
 

@@ -108,11 +108,11 @@ def share_favor(
     user_id: str,
     credit_id: int,
     *,
-    quotable: bool = False,
+    quotable: bool | None = False,
 ) -> SharedFavor:
     """Allow one public shout-out for a favour `user_id` logged; refuse every later click.
     `quotable`: the shout-out goes where the workspace may read it (a public channel), so the
-    digest may quote the favour from now on."""
+    digest may quote the favour from now on; None when Slack would not say whether it does."""
     credit = session.scalar(
         select(Credit)
         .where(Credit.id == credit_id, Credit.team_id == team_id, Credit.kind == "favor")
@@ -145,7 +145,7 @@ def unshare_favor(session: Session, team_id: str, credit_id: int) -> None:
     forget_delivery(session, team_id, _shout_out(credit_id))
     credit = session.get(Credit, credit_id)
     if credit is not None and credit.team_id == team_id:
-        credit.quotable = None  # private again, as logged
+        credit.quotable = False  # private again, as logged
 
 
 def _shout_out(credit_id: int) -> str:

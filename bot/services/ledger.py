@@ -51,7 +51,7 @@ class NewCredit:
     values: tuple[str, ...] = ()
     channel_id: str | None = None
     message_ts: str | None = None
-    quotable: bool | None = None  # the reason was shown to the workspace (Credit.quotable)
+    quotable: bool | None = False  # the reason was shown to the workspace (Credit.quotable)
 
 
 def record_credits(

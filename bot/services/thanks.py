@@ -41,8 +41,9 @@ class ThanksRequest:
     # The message the thanks are for, when they come from the "Thank for this" shortcut.
     message_ts: str | None = None
     # Whether the thanks are shown where the whole workspace may read them (a public channel),
-    # so that the digest may quote their reason; None when not known, which counts as no.
-    quotable: bool | None = None
+    # so that the digest may quote their reason; None when Slack would not say, which counts
+    # as no until bot.jobs.channel_kinds asks again.
+    quotable: bool | None = False
 
 
 @dataclass(frozen=True)

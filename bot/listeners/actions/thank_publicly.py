@@ -31,8 +31,10 @@ def handle_thank_publicly(
     # The confirmation, and so the shout-out, is in the conversation the favour was logged in.
     channel_id = (body.get("channel") or {}).get("id")
     now = deps.clock()
-    quotable = isinstance(channel_id, str) and deps.channel_kinds.is_public(
-        client, click.team_id, channel_id, now
+    quotable = (
+        deps.channel_kinds.whether_public(client, click.team_id, channel_id, now)
+        if isinstance(channel_id, str)
+        else False
     )
     try:
         with deps.sessions.begin() as session:

@@ -184,7 +184,7 @@ def _post_request(
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
     now = deps.clock()
-    # None when Slack will not say just now: asked again later (bot.jobs.request_channels).
+    # None when Slack will not say just now: asked again later (bot.jobs.channel_kinds).
     in_public_channel = deps.channel_kinds.whether_public(
         client, command["team_id"], posted["channel"], now
     )

@@ -27,8 +27,9 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
             channel_id=command["channel_id"],
             parsed=parsed,
             request_key=command.get("trigger_id") or command.get("response_url") or "",
-            # The thanks are posted in the channel (the ack's in_channel answer).
-            quotable=deps.channel_kinds.is_public(
+            # The thanks are posted in the channel (the ack's in_channel answer). None when
+            # Slack will not say just now: asked again later (bot.jobs.channel_kinds).
+            quotable=deps.channel_kinds.whether_public(
                 client, command["team_id"], command["channel_id"], now
             ),
         )

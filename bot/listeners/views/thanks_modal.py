@@ -48,7 +48,7 @@ def handle_thanks_modal(
             request_key=f"view:{view['id']}",
             message_ts=form.message.message_ts,
             quotable=form.public
-            and deps.channel_kinds.is_public(
+            and deps.channel_kinds.whether_public(
                 client, body["team"]["id"], form.message.channel_id, now
             ),
         )

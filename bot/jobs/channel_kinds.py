@@ -1,0 +1,89 @@
+"""Asking Slack again whether asks, offers and thanks were given in a public channel.
+
+An ask or offer posted while Slack would not say (a 429, Slack out of reach), or before
+migration 0012, has `in_public_channel` None, and the digest leaves it out: its channel may
+be private. A thanks given then has `quotable` None, and the digest's highlights leave its
+reason out for the same reason. This job, run by the scheduler, asks Slack about those
+channels a few at a time, so that what was said in a public channel comes back into the
+digest and what was said in a private one is known to stay out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy import select, union, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+
+from bot.models import Credit, FavorRequest
+from bot.services.digest import DIGEST_GRACE
+from bot.slack_api import ChannelKinds
+
+log = logging.getLogger(__name__)
+
+# conversations.info is Tier 3 (about 50 calls a minute per workspace), shared with /thanks.
+CHANNELS_PER_RUN = 20
+
+# The highlights quote the week before the digest, which may go out this late; an older
+# reason will never be quoted, so its channel is not worth a call.
+QUOTES_LOOK_BACK = timedelta(days=7) + DIGEST_GRACE
+
+# What Slack's answer settles, in every row of the channel that still waits for it.
+_UNKNOWN_UNTIL_ASKED: tuple[
+    tuple[type[Credit | FavorRequest], InstrumentedAttribute[bool | None]], ...
+] = (
+    (FavorRequest, FavorRequest.in_public_channel),
+    (Credit, Credit.quotable),
+)
+
+
+def settle_channels(
+    sessions: sessionmaker[Session],
+    client_for: Callable[[str], WebClient],
+    kinds: ChannelKinds,
+    now: datetime,
+    limit: int = CHANNELS_PER_RUN,
+) -> int:
+    """Ask about up to `limit` channels of open requests and of the recent week's credits not
+    known to be public or not; returns how many channels Slack answered for."""
+    requests = select(FavorRequest.team_id, FavorRequest.channel_id).where(
+        FavorRequest.status == "open", FavorRequest.in_public_channel.is_(None)
+    )
+    credits = select(Credit.team_id, Credit.channel_id).where(
+        Credit.quotable.is_(None),
+        Credit.channel_id.is_not(None),
+        Credit.created_at >= now - QUOTES_LOOK_BACK,
+        Credit.retracted_at.is_(None),
+    )
+    unknown = union(requests, credits).subquery()
+    with sessions() as session:
+        channels = session.execute(
+            select(unknown.c.team_id, unknown.c.channel_id)
+            .order_by(unknown.c.team_id, unknown.c.channel_id)
+            .limit(limit)
+        ).all()
+    settled = 0
+    for team_id, channel_id in channels:
+        try:
+            client = client_for(team_id)
+        except LookupError:
+            continue  # not installed there any more: its data goes with the uninstall
+        public = kinds.whether_public(client, team_id, channel_id, now)
+        if public is None:
+            continue  # Slack will not say yet: asked again at the next run
+        with sessions.begin() as session:
+            for model, column in _UNKNOWN_UNTIL_ASKED:
+                session.execute(
+                    update(model)
+                    .where(
+                        model.team_id == team_id, model.channel_id == channel_id, column.is_(None)
+                    )
+                    .values({column: public})
+                )
+        settled += 1
+    if settled:
+        log.info("asked Slack about %d channels of asks, offers and thanks", settled)
+    return settled
