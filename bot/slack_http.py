@@ -46,9 +46,10 @@ class KeptAliveClient(WebClient):
     """slack_sdk's WebClient, its calls sent over this thread's open connection to the host."""
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        if self.proxy is not None or not _reachable(url):
+        parts = _reachable(url)
+        if self.proxy is not None or parts is None:
             return super()._perform_urllib_http_request_internal(url, req)
-        status, headers, body = _exchange(url, req, self.ssl, self.timeout)
+        status, headers, body = _exchange(url, parts, req, self.ssl, self.timeout)
         if headers.get_content_type() == "application/gzip":  # admin.analytics.getFile
             return {"status": status, "headers": headers, "body": body}
         text = body.decode(headers.get_content_charset() or "utf-8")
@@ -59,26 +60,28 @@ class KeptAliveWebhookClient(WebhookClient):
     """slack_sdk's WebhookClient (a response_url's posts), over a kept-alive connection."""
 
     def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
-        if self.proxy is not None or not _reachable(url):
+        parts = _reachable(url)
+        if self.proxy is not None or parts is None:
             answer: WebhookResponse = super()._perform_http_request_internal(url, req)
             return answer
-        status, headers, body = _exchange(url, req, self.ssl, self.timeout)
+        status, headers, body = _exchange(url, parts, req, self.ssl, self.timeout)
         text = body.decode(headers.get_content_charset() or "utf-8")
         # The headers as slack_sdk gives them here: the message itself, its names in any case.
         return WebhookResponse(url=url, status_code=status, body=text, headers=headers)  # type: ignore[arg-type]
 
 
-def _reachable(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in ("http", "https")
+def _reachable(url: str) -> SplitResult | None:
+    """The URL's parts when it is one this module sends (HTTP or HTTPS), else None."""
+    parts = urlsplit(url)
+    return parts if parts.scheme.lower() in ("http", "https") else None
 
 
 def _exchange(
-    url: str, req: Request, ssl: SSLContext | None, timeout: float
+    url: str, parts: SplitResult, req: Request, ssl: SSLContext | None, timeout: float
 ) -> tuple[int, HTTPMessage, bytes]:
     """One request and its whole answer, over this thread's connection to the host; raised
     as urllib raises: HTTPError for an answer that is not 2xx, URLError if the request did
     not get out, the error itself if the answer was lost."""
-    parts = urlsplit(url)
     connection = _connections.get(parts.scheme.lower(), parts, ssl, timeout)
     try:
         connection.request(
