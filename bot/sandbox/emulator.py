@@ -139,9 +139,7 @@ class SlackEmulator:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("start() the Slack emulator before asking for its URL")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._running().server_address[1]}"
 
     @property
     def api_url(self) -> str:
