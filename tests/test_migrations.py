@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, sele
 
 from bot.db import alembic_config, make_engine
 from bot.installations import SLACK_METADATA
+from bot.jobs.channel_kinds import QUOTES_LOOK_BACK
 from bot.models import Base, Credit, UTCDateTime, Workspace
 from bot.services.ledger import reason_key
 from tests.conftest import BACKENDS
@@ -174,24 +175,28 @@ def test_the_last_days_reasons_get_their_keys(scratch_url: str) -> None:
 def test_credits_that_said_nothing_about_quoting_stay_private(scratch_url: str) -> None:
     """Migration 0015: a NULL `quotable` meant private (a favour logged privately, a
     reaction, a credit from before 0013); it now means not known yet, which the scheduler
-    asks Slack about. Every old NULL becomes false, and a row that says nothing is false."""
+    asks Slack about within a week and a half. The NULLs of the last month become false, older
+    ones stay as they are, out of the job's reach, and a row that says nothing is false."""
     config = alembic_config(scratch_url)
     command.upgrade(config, "0014")
+    now = datetime.now(UTC)
     engine = make_engine(scratch_url)
     insert_credit = text(
         'INSERT INTO credits (team_id, helper_id, helped_id, kind, weight, "values", reason,'
-        " channel_id, source_key) VALUES ('T1', 'U1', 'U2', 'favor', 1, '[]', 'a lift',"
-        " 'C1', :key)"
-    )
+        " channel_id, source_key, created_at) VALUES ('T1', 'U1', 'U2', 'favor', 1, '[]',"
+        " 'a lift', 'C1', :key, :created)"
+    ).bindparams(bindparam("created", type_=UTCDateTime()))
     try:
         with engine.begin() as conn:
             conn.execute(insert(Workspace).values(team_id="T1", name="a"))
-            conn.execute(insert_credit, {"key": "before"})
+            conn.execute(insert_credit, {"key": "recent", "created": now - timedelta(days=29)})
+            conn.execute(insert_credit, {"key": "old", "created": now - timedelta(days=31)})
             conn.execute(text("UPDATE credits SET quotable = NULL"))
         command.upgrade(config, "head")
         with engine.begin() as conn:
-            conn.execute(insert_credit, {"key": "after"})
+            conn.execute(insert_credit, {"key": "after", "created": now})
             flags = dict(conn.execute(select(Credit.source_key, Credit.quotable)).all())
     finally:
         engine.dispose()
-    assert flags == {"before": False, "after": False}
+    assert flags == {"recent": False, "old": None, "after": False}
+    assert timedelta(days=30) > QUOTES_LOOK_BACK  # the job never meets the old NULLs

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import select, union, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorRequest
 from bot.services.digest import DIGEST_GRACE
@@ -28,16 +28,9 @@ log = logging.getLogger(__name__)
 CHANNELS_PER_RUN = 20
 
 # The highlights quote the week before the digest, which may go out this late; an older
-# reason will never be quoted, so its channel is not worth a call.
+# reason will never be quoted, so its channel is not worth a call. At most 30 days: migration
+# 0015 made the NULLs of that window false, and left older ones, which meant private.
 QUOTES_LOOK_BACK = timedelta(days=7) + DIGEST_GRACE
-
-# What Slack's answer settles, in every row of the channel that still waits for it.
-_UNKNOWN_UNTIL_ASKED: tuple[
-    tuple[type[Credit | FavorRequest], InstrumentedAttribute[bool | None]], ...
-] = (
-    (FavorRequest, FavorRequest.in_public_channel),
-    (Credit, Credit.quotable),
-)
 
 
 def settle_channels(
@@ -49,16 +42,18 @@ def settle_channels(
 ) -> int:
     """Ask about up to `limit` channels of open requests and of the recent week's credits not
     known to be public or not; returns how many channels Slack answered for."""
-    requests = select(FavorRequest.team_id, FavorRequest.channel_id).where(
-        FavorRequest.status == "open", FavorRequest.in_public_channel.is_(None)
-    )
-    credits = select(Credit.team_id, Credit.channel_id).where(
+    requests = (FavorRequest.in_public_channel.is_(None), FavorRequest.status == "open")
+    # Live credits only, and only those the digest may still quote. NULLs from before
+    # migration 0015, older than its window, meant private: the look-back never meets them.
+    credits = (
         Credit.quotable.is_(None),
-        Credit.channel_id.is_not(None),
         Credit.created_at >= now - QUOTES_LOOK_BACK,
         Credit.retracted_at.is_(None),
     )
-    unknown = union(requests, credits).subquery()
+    unknown = union(
+        select(FavorRequest.team_id, FavorRequest.channel_id).where(*requests),
+        select(Credit.team_id, Credit.channel_id).where(*credits, Credit.channel_id.is_not(None)),
+    ).subquery()
     with sessions() as session:
         channels = session.execute(
             select(unknown.c.team_id, unknown.c.channel_id)
@@ -75,14 +70,18 @@ def settle_channels(
         if public is None:
             continue  # Slack will not say yet: asked again at the next run
         with sessions.begin() as session:
-            for model, column in _UNKNOWN_UNTIL_ASKED:
-                session.execute(
-                    update(model)
-                    .where(
-                        model.team_id == team_id, model.channel_id == channel_id, column.is_(None)
-                    )
-                    .values({column: public})
-                )
+            session.execute(
+                update(FavorRequest)
+                .where(FavorRequest.team_id == team_id, FavorRequest.channel_id == channel_id)
+                .where(*requests)
+                .values(in_public_channel=public)
+            )
+            session.execute(
+                update(Credit)
+                .where(Credit.team_id == team_id, Credit.channel_id == channel_id)
+                .where(*credits)
+                .values(quotable=public)
+            )
         settled += 1
     if settled:
         log.info("asked Slack about %d channels of asks, offers and thanks", settled)

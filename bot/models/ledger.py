@@ -50,7 +50,7 @@ class Credit(Base):
     # quote it. False: it stays private (a favour logged privately, a private thanks,
     # anything in a private channel, a reaction). None: shown in a channel Slack would not
     # describe just then; bot.jobs.channel_kinds asks again, and until it knows, it is not
-    # quoted.
+    # quoted. (A None older than a month before migration 0015 meant private, as False.)
     quotable: Mapped[bool | None] = mapped_column(Boolean, default=False, server_default=false())
     # Makes every way of recording a credit idempotent: Slack retries and double clicks
     # arrive with the same key and are refused by the unique constraint.
@@ -91,11 +91,10 @@ class Credit(Base):
             "created_at",
             postgresql_include=["weight", "retracted_at"],
         ),
-        # The few credits whose channel Slack has not described yet, for the job that asks.
+        # The credits whose channel Slack has not described yet, by date, for the job that
+        # asks (and the NULLs from before migration 0015, which it never reaches).
         Index(
             "ix_credits_unsettled",
-            "team_id",
-            "channel_id",
             "created_at",
             postgresql_where=text("quotable IS NULL"),
             sqlite_where=text("quotable IS NULL"),
