@@ -22,6 +22,22 @@ REACTION_REMOVED = "reaction_removed"
 APP_HOME_OPENED = "app_home_opened"
 MEMBER_JOINED_CHANNEL = "member_joined_channel"
 MEMBER_LEFT_CHANNEL = "member_left_channel"
+CHANNEL_ARCHIVE = "channel_archive"
+CHANNEL_UNARCHIVE = "channel_unarchive"
+CHANNEL_DELETED = "channel_deleted"
+GROUP_ARCHIVE = "group_archive"  # a private channel's
+GROUP_UNARCHIVE = "group_unarchive"
+GROUP_DELETED = "group_deleted"
+CHANNEL_ARCHIVAL_EVENTS = frozenset(
+    {
+        CHANNEL_ARCHIVE,
+        CHANNEL_UNARCHIVE,
+        CHANNEL_DELETED,
+        GROUP_ARCHIVE,
+        GROUP_UNARCHIVE,
+        GROUP_DELETED,
+    }
+)
 
 BOT_EVENTS = frozenset(
     {
@@ -34,6 +50,7 @@ BOT_EVENTS = frozenset(
         APP_HOME_OPENED,
         MEMBER_JOINED_CHANNEL,
         MEMBER_LEFT_CHANNEL,
+        *CHANNEL_ARCHIVAL_EVENTS,
     }
 )
 
@@ -83,9 +100,10 @@ BOT_SCOPES = frozenset(
         "im:write",  # conversations.open, for the DM an admin's export goes to
         "files:write",  # files.getUploadURLExternal, files.completeUploadExternal (export)
         # users.conversations: the public channels a member is in (Home); member_joined_channel
-        # and member_left_channel in them
+        # and member_left_channel in them; channel_archive, channel_unarchive, channel_deleted
         "channels:read",
-        # the same for the private channels a member shares with the app
+        # the same for the private channels a member shares with the app; group_archive,
+        # group_unarchive, group_deleted
         "groups:read",
     }
 )

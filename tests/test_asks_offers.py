@@ -402,6 +402,20 @@ def test_a_private_channel_without_the_bot_gets_invite_instructions(
     assert requests(sessions) == []
 
 
+def test_a_channel_archived_before_the_ask_was_posted_says_so(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.emulator.channels["C0RANDOM1"].is_archived = True  # archived as it was typed
+    delivery, shown = sandbox.driver.slash_command(
+        ALICE, FAVOR_COMMAND, "offer a lift", "C0RANDOM1"
+    )
+
+    assert delivery.status == 200
+    assert shown is not None and shown.ephemeral_for == ALICE
+    assert shown.text.startswith("This channel is archived, so nothing can be posted in it")
+    assert requests(sessions) == []
+
+
 def _rate_limited(sandbox: Sandbox) -> None:
     sandbox.app.client.retry_handlers.clear()  # answer the 429 at once, without waiting it out
     sandbox.emulator.set_rate_limit("chat.postMessage", 0, 60)

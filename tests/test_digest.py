@@ -13,13 +13,14 @@ from bot.jobs.channel_kinds import settle_channels
 from bot.jobs.scheduler import SETTLE_EVERY_MINUTES
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
-from bot.models import Credit, FavorRequest, Member
+from bot.models import ChannelArchival, Credit, FavorRequest, Member, Workspace
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
+from bot.services.digest import weekly_digest
 from bot.slack_api import ChannelKinds
 from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
 from tests.home_tab import home_click, shown_home
-from tests.rhythm import configure, credit, outbox
+from tests.rhythm import TEAM, configure, credit, outbox
 from tests.support import Clock
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
@@ -436,3 +437,87 @@ def test_thanks_slack_did_not_describe_are_asked_about_again_and_quoted_if_publi
     send(MONDAY_9_OSLO)
     [digest] = [text for text in posted(sandbox) if "release notes" in text]
     assert "layoff letters" not in digest and "typo fix" not in digest
+
+
+def _archival(sandbox: Sandbox, channel: str, change: str, at: int | None = None) -> None:
+    envelope = sandbox.driver.archival_envelope(channel, change, ALICE)
+    if at is not None:
+        envelope["event_time"] = at
+    delivery = sandbox.driver.send_event(envelope)
+    assert delivery.status == 200, delivery.body
+
+
+def _listed_asks(sessions: sessionmaker[Session]) -> set[str]:
+    with sessions() as session:
+        workspace = session.get(Workspace, TEAM)
+        assert workspace is not None
+        return {ask.text for ask in weekly_digest(session, workspace, MONDAY_9_OSLO).open_asks}
+
+
+def test_an_archived_channels_asks_leave_the_digest_until_it_comes_back(
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    send,  # type: ignore[no-untyped-def]
+) -> None:
+    a_week_with_a_private_channel(sandbox, sessions)
+    command(sandbox, ALICE, FAVOR_COMMAND, "ask a review of the billing migration", GENERAL)
+    command(sandbox, CAROL, FAVOR_COMMAND, "ask a lift to the offsite", RANDOM)
+    _archival(sandbox, RANDOM, "archive")
+    assert _listed_asks(sessions) == {"a review of the billing migration"}
+
+    send(MONDAY_9_OSLO)
+    [digest] = [text for text in posted(sandbox) if "Asks that could use a hand" in text]
+    assert "billing migration" in digest and "offsite" not in digest
+
+    _archival(sandbox, RANDOM, "unarchive")
+    assert _listed_asks(sessions) == {"a review of the billing migration", "a lift to the offsite"}
+
+
+def test_archival_events_late_retried_or_malformed_change_nothing_they_should_not(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    a_week_with_a_private_channel(sandbox, sessions)
+    command(sandbox, CAROL, FAVOR_COMMAND, "ask a lift to the offsite", RANDOM)
+    command(sandbox, ALICE, FAVOR_COMMAND, "ask notes from the board meeting", GENERAL)
+    both = {"a lift to the offsite", "notes from the board meeting"}
+    # Unarchived at 200, archived at 100, delivered in the other order: still unarchived.
+    _archival(sandbox, RANDOM, "unarchive", at=1_800_000_200)
+    _archival(sandbox, RANDOM, "archive", at=1_800_000_100)
+    assert _listed_asks(sessions) == both
+    _archival(sandbox, RANDOM, "archive", at=1_800_000_300)
+    _archival(sandbox, RANDOM, "archive", at=1_800_000_300)  # delivered twice
+    assert _listed_asks(sessions) == {"notes from the board meeting"}
+
+    # Deleted is for good: no later unarchive brings it back.
+    _archival(sandbox, GENERAL, "deleted", at=1_800_000_100)
+    _archival(sandbox, GENERAL, "unarchive", at=1_800_000_900)
+    assert _listed_asks(sessions) == set()
+
+    before = _archival_rows(sessions)
+    for event in (
+        {"type": "channel_archive"},
+        {"type": "group_archive", "channel": {"id": LAUNCH}},
+    ):
+        delivery = sandbox.driver.send_event(sandbox.driver.event_envelope(event))
+        assert delivery.status == 200, delivery.body
+    assert _archival_rows(sessions) == before
+
+
+def test_a_private_channels_archival_comes_as_group_events(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    add_private_channel(sandbox)
+    assert sandbox.driver.archival_envelope(LAUNCH, "archive")["event"]["type"] == "group_archive"
+    assert sandbox.driver.archival_envelope(RANDOM, "deleted")["event"]["type"] == "channel_deleted"
+    _archival(sandbox, LAUNCH, "archive")
+    _archival(sandbox, LAUNCH, "unarchive")
+    _archival(sandbox, RANDOM, "deleted")
+    assert _archival_rows(sessions) == {(LAUNCH, False, False), (RANDOM, True, True)}
+
+
+def _archival_rows(sessions: sessionmaker[Session]) -> set[tuple[str, bool, bool]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(ChannelArchival.channel_id, ChannelArchival.archived, ChannelArchival.deleted)
+        )
+        return {(channel, archived, deleted) for channel, archived, deleted in rows}

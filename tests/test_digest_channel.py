@@ -84,6 +84,15 @@ def test_a_private_channel_without_the_bot_gets_invite_instructions(
     assert digest_channel(sessions) is None
 
 
+def test_an_archived_channel_is_no_digest_channel(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.emulator.channels["C0RANDOM1"].is_archived = True
+    answer = favor(sandbox, ALICE, "digest here", "C0RANDOM1")
+    assert answer["text"].startswith("This channel is archived")
+    assert digest_channel(sessions) is None
+
+
 def test_an_announcement_slack_cannot_be_reached_for_changes_nothing(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:

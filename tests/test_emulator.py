@@ -284,6 +284,21 @@ def test_conversations_info_says_whether_a_channel_is_public(client: WebClient) 
     assert error_code(client.conversations_info, channel="C0NOWHERE") == "channel_not_found"
 
 
+def test_an_archived_channel_is_read_only_and_listed_only_when_asked_for(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.add_channel(SlackChannel("C0RANDOM1", "random", members={ALICE, BOT}))
+    emulator.channels["C0RANDOM1"].is_archived = True
+    assert client.conversations_info(channel="C0RANDOM1")["channel"]["is_archived"] is True
+    assert error_code(client.chat_postMessage, channel="C0RANDOM1", text="hi") == "is_archived"
+    post = client.chat_postEphemeral
+    assert error_code(post, channel="C0RANDOM1", user=ALICE, text="hi") == "is_archived"
+    listed = client.users_conversations(user=ALICE)["channels"]
+    assert "C0RANDOM1" in [c["id"] for c in listed]
+    current = client.users_conversations(user=ALICE, exclude_archived=True)["channels"]
+    assert "C0RANDOM1" not in [c["id"] for c in current] and GENERAL in [c["id"] for c in current]
+
+
 def test_conversations_info_hides_direct_messages_the_app_is_not_in(
     client: WebClient, emulator: SlackEmulator
 ) -> None:

@@ -302,6 +302,20 @@ def test_a_member_removed_from_a_private_channel_stops_seeing_its_asks_at_once(
     assert "billing migration" in text_of(shown_home(sandbox, CAROL))  # her other channels
 
 
+def test_an_archived_channels_asks_leave_the_home_at_once(sandbox: Sandbox) -> None:
+    post(sandbox, BOB, "ask a lift to the offsite", RANDOM)
+    post(sandbox, BOB, "ask a review of the billing migration")
+    assert "offsite" in text_of(shown_home(sandbox, CAROL))
+    archived = sandbox.driver.archival_envelope(RANDOM, "archive", DAVE)
+    assert sandbox.driver.send_event(archived).status == 200
+    home = text_of(shown_home(sandbox, CAROL))  # her channels as read a moment ago
+    assert "offsite" not in home and "billing migration" in home
+    assert _channel_reads(sandbox) == [CAROL]
+    unarchived = sandbox.driver.archival_envelope(RANDOM, "unarchive", DAVE)
+    assert sandbox.driver.send_event(unarchived).status == 200
+    assert "offsite" in text_of(shown_home(sandbox, CAROL))
+
+
 def test_every_process_shares_the_members_channels_and_what_they_left(
     sandbox: Sandbox,
 ) -> None:

@@ -155,6 +155,24 @@ def test_leaving_a_channel_the_app_is_not_in_says_when_the_home_catches_up(
     assert CAROL not in sandbox.emulator.channel_by_name("random").members  # type: ignore[union-attr]
 
 
+def test_archiving_a_channel_takes_its_asks_off_the_home_and_its_posts_are_refused(
+    sandbox: Sandbox,
+) -> None:
+    text = play(sandbox, "bob in #random: /favor ask a lift to the offsite", "carol: home")
+    assert "a lift to the offsite" in text.split("(@carol's Home tab)")[1]
+
+    text = play(sandbox, "alice in #random: archive", "alice in #random: archive", "carol: home")
+    assert "(@alice archives #random)" in text and "(#random is already archived)" in text
+    assert "offsite" not in text.split("(@carol's Home tab)")[1]
+    text = play(sandbox, "bob in #random: /favor ask a hand with the move", "bob in #random: hi")
+    assert text.count("#random is archived: Slack lets no one write") == 2
+    assert "a hand with the move" not in [m.text for m in sandbox.emulator.messages("C0RANDOM1")]
+
+    text = play(sandbox, "alice in #random: unarchive", "carol: home")
+    assert "(@alice unarchives #random)" in text
+    assert "offsite" in text.split("(@carol's Home tab)")[1]
+
+
 def test_what_the_shell_cannot_do_it_says_and_nothing_is_recorded(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:

@@ -3,6 +3,7 @@
 One module per part of the product; everything is imported from here."""
 
 from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
+from bot.models.channels import ChannelArchival
 from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 from bot.models.people import Member, MemberChannelList, Workspace, member_label
@@ -17,6 +18,7 @@ __all__ = [
     "REQUEST_STATUSES",
     "Base",
     "BigIntPK",
+    "ChannelArchival",
     "Credit",
     "FavorRequest",
     "FavorResponse",

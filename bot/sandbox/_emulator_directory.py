@@ -8,7 +8,7 @@ import binascii
 from typing import TYPE_CHECKING
 
 from bot.sandbox._emulator_models import JsonDict, SlackChannel, SlackEmulatorRejected
-from bot.sandbox._emulator_validation import as_text
+from bot.sandbox._emulator_validation import as_text, truthy
 
 if TYPE_CHECKING:
     from bot.sandbox._emulator_methods import Backend
@@ -91,6 +91,7 @@ def users_conversations(b: Backend, args: JsonDict) -> JsonDict:
     if not named <= set(CONVERSATION_TYPES):
         raise SlackEmulatorRejected("invalid_types")
     types = named or {"public_channel"}
+    exclude_archived = truthy(args.get("exclude_archived"))
     with ws.lock:
         # Slack lists another person's non-public conversations only where the app is too.
         channels = [
@@ -99,6 +100,7 @@ def users_conversations(b: Backend, args: JsonDict) -> JsonDict:
             if (kind := _conversation_type(c)) in types
             and user.id in c.members
             and (kind == "public_channel" or bot in c.members)
+            and not (exclude_archived and c.is_archived)
         ]
     start = _page_start(args, "channel", [c.id for c in channels])
     size = min(limit, MAX_PAGE_SIZE) if limit else USERS_CONVERSATIONS_DEFAULT_LIMIT

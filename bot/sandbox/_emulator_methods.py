@@ -133,7 +133,7 @@ def _open_group_dm(ws: Workspace, user_ids: list[str]) -> tuple[SlackChannel, bo
 
 def chat_post_message(b: Backend, args: JsonDict) -> JsonDict:
     ws = b.workspace
-    channel = ws.resolve_channel(args.get("channel"), allow_user=True)
+    channel = ws.writable_channel(args.get("channel"), allow_user=True)
     content = message_content(args, validate=ws.validate)
     message = Message(
         channel=channel.id,
@@ -150,7 +150,7 @@ def chat_post_message(b: Backend, args: JsonDict) -> JsonDict:
 
 def chat_post_ephemeral(b: Backend, args: JsonDict) -> JsonDict:
     ws = b.workspace
-    channel = ws.resolve_channel(args.get("channel"))
+    channel = ws.writable_channel(args.get("channel"))
     user = ws.user(args.get("user"))
     if user.id not in channel.members:
         raise SlackEmulatorRejected("user_not_in_channel")

@@ -89,6 +89,7 @@ class SlackChannel:
     is_im: bool = False
     members: set[str] = field(default_factory=set)
     is_mpim: bool = False
+    is_archived: bool = False  # read only: nothing can be posted there
 
     def to_slack(self) -> JsonDict:
         body: JsonDict = {
@@ -98,7 +99,7 @@ class SlackChannel:
             "is_im": self.is_im,
             "is_mpim": self.is_mpim,
             "is_private": self.is_private or self.is_im,
-            "is_archived": False,
+            "is_archived": self.is_archived,
         }
         if not self.is_im:
             body["name"] = self.name

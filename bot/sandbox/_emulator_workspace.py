@@ -119,6 +119,13 @@ class Workspace:
             raise SlackEmulatorRejected("channel_not_found")
         return channel
 
+    def writable_channel(self, ref: object, *, allow_user: bool = False) -> SlackChannel:
+        """The channel a request posts in, as `resolve_channel`; an archived one is read only."""
+        channel = self.resolve_channel(ref, allow_user=allow_user)
+        if channel.is_archived:
+            raise SlackEmulatorRejected("is_archived")
+        return channel
+
     def open_dm(self, user_id: str) -> tuple[SlackChannel, bool]:
         """The bot's DM with `user_id`, and whether it already existed."""
         dm_id = f"D{user_id}"

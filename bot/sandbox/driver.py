@@ -129,6 +129,25 @@ class SlackDriver:
         }
         return self.event_envelope(event)
 
+    def archival_envelope(
+        self, channel_id: str, change: str, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """A channel archived, unarchived or deleted (`change`), as Slack sends it: for a
+        private channel, group_archive, group_unarchive or group_deleted."""
+        if change not in ("archive", "unarchive", "deleted"):
+            raise ValueError(f"no such change to a channel: {change!r}")
+        channel = self.emulator.channels.get(channel_id)
+        private = channel is not None and channel.is_private
+        event: dict[str, Any] = {
+            "type": f"{'group' if private else 'channel'}_{change}",
+            "channel": channel_id,
+            "event_ts": f"{time.time():.6f}",
+        }
+        if change != "deleted" and user_id is not None:
+            # Who did it: the public channel's events say `user`, group_unarchive `actor_id`.
+            event["actor_id" if private and change == "unarchive" else "user"] = user_id
+        return self.event_envelope(event)
+
     def open_home(self, user_id: str, tab: str = "home") -> Delivery:
         """Someone opens the app's Home (or Messages) tab: app_home_opened."""
         event = {

@@ -33,7 +33,8 @@ Besides commands, people can:
   bob: submit for the quick fix      send the open form, these words in its first empty box
   bob: cancel                        close the open form
   bob: home                          open Goodwill's Home tab (`click` works there too)
-  bob in #random: leave              leave the channel (`join` to come back)"""
+  bob in #random: leave              leave the channel (`join` to come back)
+  bob in #random: archive            archive the channel (`unarchive` to bring it back)"""
 
 _EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
 
@@ -70,6 +71,8 @@ class Gestures:
             self._home(user)
         elif verb in {"join", "leave"} and not rest:
             self._move(user, channel, joining=verb == "join")
+        elif verb in {"archive", "unarchive"} and not rest:
+            self._archive(user, channel, archived=verb == "archive")
         else:
             return False
         return True
@@ -281,6 +284,23 @@ class Gestures:
         driver = self.sandbox.driver
         envelope = driver.membership_envelope(user.id, channel.id, joined=joining)
         self._answered(driver.send_event(envelope))
+
+    def _archive(self, user: SlackUser, channel: SlackChannel, *, archived: bool) -> None:
+        """Archive `channel` or bring it back; Slack tells the app, of a private channel only
+        when it is in it."""
+        if channel.is_im or channel.is_mpim:
+            self.say("(a direct message cannot be archived)")
+            return
+        if channel.is_archived == archived:
+            self.say(f"(#{channel.name} is {'already' if archived else 'not'} archived)")
+            return
+        channel.is_archived = archived
+        self.say(f"(@{user.name} {'archives' if archived else 'unarchives'} #{channel.name})")
+        if channel.is_private and self._emulator.bot_user_id not in channel.members:
+            return
+        driver = self.sandbox.driver
+        change = "archive" if archived else "unarchive"
+        self._answered(driver.send_event(driver.archival_envelope(channel.id, change, user.id)))
 
     # -- Home ---------------------------------------------------------------------------------
 

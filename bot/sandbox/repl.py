@@ -18,6 +18,8 @@ from bot.slack_ids import COMMANDS
 
 DEFAULT_CHANNEL = "general"
 
+# What can still be done in an archived channel: bring it back, or look at the Home.
+_IN_AN_ARCHIVE = frozenset({"archive", "unarchive", "home"})
 _LINE = re.compile(r"^\s*(?P<who>[\w.-]+)(?:\s+in\s+#(?P<channel>[\w-]+))?\s*:\s*(?P<text>.*)$")
 _AT_NAME = re.compile(r"(?<![<\w])@([\w.-]+)")
 _HASH_NAME = re.compile(r"(?<![<\w&])#([\w-]+)")
@@ -99,6 +101,12 @@ class SandboxShell:
             return
         if user.is_bot and not writes(match["text"]):
             self._say(f"@{user.name} is a bot: it can `say` things; Slack lets bots do no more.")
+            return
+        if channel.is_archived and match["text"].strip().casefold() not in _IN_AN_ARCHIVE:
+            self._say(
+                f"#{channel.name} is archived: Slack lets no one write, react or run a command "
+                f"there. `{user.name} in #{channel.name}: unarchive` brings it back."
+            )
             return
         if not match["text"].startswith("/"):
             if not self.gestures.do(user, channel, match["text"]):

@@ -20,7 +20,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.db import insert_new
 from bot.errors import AlreadyDoneError, NotAllowedError, RequestClosedError, SelfCreditError
-from bot.models import FavorRequest, FavorResponse, Member
+from bot.models import ChannelArchival, FavorRequest, FavorResponse, Member
 from bot.services.members import FetchUser, resolve_members, workspace_for
 
 ASK, OFFER = "ask", "offer"
@@ -193,6 +193,16 @@ def by_someone_still_here() -> Any:
     )
 
 
+def in_a_live_channel() -> Any:
+    """The request's channel has not been archived or deleted since: its buttons still
+    answer. Lists meant for others (the Home's, the digest's) leave the rest out."""
+    return ~exists().where(
+        ChannelArchival.team_id == FavorRequest.team_id,
+        ChannelArchival.channel_id == FavorRequest.channel_id,
+        ChannelArchival.archived,
+    )
+
+
 def requests_nearby(
     session: Session, team_id: str, user_id: str, channel_ids: Collection[str], limit: int
 ) -> tuple[list[NearbyRequest], int]:
@@ -214,6 +224,7 @@ def requests_nearby(
             FavorRequest.author_id != user_id,
             FavorRequest.channel_id.in_(sorted(channel_ids)),
             by_someone_still_here(),
+            in_a_live_channel(),
         )
         .order_by(FavorRequest.created_at.desc(), FavorRequest.id.desc())
         .limit(limit)

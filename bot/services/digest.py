@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, literal_column, or_, select, tuple_, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
-from bot.services.asks import by_someone_still_here
+from bot.services.asks import by_someone_still_here, in_a_live_channel
 from bot.services.outbox import Planned
 from bot.services.schedule import iso_week, latest_weekly
 
@@ -181,6 +181,7 @@ def weekly_digest(session: Session, workspace: Workspace, week_end: datetime) ->
             # (or one Slack did not describe) stays there.
             FavorRequest.in_public_channel.is_(True),
             by_someone_still_here(),
+            in_a_live_channel(),
         )
         .order_by(FavorRequest.created_at.desc())
     )

@@ -58,6 +58,10 @@ CANNOT_POST_HELP = (
     "I can't post in this conversation. If it's a private channel, invite me first with "
     "`/invite @Goodwill`, then send it again; or post it in a public channel."
 )
+ARCHIVED_HELP = (
+    "This channel is archived, so nothing can be posted in it and nothing was recorded. "
+    "Send it again in another channel."
+)
 COULD_NOT_POST = (
     "I couldn't post that just now, so nothing was recorded. Please try again in a minute."
 )
@@ -147,8 +151,8 @@ def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str)
     try:
         client.chat_postMessage(channel=channel_id, **digest_announcement(schedule))
     except NOT_SENT as error:
-        if _cannot_post_there(error):
-            return ephemeral(CANNOT_POST_HELP)
+        if (instead := _why_not_there(error)) is not None:
+            return ephemeral(instead)
         log.warning("could not announce the digest in %s", channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
     with deps.sessions.begin() as session:
@@ -156,9 +160,13 @@ def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str)
     return digest_started(channel_id, schedule)
 
 
-def _cannot_post_there(error: Exception) -> bool:
-    """Slack refused because of the channel (the bot is not in it, it is archived...)."""
-    return isinstance(error, SlackApiError) and error.response.get("error") in CANNOT_POST
+def _why_not_there(error: Exception) -> str | None:
+    """What to do instead when Slack refused because of the channel (the bot is not in it,
+    it is archived); None when the refusal was something else."""
+    code = error.response.get("error") if isinstance(error, SlackApiError) else None
+    if code == "is_archived":
+        return ARCHIVED_HELP
+    return CANNOT_POST_HELP if code in CANNOT_POST else None
 
 
 def _post_request(
@@ -179,8 +187,8 @@ def _post_request(
     try:
         posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
     except NOT_SENT as error:
-        if _cannot_post_there(error):
-            return ephemeral(CANNOT_POST_HELP)
+        if (instead := _why_not_there(error)) is not None:
+            return ephemeral(instead)
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
     now = deps.clock()

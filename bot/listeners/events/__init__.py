@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.events.channels import handle_channel_membership
+from bot.listeners.events.channels import handle_channel_archival, handle_channel_membership
 from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
@@ -10,6 +10,7 @@ from bot.listeners.events.reactions import handle_reaction_removed
 from bot.slack_ids import (
     APP_HOME_OPENED,
     APP_UNINSTALLED,
+    CHANNEL_ARCHIVAL_EVENTS,
     MEMBER_JOINED_CHANNEL,
     MEMBER_LEFT_CHANNEL,
     REACTION_REMOVED,
@@ -29,3 +30,5 @@ def register(app: App) -> None:
     app.event(APP_HOME_OPENED)(handle_app_home_opened)
     app.event(MEMBER_JOINED_CHANNEL)(handle_channel_membership)
     app.event(MEMBER_LEFT_CHANNEL)(handle_channel_membership)
+    for archival in sorted(CHANNEL_ARCHIVAL_EVENTS):
+        app.event(archival)(handle_channel_archival)

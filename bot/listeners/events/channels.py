@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.deps import Deps
+from bot.services.channel_archival import channel_archived, channel_deleted
 from bot.services.member_channels import joined_channel, left_channel
-from bot.slack_ids import MEMBER_LEFT_CHANNEL
+from bot.slack_ids import (
+    CHANNEL_ARCHIVE,
+    CHANNEL_DELETED,
+    GROUP_ARCHIVE,
+    GROUP_DELETED,
+    MEMBER_LEFT_CHANNEL,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,3 +31,26 @@ def handle_channel_membership(body: dict[str, Any], event: dict[str, Any], deps:
             left_channel(session, body["team_id"], user_id, channel_id, deps.clock())
         else:
             joined_channel(session, body["team_id"], user_id, deps.clock())
+
+
+def handle_channel_archival(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    """channel_archive, channel_unarchive, channel_deleted and their private channels'
+    group_* twins: an archived or deleted channel's asks leave the lists meant for others.
+    A retry, or an event older than the channel's last, changes nothing more."""
+    channel_id = event.get("channel")
+    if not isinstance(channel_id, str):
+        log.info("%s without a channel: %r", event.get("type"), event)
+        return
+    event_time = body.get("event_time")
+    at = (
+        datetime.fromtimestamp(event_time, UTC)
+        if isinstance(event_time, int) and not isinstance(event_time, bool)
+        else deps.clock()
+    )
+    kind = event["type"]
+    with deps.sessions.begin() as session:
+        if kind in (CHANNEL_DELETED, GROUP_DELETED):
+            channel_deleted(session, body["team_id"], channel_id, at)
+        else:
+            archived = kind in (CHANNEL_ARCHIVE, GROUP_ARCHIVE)
+            channel_archived(session, body["team_id"], channel_id, at, archived=archived)
