@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from sqlalchemy import select, union, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorRequest
@@ -57,7 +57,9 @@ def settle_channels(
     with sessions() as session:
         channels = session.execute(
             select(unknown.c.team_id, unknown.c.channel_id)
-            .order_by(unknown.c.team_id, unknown.c.channel_id)
+            # In no fixed order: a channel Slack keeps failing on cannot hold up the others
+            # run after run.
+            .order_by(func.random())
             .limit(limit)
         ).all()
     settled = 0
