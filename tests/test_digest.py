@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_client
@@ -537,6 +537,15 @@ def test_archival_events_late_retried_or_malformed_change_nothing_they_should_no
         delivery = sandbox.driver.send_event(sandbox.driver.event_envelope(event))
         assert delivery.status == 200, delivery.body
     assert _archival_rows(sessions) == before
+
+
+def test_an_archival_before_the_workspace_was_first_synced_is_kept(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        session.execute(delete(Workspace))  # as on a new install, before users.list
+    _archival(sandbox, RANDOM, "archive")
+    assert _archival_rows(sessions) == {(RANDOM, True, False)}
 
 
 def test_a_private_channels_archival_comes_as_group_events(

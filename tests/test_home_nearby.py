@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app, make_client
 from bot.deps import Deps
-from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList
+from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList, Workspace
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import SIGNING_SECRET as SECRET
@@ -314,6 +314,17 @@ def test_an_archived_channels_asks_leave_the_home_at_once(sandbox: Sandbox) -> N
     unarchived = sandbox.driver.archival_envelope(RANDOM, "unarchive", DAVE)
     assert sandbox.driver.send_event(unarchived).status == 200
     assert "offsite" in text_of(shown_home(sandbox, CAROL))
+
+
+def test_a_leave_before_the_workspace_was_first_synced_is_kept(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        session.execute(delete(Workspace))  # as on a new install, before users.list
+    left = sandbox.driver.membership_envelope(CAROL, RANDOM, joined=False)
+    assert sandbox.driver.send_event(left).status == 200
+    [(user_id, channel_ids, read_at, left_at, _)] = _stored(sandbox)
+    assert (user_id, channel_ids, read_at) == (CAROL, [], None) and left_at is not None
 
 
 def test_every_process_shares_the_members_channels_and_what_they_left(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for
 from bot.models import ChannelArchival
+from bot.services.members import ensure_workspace
 
 
 def channel_archived(
@@ -33,6 +34,7 @@ def channel_deleted(session: Session, team_id: str, channel_id: str, at: datetim
 def _record(
     session: Session, team_id: str, channel_id: str, at: datetime, *, archived: bool, deleted: bool
 ) -> None:
+    ensure_workspace(session, team_id)  # an event may come before the first sync
     table = ChannelArchival.__table__
     insert = insert_for(dialect_of(session), table).values(
         team_id=team_id, channel_id=channel_id, archived=archived, deleted=deleted, changed_at=at

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import dialect_of, insert_for, insert_new
 from bot.models import MemberChannelList
+from bot.services.members import ensure_workspace
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def forget_channels(session: Session, team_id: str, user_id: str) -> None:
 def _locked(session: Session, team_id: str, user_id: str) -> MemberChannelList:
     """The member's row, created empty (never read) if missing, locked for this transaction:
     an event and a reading at the same moment take turns."""
+    ensure_workspace(session, team_id)  # an event may come before the first sync
     never_read: dict[str, Any] = {"team_id": team_id, "user_id": user_id, "channel_ids": []}
     insert_new(session, MemberChannelList, [never_read], ["team_id", "user_id"])
     found = session.get(MemberChannelList, (team_id, user_id), with_for_update=True)
