@@ -173,6 +173,15 @@ def test_archiving_a_channel_takes_its_asks_off_the_home_and_its_posts_are_refus
     assert "offsite" in text.split("(@carol's Home tab)")[1]
 
 
+def test_a_button_with_a_confirm_dialog_shows_slacks_question_first(sandbox: Sandbox) -> None:
+    text = play(sandbox, "bob in #random: /favor ask a lift to the offsite", "bob: click Withdraw")
+    asked = '(Slack asks first, "Withdraw this ask?" Only the person who posted it can withdraw'
+    assert asked in text and "it. @bob answers [Withdraw])" in text
+    assert text.index(asked) < text.index("@bob has closed this ask")
+    text = play(sandbox, "bob in #random: /favor ask a hand", "carol: click I can help")
+    assert "(@carol clicks [I can help])" in text and "Slack asks first" not in text
+
+
 def test_what_the_shell_cannot_do_it_says_and_nothing_is_recorded(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:

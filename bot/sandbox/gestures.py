@@ -36,6 +36,13 @@ Besides commands, people can:
   bob in #random: leave              leave the channel (`join` to come back)
   bob in #random: archive            archive the channel (`unarchive` to bring it back)"""
 
+
+def _text_of(element: object) -> str:
+    """A text object's words, or nothing when it is none."""
+    text = element.get("text") if isinstance(element, Mapping) else None
+    return text if isinstance(text, str) else ""
+
+
 _EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
 
 
@@ -165,6 +172,7 @@ class Gestures:
             if button is not None:
                 self.look_away(user)
                 self.say(f"(@{user.name} clicks [{label_of(button)}])")
+                self._confirm(user, button)
                 self._answered(self.sandbox.driver.click(user.id, message, button["action_id"]))
                 self.show_new_forms(user, opened)
                 return
@@ -179,12 +187,23 @@ class Gestures:
             return False
         self._on_home.add(user.id)
         self.say(f"(@{user.name} clicks [{label_of(button)}] in their Home tab)")
+        self._confirm(user, button)
         opened = set(self._emulator.open_views)
         if self._answered(self.sandbox.driver.click_in_view(user.id, home, button["action_id"])):
             self.show_new_forms(user, opened)
             if self._emulator.published_views.get(user.id) != home:
                 self._show_home(user)
         return True
+
+    def _confirm(self, user: SlackUser, button: Mapping[str, Any]) -> None:
+        """A button with a confirm dialog: Slack asks first; the shell shows the question and
+        answers yes, as a click on that button means to."""
+        dialog = button.get("confirm")
+        if not isinstance(dialog, Mapping):
+            return
+        title, text = _text_of(dialog.get("title")), _text_of(dialog.get("text"))
+        yes = _text_of(dialog.get("confirm")) or "Confirm"
+        self.say(f'(Slack asks first, "{title}" {text} @{user.name} answers [{yes}])')
 
     def look_away(self, user: SlackUser) -> None:
         """The person does something elsewhere: their next click is not meant for the Home."""
