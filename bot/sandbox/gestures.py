@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox._block_elements import button_labelled, label_of, label_words
+from bot.sandbox._channel_gestures import Say, archive, move
 from bot.sandbox.emulator import Message, SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
@@ -20,7 +21,6 @@ from bot.sandbox.render import render_text, render_view
 from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
 
-Say = Callable[[str], None]
 Escape = Callable[[str], str]
 
 GESTURES_HELP = """\
@@ -77,9 +77,10 @@ class Gestures:
         elif verb == "home" and not rest:
             self._home(user)
         elif verb in {"join", "leave"} and not rest:
-            self._move(user, channel, joining=verb == "join")
+            self._told(move(self.sandbox, self.say, user, channel, joining=verb == "join"))
         elif verb in {"archive", "unarchive"} and not rest:
-            self._archive(user, channel, archived=verb == "archive")
+            archived = verb == "archive"
+            self._told(archive(self.sandbox, self.say, user, channel, archived=archived))
         else:
             return False
         return True
@@ -281,46 +282,6 @@ class Gestures:
             self._emulator.close_view(found[0])
             self.say("(the form closes; nothing was sent)")
 
-    # -- channel membership -------------------------------------------------------------------
-
-    def _move(self, user: SlackUser, channel: SlackChannel, *, joining: bool) -> None:
-        """Join or leave `channel`; Slack tells the app when it is in the channel too."""
-        if (user.id in channel.members) == joining:
-            where = "already in" if joining else "not in"
-            self.say(f"(@{user.name} is {where} #{channel.name})")
-            return
-        if joining:
-            channel.members.add(user.id)
-        else:
-            channel.members.discard(user.id)
-        self.say(f"(@{user.name} {'joins' if joining else 'leaves'} #{channel.name})")
-        if self._emulator.bot_user_id not in channel.members:
-            self.say(
-                f"(Goodwill is not in #{channel.name}, so Slack does not tell it: "
-                f"@{user.name}'s Home catches up within five minutes)"
-            )
-            return
-        driver = self.sandbox.driver
-        envelope = driver.membership_envelope(user.id, channel.id, joined=joining)
-        self._answered(driver.send_event(envelope))
-
-    def _archive(self, user: SlackUser, channel: SlackChannel, *, archived: bool) -> None:
-        """Archive `channel` or bring it back; Slack tells the app, of a private channel only
-        when it is in it."""
-        if channel.is_im or channel.is_mpim:
-            self.say("(a direct message cannot be archived)")
-            return
-        if channel.is_archived == archived:
-            self.say(f"(#{channel.name} is {'already' if archived else 'not'} archived)")
-            return
-        channel.is_archived = archived
-        self.say(f"(@{user.name} {'archives' if archived else 'unarchives'} #{channel.name})")
-        if channel.is_private and self._emulator.bot_user_id not in channel.members:
-            return
-        driver = self.sandbox.driver
-        change = "archive" if archived else "unarchive"
-        self._answered(driver.send_event(driver.archival_envelope(channel.id, change, user.id)))
-
     # -- Home ---------------------------------------------------------------------------------
 
     def _home(self, user: SlackUser) -> None:
@@ -335,6 +296,11 @@ class Gestures:
             return
         self.say(f"(@{user.name}'s Home tab)")
         self.say(render_view(home, self._emulator.users, self._emulator.channels))
+
+    def _told(self, delivery: Delivery | None) -> None:
+        """What Slack sent the app about a change, if it sent anything, and its answer."""
+        if delivery is not None:
+            self._answered(delivery)
 
     def _answered(self, delivery: Delivery) -> bool:
         if delivery.status == 200:
