@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Credit, Member, ProcessedEvent, Workspace
+from bot.models import Base, Credit, Member, ProcessedEvent, Workspace
 from bot.sandbox.harness import Sandbox
 
 TEAM = "T0SANDBOX"
@@ -145,15 +145,29 @@ def test_uninstall_deletes_the_workspace_and_its_ledger(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for it", "C0GENERAL")
+    sandbox.driver.slash_command(BOB, "/favor", "ask a lift to the offsite", "C0GENERAL")
+    sandbox.driver.open_home(ALICE)  # her channels, as Slack listed them
+    sandbox.driver.send_event(sandbox.driver.archival_envelope("C0RANDOM1", "archive", ALICE))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Credit)) == 1
+        kept = _rows_by_table(session)
+    assert {"workspaces", "members", "credits", "favor_requests"} <= set(kept)
+    assert {"member_channels", "channel_archival"} <= set(kept)
 
     delivery = sandbox.driver.send_event(sandbox.driver.event_envelope({"type": "app_uninstalled"}))
 
     assert delivery.status == 200
     with sessions() as session:
-        for model in (Workspace, Member, Credit, ProcessedEvent):
-            assert session.scalar(select(func.count()).select_from(model)) == 0
+        assert _rows_by_table(session) == {}  # every table the workspace had rows in
+
+
+def _rows_by_table(session: Session) -> dict[str, int]:
+    """How many rows each of the ledger's tables holds (those with any)."""
+    counts = {
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+    }
+    return {name: count for name, count in counts.items() if count}
 
 
 def test_revoking_only_user_tokens_keeps_the_workspace(
