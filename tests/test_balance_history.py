@@ -197,6 +197,21 @@ def test_open_asks_and_offers_are_listed_and_closed_ones_are_not(
     assert "Ask in <#C0GENERAL>: a review of my RFC" in text
     assert "Offer in <#C0RANDOM1>: pairing on SQL" in text
     assert "a lift" not in text and "Bob's own thing" not in text
+    assert "archived" not in text
+
+
+def test_an_open_ask_in_a_channel_archived_since_says_so(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.driver.slash_command(ALICE, FAVOR_COMMAND, "ask a review of my RFC", GENERAL)
+    sandbox.driver.slash_command(ALICE, FAVOR_COMMAND, "offer pairing on SQL", "C0RANDOM1")
+    archived = sandbox.driver.archival_envelope("C0RANDOM1", "archive", BOB)
+    assert sandbox.driver.send_event(archived).status == 200
+
+    text = shown_text(favor(sandbox, ALICE, "balance"))
+    assert "Ask in <#C0GENERAL>: a review of my RFC" in text
+    assert "my RFC _(channel archived)_" not in text
+    assert "Offer in <#C0RANDOM1>: pairing on SQL _(channel archived)_" in text
 
 
 def test_a_huge_balance_stays_within_block_kit_limits(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.blocks.common import Message, mention, people
 from bot.blocks.favors import context, one_line, section
-from bot.services.asks import ASK
+from bot.services.asks import ASK, RequestInfo
 from bot.services.balance import PEOPLE_LISTED as PEOPLE_SHOWN
 from bot.services.balance import BalanceSummary, PairBalance
 
@@ -32,7 +32,7 @@ def balance_message(summary: BalanceSummary) -> Message:
     if summary.open_requests:
         lines = [
             f"• {'Ask' if request.kind == ASK else 'Offer'} in <#{request.channel_id}>: "
-            f"{one_line(request.text, REQUEST_TEXT_SHOWN)}"
+            f"{one_line(request.text, REQUEST_TEXT_SHOWN)}{archived_note(request, short=True)}"
             for request in summary.open_requests
         ]
         blocks.append(section("*Your open asks and offers*\n" + "\n".join(lines)))
@@ -79,3 +79,13 @@ def amount(value: float) -> str:
     if value < 0.05:
         return "<0.1"
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def archived_note(request: RequestInfo, *, short: bool = False) -> str:
+    """After one of the member's own open asks or offers: why no one answers it any more.
+    `short` where ten of them share one section's 3,000 characters."""
+    if not request.in_archived_channel:
+        return ""
+    if short:
+        return " _(channel archived)_"
+    return " _(its channel is archived: nobody can answer it there; withdraw it or ask again)_"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.balance import amount
+from bot.blocks.balance import amount, archived_note
 from bot.blocks.common import mention, people
 from bot.blocks.favors import SIZE_WORDS, context, listed, one_line, section
 from bot.blocks.home_admin import admin_blocks
@@ -200,6 +200,7 @@ def _request_block(request: RequestInfo) -> Block:
     }
     what = "Ask" if ask else "Offer"
     text = f"*{what}* in <#{request.channel_id}>: {one_line(request.text, REQUEST_TEXT_SHOWN)}"
+    text += archived_note(request)
     return {
         "type": "section",
         "block_id": f"request:{request.public_id}",

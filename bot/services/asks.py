@@ -38,9 +38,11 @@ class RequestInfo:
     message_ts: str | None
     status: str
     counterpart_id: str | None
+    # Its channel was archived or deleted since it was posted: nobody can answer it there.
+    in_archived_channel: bool = False
 
     @classmethod
-    def of(cls, row: FavorRequest) -> RequestInfo:
+    def of(cls, row: FavorRequest, *, in_archived_channel: bool = False) -> RequestInfo:
         return cls(
             public_id=row.public_id,
             kind=row.kind,
@@ -50,6 +52,7 @@ class RequestInfo:
             message_ts=row.message_ts,
             status=row.status,
             counterpart_id=row.counterpart_id,
+            in_archived_channel=in_archived_channel,
         )
 
 
@@ -160,10 +163,11 @@ def drop_answer(session: Session, team_id: str, public_id: str, user_id: str) ->
 def open_requests(
     session: Session, team_id: str, author_id: str, limit: int
 ) -> tuple[list[RequestInfo], int]:
-    """A member's newest open asks and offers (at most `limit`), and how many are open."""
+    """A member's newest open asks and offers (at most `limit`), and how many are open; those
+    in a channel archived since say so, for the member to withdraw them or ask elsewhere."""
     total = func.count().over().label("total")
     rows = session.execute(
-        select(FavorRequest, total)
+        select(FavorRequest, _in_an_archived_channel().label("archived"), total)
         .where(
             FavorRequest.team_id == team_id,
             FavorRequest.author_id == author_id,
@@ -172,7 +176,8 @@ def open_requests(
         .order_by(FavorRequest.created_at.desc(), FavorRequest.id.desc())
         .limit(limit)
     ).all()
-    return [RequestInfo.of(row[0]) for row in rows], (rows[0].total if rows else 0)
+    found = [RequestInfo.of(row[0], in_archived_channel=bool(row.archived)) for row in rows]
+    return found, (rows[0].total if rows else 0)
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,11 @@ def by_someone_still_here() -> Any:
 def in_a_live_channel() -> Any:
     """The request's channel has not been archived or deleted since: its buttons still
     answer. Lists meant for others (the Home's, the digest's) leave the rest out."""
-    return ~exists().where(
+    return ~_in_an_archived_channel()
+
+
+def _in_an_archived_channel() -> Any:
+    return exists().where(
         ChannelArchival.team_id == FavorRequest.team_id,
         ChannelArchival.channel_id == FavorRequest.channel_id,
         ChannelArchival.archived,
