@@ -514,7 +514,7 @@ def test_archival_events_late_retried_or_malformed_change_nothing_they_should_no
 ) -> None:
     a_week_with_a_private_channel(sandbox, sessions)
     command(sandbox, CAROL, FAVOR_COMMAND, "ask a lift to the offsite", RANDOM)
-    command(sandbox, ALICE, FAVOR_COMMAND, "ask notes from the board meeting", GENERAL)
+    command(sandbox, ALICE, FAVOR_COMMAND, "ask notes from the board meeting", ENGINEERING)
     both = {"a lift to the offsite", "notes from the board meeting"}
     # Unarchived at 200, archived at 100, delivered in the other order: still unarchived.
     _archival(sandbox, RANDOM, "unarchive", at=1_800_000_200)
@@ -525,8 +525,8 @@ def test_archival_events_late_retried_or_malformed_change_nothing_they_should_no
     assert _listed_asks(sessions) == {"notes from the board meeting"}
 
     # Deleted is for good: no later unarchive brings it back.
-    _archival(sandbox, GENERAL, "deleted", at=1_800_000_100)
-    _archival(sandbox, GENERAL, "unarchive", at=1_800_000_900)
+    _archival(sandbox, ENGINEERING, "deleted", at=1_800_000_100)
+    _archival(sandbox, ENGINEERING, "unarchive", at=1_800_000_900)
     assert _listed_asks(sessions) == set()
 
     before = _archival_rows(sessions)

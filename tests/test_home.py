@@ -129,12 +129,14 @@ def test_a_new_member_sees_a_friendly_first_run_home(sandbox: Sandbox) -> None:
 def test_an_open_request_in_a_channel_archived_since_says_so_on_the_home(
     sandbox: Sandbox,
 ) -> None:
-    post_request(sandbox, BOB, "ask a second pair of eyes on the release notes")
-    archived = sandbox.driver.archival_envelope("C0GENERAL", "archive", ALICE)
+    text = "ask a second pair of eyes on the release notes"
+    delivery, _ = sandbox.driver.slash_command(BOB, FAVOR_COMMAND, text, "C0RANDOM1")
+    assert delivery.status == 200, delivery.body
+    archived = sandbox.driver.archival_envelope("C0RANDOM1", "archive", ALICE)
     assert sandbox.driver.send_event(archived).status == 200
     text = text_of(shown_home(sandbox, BOB))
     assert (
-        "*Ask* in <#C0GENERAL>: a second pair of eyes on the release notes _(its channel is "
+        "*Ask* in <#C0RANDOM1>: a second pair of eyes on the release notes _(its channel is "
         "archived: nobody can answer it there; withdraw it or ask again)_"
     ) in text
 

@@ -172,6 +172,10 @@ def test_archiving_a_channel_takes_its_asks_off_the_home_and_its_posts_are_refus
     assert "(@alice unarchives #random)" in text
     assert "offsite" in text.split("(@carol's Home tab)")[1]
 
+    text = play(sandbox, "alice in #general: archive", "bob in #general: say still here")
+    assert "(Slack lets no one archive #general: everyone in the workspace is in it)" in text
+    assert "still here" in [m.text for m in sandbox.emulator.messages("C0GENERAL")]
+
 
 def test_a_button_with_a_confirm_dialog_shows_slacks_question_first(sandbox: Sandbox) -> None:
     text = play(sandbox, "bob in #random: /favor ask a lift to the offsite", "bob: click Withdraw")

@@ -47,6 +47,9 @@ def archive(
     if channel.is_im or channel.is_mpim:
         say("(a direct message cannot be archived)")
         return None
+    if channel.is_general:
+        say(f"(Slack lets no one archive #{channel.name}: everyone in the workspace is in it)")
+        return None
     if channel.is_archived == archived:
         say(f"(#{channel.name} is {'already' if archived else 'not'} archived)")
         return None

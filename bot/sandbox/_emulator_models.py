@@ -90,6 +90,7 @@ class SlackChannel:
     members: set[str] = field(default_factory=set)
     is_mpim: bool = False
     is_archived: bool = False  # read only: nothing can be posted there
+    is_general: bool = False  # the workspace's default channel: it cannot be archived
 
     def to_slack(self) -> JsonDict:
         body: JsonDict = {
@@ -100,6 +101,7 @@ class SlackChannel:
             "is_mpim": self.is_mpim,
             "is_private": self.is_private or self.is_im,
             "is_archived": self.is_archived,
+            "is_general": self.is_general,
         }
         if not self.is_im:
             body["name"] = self.name

@@ -51,4 +51,7 @@ def seed_workspace(emulator: SlackEmulator) -> None:
         )
     )
     for channel_id, name in CHANNELS:
-        emulator.add_channel(SlackChannel(id=channel_id, name=name, members=set(everyone)))
+        general = name == "general"  # the workspace's default channel, everyone in it
+        emulator.add_channel(
+            SlackChannel(id=channel_id, name=name, members=set(everyone), is_general=general)
+        )
