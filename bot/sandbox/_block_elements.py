@@ -14,6 +14,7 @@ __all__ = [
     "button_labelled",
     "label_of",
     "label_words",
+    "words_of",
 ]
 
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -120,8 +121,12 @@ def button_labelled(blocks: list[dict[str, Any]], wanted: str) -> dict[str, Any]
 
 
 def label_of(button: Mapping[str, Any]) -> str:
-    text = button.get("text")
-    return str(text.get("text", "")) if isinstance(text, dict) else ""
+    return words_of(button.get("text"))
+
+
+def words_of(text_object: object) -> str:
+    """A text object's words (a button's label, a confirm dialog's title), or nothing."""
+    return str(text_object.get("text", "")) if isinstance(text_object, Mapping) else ""
 
 
 def label_words(text: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox._block_elements import button_labelled, label_of, label_words
+from bot.sandbox._block_elements import button_labelled, label_of, label_words, words_of
 from bot.sandbox._channel_gestures import Say, archive, move
 from bot.sandbox.emulator import Message, SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.forms import form_state
@@ -35,12 +35,6 @@ Besides commands, people can:
   bob: home                          open Goodwill's Home tab (`click` works there too)
   bob in #random: leave              leave the channel (`join` to come back)
   bob in #random: archive            archive the channel (`unarchive` to bring it back)"""
-
-
-def _text_of(element: object) -> str:
-    """A text object's words, or nothing when it is none."""
-    text = element.get("text") if isinstance(element, Mapping) else None
-    return text if isinstance(text, str) else ""
 
 
 _EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
@@ -202,8 +196,8 @@ class Gestures:
         dialog = button.get("confirm")
         if not isinstance(dialog, Mapping):
             return
-        title, text = _text_of(dialog.get("title")), _text_of(dialog.get("text"))
-        yes = _text_of(dialog.get("confirm")) or "Confirm"
+        title, text = words_of(dialog.get("title")), words_of(dialog.get("text"))
+        yes = words_of(dialog.get("confirm")) or "Confirm"
         self.say(f'(Slack asks first, "{title}" {text} @{user.name} answers [{yes}])')
 
     def look_away(self, user: SlackUser) -> None:
