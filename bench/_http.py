@@ -41,12 +41,20 @@ from bench._emulator_process import EmulatorProcess
 from bench._load import run_load
 from bench._measure import Tally, speed_probe
 from bench._report import raw, report
-from bench._servers import REPO_ROOT, AppConfig, BenchServer, GunicornSettings
+from bench._servers import (
+    FLOOR_TABLE,
+    FLOOR_TEAMS,
+    FLOORS,
+    REPO_ROOT,
+    AppConfig,
+    BenchServer,
+    GunicornSettings,
+)
 from bench._workloads import Workload
 from bench._workspace import ScratchDatabase, colleagues_for, start_workspace
+from bot.sandbox.seed import TEAM_ID
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-KINDS = ("baseline", "goodwill")
 # Bolt refuses a request signed more than 5 minutes ago; stop short of that.
 SIGNATURE_WINDOW_SECONDS = 280
 
@@ -78,6 +86,16 @@ def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace
         help="PostgreSQL server to create the scratch database on (env BENCH_DATABASE_URL)",
     )
     parser.add_argument("--json", type=Path, help="write the raw figures here")
+    parser.add_argument(
+        "--floor",
+        action="append",
+        choices=FLOORS,
+        default=[],
+        help="also serve a floor, the bare app recording each request before it answers: "
+        "row (one row of one column), credit (goodwill's credit row, no rules) or rules "
+        "(goodwill's own statement); reactions' floors always send the confirmation. "
+        "Repeat for several (see bench._servers.floor_app)",
+    )
     if workload.confirmed:
         parser.add_argument(
             "--confirmations",
@@ -115,15 +133,25 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
         stack.callback(emulator.stop)
         secret = secrets.token_hex(16)
         config = AppConfig(served.api_url, emulator.bot_token, secret, database.url)
+        floors = sorted(set(args.floor), key=FLOORS.index)
+        kinds = ("baseline", "goodwill", *(f"floor-{floor}" for floor in floors))
+        if "row" in floors:
+            database.create_floor_table(FLOOR_TABLE)
+        for floor in floors:
+            if floor in FLOOR_TEAMS:
+                database.copy_workspace(TEAM_ID, FLOOR_TEAMS[floor])
         servers = {
             kind: stack.enter_context(BenchServer(kind, settings, config, workdir))
-            for kind in KINDS
+            for kind in kinds
         }
         tallies = {
-            "baseline": Tally("baseline", servers["baseline"].worker_pids, None, [served.pid]),
-            "goodwill": Tally(
-                "goodwill", servers["goodwill"].worker_pids, database.backend_pids, [served.pid]
-            ),
+            kind: Tally(
+                kind,
+                server.worker_pids,
+                None if kind == "baseline" else database.backend_pids,
+                [served.pid],
+            )
+            for kind, server in servers.items()
         }
         # Every request is built and signed before anything is timed. Each server gets the
         # same sequence; only goodwill's are recorded, so they are all new credits.
@@ -146,9 +174,15 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
                         "run again with fewer --requests"
                     )
                 tallies[kind].run_slice(server.port, slices[kind][number], args.concurrency)
-        credits = database.credit_count()
+        credits = database.credit_count(TEAM_ID)
+        floor_rows = {
+            floor: database.row_count(FLOOR_TABLE)
+            if floor == "row"
+            else database.credit_count(FLOOR_TEAMS[floor])
+            for floor in floors
+        }
         notes = served.accepted("chat.postEphemeral")
-    valid = report(workload, info, settings, tallies, probes, credits, notes, confirmed)
+    valid = report(workload, info, settings, tallies, probes, credits, floor_rows, notes, confirmed)
     if args.json:
         figures = raw(info, settings, tallies, probes, credits)
         args.json.write_text(json.dumps(figures, indent=1))

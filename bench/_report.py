@@ -24,13 +24,15 @@ def report(
     tallies: Mapping[str, Tally],
     probes: Sequence[float],
     credits: int,
+    floor_rows: Mapping[str, int],
     notes: int,
     confirmed: bool,
 ) -> bool:
     """Print the figures, the checks and the goals; True when the run is valid.
 
-    `notes`: the private confirmations (chat.postEphemeral) the emulator accepted, one per
-    credit when `confirmed`, none otherwise.
+    `floor_rows`: the rows each floor that ran wrote (bench._servers.floor_app). `notes`: the
+    private confirmations (chat.postEphemeral) the emulator accepted, one per credit when
+    `confirmed`, none otherwise, and one per reaction recorded by a floor.
     """
     rounds = len(probes)
     quiet = "" if confirmed or not workload.confirmed else ", private confirmations off"
@@ -44,6 +46,13 @@ def report(
         "baseline: bare Bolt App whose listeners only ack; goodwill: bot.runtime.http_app "
         "(build_app + wsgi_app, production settings: scheduler in each worker), scratch PostgreSQL"
     )
+    if floor_rows:
+        told = ", then its confirmation" if workload.confirmed else ""
+        print(
+            f"floors: the bare Bolt App recording each request{told}: floor-row one row of one "
+            "column (autocommit psycopg), floor-credit goodwill's credit row with no rules, "
+            "floor-rules goodwill's own one-statement path"
+        )
     print(
         f"client: 1 asyncio process (Protocol callbacks, no streams), {info['concurrency']} "
         "connections, keep-alive where the server allows it, requests built and signed before "
@@ -93,12 +102,16 @@ def report(
     baseline, goodwill = tallies["baseline"], tallies["goodwill"]
     ratio = goodwill.timed.throughput / baseline.timed.throughput
     print(f"throughput goodwill/baseline: {ratio:.2f}")
+    for floor in floor_rows:
+        share = tallies[f"floor-{floor}"].timed.throughput / baseline.timed.throughput
+        print(f"throughput floor-{floor}/baseline: {share:.2f}")
     spent = {kind: _machine_cpu_per_request(tally) for kind, tally in tallies.items()}
     print(
         f"machine CPU per request (all cores' busy time, other load included): baseline "
         f"{spent['baseline'] * 1e3:.2f} ms, goodwill {spent['goodwill'] * 1e3:.2f} ms; "
         f"{GOAL_THROUGHPUT_RATIO:.0%} of the baseline's throughput leaves goodwill "
         f"{spent['baseline'] / GOAL_THROUGHPUT_RATIO * 1e3:.2f} ms"
+        + "".join(f"; floor-{floor} {spent[f'floor-{floor}'] * 1e3:.2f} ms" for floor in floor_rows)
     )
 
     checks = []
@@ -111,7 +124,16 @@ def report(
     sent = sum(len(result.statuses) for result in _all(goodwill))
     checks.append((replies == sent, f"goodwill {workload.answer}: {replies}/{sent}"))
     checks.append((credits == sent, f"credits in the database: {credits} (expected {sent})"))
-    expected_notes = sent if confirmed else 0
+    floors_sent = 0
+    for floor, rows in floor_rows.items():
+        results = _all(tallies[f"floor-{floor}"])
+        floor_ok = sum(result.ok_statuses() for result in results)
+        floor_sent = sum(len(result.statuses) for result in results)
+        floors_sent += floor_sent
+        checks.append((floor_ok == floor_sent, f"floor-{floor} HTTP 200: {floor_ok}/{floor_sent}"))
+        checks.append((rows == floor_sent, f"floor-{floor} rows: {rows} (expected {floor_sent})"))
+    # The floors confirm every reaction, whatever --confirmations says.
+    expected_notes = (sent if confirmed else 0) + (floors_sent if workload.confirmed else 0)
     checks.append(
         (
             notes == expected_notes,

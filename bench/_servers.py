@@ -6,19 +6,26 @@ only in the Bolt app behind the adapter:
 
 - baseline: a bare Bolt app whose listeners (`/thanks`, `reaction_added`) only ack;
 - goodwill: the real app, built in each worker by `bot.runtime.http_app` as `python -m bot serve`
-  builds it, against the bench's scratch database and the Slack emulator.
+  builds it, against the bench's scratch database and the Slack emulator;
+- floor-row, floor-credit, floor-rules (`--floor`): the bare app recording each request
+  before it answers, and nothing else (`floor_app`): what any app that records first must
+  spend, step by step up to goodwill's own statement.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -180,6 +187,96 @@ def baseline_app(config: AppConfig) -> Any:
     return wsgi_app(app)
 
 
+FLOOR_TABLE = "bench_floor"
+# What each floor writes for a request, from the least to goodwill's own statement.
+FLOORS = ("row", "credit", "rules")
+# The workspace each floor that writes credits records them in: a copy of the bench's, so
+# that its credits count neither against goodwill's daily caps nor against each other's.
+FLOOR_TEAMS = {"credit": "TFLOORCREDIT", "rules": "TFLOORRULES"}
+_THANKED = re.compile(r"<@(U[A-Z0-9]+)")
+
+
+def floor_app(kind: str, config: AppConfig) -> Any:
+    """A bare Bolt app that records each request before it answers, and does nothing else.
+
+    row: one row of one column; credit: the credit goodwill would record, every column and
+    every index of `credits`, with none of the rules; rules: goodwill's own one-statement path
+    (bot.statements), rules and giver's lock included. A reaction's reactor is then told, as
+    goodwill tells them. What goodwill costs beyond `rules` is its app: parsing, checks,
+    middleware, listeners, the reply.
+    """
+    import psycopg
+    from sqlalchemy import make_url
+
+    from bot.app import make_client
+    from bot.db import make_engine
+    from bot.services.ledger import NewCredit, reason_key, record_plainly_fair
+    from bot.services.reaction_events import reaction_from_event
+    from bot.services.reactions_at_once import react_at_once
+    from bot.statements import Statements
+    from bot.web import wsgi_app
+
+    url = make_url(config.database_url).set(drivername="postgresql")
+    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    statements = Statements(make_engine(config.database_url))
+    team = FLOOR_TEAMS.get(kind, "")
+    columns = (
+        "team_id, helper_id, helped_id, kind, reason, reason_key, values, channel_id, "
+        "message_ts, quotable, source_key, created_at"
+    )
+    insert_credit = f"INSERT INTO credits ({columns}) VALUES ({', '.join(['%s'] * 12)})"
+    client = make_client(config.bot_token, config.api_url)
+    app = App(signing_secret=config.signing_secret, client=client, process_before_response=True)
+
+    def record(credit: NewCredit) -> None:
+        now = datetime.now(UTC)
+        if kind == "row":
+            connection.execute(f"INSERT INTO {FLOOR_TABLE} (key) VALUES (%s)", (credit.source_key,))
+        elif kind == "credit":
+            row = (team, credit.helper_id, credit.helped_id, credit.kind, credit.reason)
+            rest = (credit.channel_id, credit.message_ts, credit.quotable, credit.source_key, now)
+            connection.execute(insert_credit, (*row, reason_key(credit.reason), "[]", *rest))
+        else:
+            with statements.connect() as run:
+                if not record_plainly_fair(run, team, [credit], now):
+                    raise RuntimeError("the rules refused a floor credit")
+
+    @app.command("/thanks")
+    def record_and_answer(ack: Ack, command: dict[str, Any]) -> None:
+        text = command["text"]
+        mention = _THANKED.search(text)
+        assert mention is not None
+        helper, reason = mention.group(1), text[mention.end() :]
+        key = f"thanks:{team}:{command['trigger_id']}:{helper}"
+        record(NewCredit(helper, command["user_id"], "thanks", key, reason=reason, quotable=True))
+        ack(response_type="in_channel", text=f"Thanks recorded: {text}")
+
+    @app.event("reaction_added")
+    def record_and_tell(body: dict[str, Any], event: dict[str, Any]) -> None:
+        reaction = reaction_from_event(team or body["team_id"], body["event_id"], event)
+        assert reaction is not None
+        if kind == "rules":
+            with statements.connect() as run:
+                outcome = react_at_once(run, datetime.now(UTC), reaction)
+            if outcome is None or not outcome.credited:
+                raise RuntimeError("the rules refused a floor credit")
+        else:
+            credit = NewCredit(
+                reaction.author_id,
+                reaction.reactor_id,
+                "reaction",
+                reaction.source_key,
+                channel_id=reaction.channel_id,
+                message_ts=reaction.message_ts,
+            )
+            record(credit)
+        client.chat_postEphemeral(
+            channel=reaction.channel_id, user=reaction.reactor_id, text="Your thanks counted."
+        )
+
+    return wsgi_app(app)
+
+
 def goodwill_app(config: AppConfig) -> Any:
     from bot.runtime import http_app
     from bot.settings import Settings
@@ -197,11 +294,18 @@ def goodwill_app(config: AppConfig) -> Any:
     return http_app(settings)
 
 
+BUILDERS: dict[str, Callable[[AppConfig], Any]] = {
+    "baseline": baseline_app,
+    "goodwill": goodwill_app,
+    **{f"floor-{kind}": functools.partial(floor_app, kind) for kind in FLOORS},
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     from bot.web import GunicornServer
 
     parser = argparse.ArgumentParser(prog="python -m bench._servers")
-    parser.add_argument("kind", choices=("baseline", "goodwill"))
+    parser.add_argument("kind", choices=tuple(BUILDERS))
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--ready-dir", type=Path, required=True)
     parser.add_argument("--worker-class", required=True)
@@ -212,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     config = AppConfig(args.api_url, args.bot_token, args.signing_secret, args.database_url)
     settings = GunicornSettings(args.worker_class, args.workers, args.threads)
-    build = baseline_app if args.kind == "baseline" else goodwill_app
+    build = BUILDERS[args.kind]
     ready_dir: Path = args.ready_dir
 
     def announce_ready(worker: Any) -> None:

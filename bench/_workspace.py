@@ -9,7 +9,18 @@ from __future__ import annotations
 import secrets
 from types import TracebackType
 
-from sqlalchemy import Engine, create_engine, func, make_url, select, text, update
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    func,
+    insert,
+    literal,
+    make_url,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.schema import Table
 
 from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
 from bench._load import REASONS, Workforce
@@ -69,9 +80,30 @@ class ScratchDatabase:
             raise RuntimeError("enter the scratch database first")
         return self.engine
 
-    def credit_count(self) -> int:
+    def credit_count(self, team_id: str) -> int:
+        query = select(func.count()).select_from(Credit).where(Credit.team_id == team_id)
         with self.require_engine().connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(Credit)) or 0)
+            return int(conn.scalar(query) or 0)
+
+    def copy_workspace(self, team_id: str, copy_id: str) -> None:
+        """A copy of a workspace's row and its members cache under another team ID."""
+        with self.require_engine().begin() as conn:
+            for model in (Workspace, Member):
+                table = model.__table__
+                assert isinstance(table, Table)
+                others = [column for column in table.columns if column.name != "team_id"]
+                copied = select(literal(copy_id), *others).where(table.c.team_id == team_id)
+                columns = ["team_id", *(column.name for column in others)]
+                conn.execute(insert(table).from_select(columns, copied))
+
+    def create_floor_table(self, name: str) -> None:
+        """The one-column table the floor server (bench._servers.floor_app) writes to."""
+        with self.require_engine().begin() as conn:
+            conn.execute(text(f"CREATE TABLE {name} (key text PRIMARY KEY)"))
+
+    def row_count(self, table: str) -> int:
+        with self.require_engine().connect() as conn:
+            return int(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
 
     def turn_confirmations_off(self) -> None:
         """Every member turns off the private note a reaction credit sends them."""
