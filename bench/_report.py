@@ -60,12 +60,12 @@ def report(
     )
     print(
         f"load per server: {info['warmup']} warm-up requests (not timed), then "
-        f"{info['requests']} timed in {rounds} rounds that alternate baseline and goodwill "
+        f"{info['requests']} timed in {rounds} rounds that alternate between the servers "
         "slices, so that both meet the same machine"
     )
     print()
     header = (
-        f"{'server':<9} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+        f"{'server':<12} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
         f" {'conns':>6} {'client CPU':>10} {'server CPU/req':>14} {'db CPU/req':>10}"
         f" {'Slack CPU/req':>13}"
         f" {'machine busy':>12} {'other load':>10}"
@@ -77,7 +77,7 @@ def report(
         count = len(timed.latencies)
         database = _per_request(tally.database_cpu, count) if tally.has_database else "n/a"
         print(
-            f"{kind:<9} {timed.throughput:>7.0f} {timed.percentile(50) * 1e3:>7.2f}"
+            f"{kind:<12} {timed.throughput:>7.0f} {timed.percentile(50) * 1e3:>7.2f}"
             f" {timed.percentile(90) * 1e3:>7.2f} {timed.percentile(99) * 1e3:>7.2f}"
             f" {max(timed.latencies) * 1e3:>7.2f} {timed.connections:>6}"
             f" {timed.client_cpu / timed.elapsed:>9.0%} {_per_request(tally.server_cpu, count):>14}"
