@@ -41,7 +41,7 @@ def report(
         f"machine: {info['cpus']} CPUs, Python {info['python']}, PostgreSQL "
         f"{info['postgresql']}, gunicorn {info['gunicorn']}, slack_bolt {info['slack_bolt']}"
     )
-    print(f"server (both): gunicorn via bot.web.GunicornServer, {settings.describe()}")
+    print(f"servers (all): gunicorn via bot.web.GunicornServer, {settings.describe()}")
     print(
         "baseline: bare Bolt App whose listeners only ack; goodwill: bot.runtime.http_app "
         "(build_app + wsgi_app, production settings: scheduler in each worker), scratch PostgreSQL"
@@ -60,8 +60,8 @@ def report(
     )
     print(
         f"load per server: {info['warmup']} warm-up requests (not timed), then "
-        f"{info['requests']} timed in {rounds} rounds that alternate between the servers "
-        "slices, so that both meet the same machine"
+        f"{info['requests']} timed in {rounds} rounds, each a slice of every server in turn, so "
+        "that all meet the same machine"
     )
     print()
     header = (
