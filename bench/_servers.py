@@ -206,40 +206,44 @@ def floor_app(kind: str, config: AppConfig) -> Any:
     middleware, listeners, the reply.
     """
     import psycopg
+    from psycopg.types.json import Json
     from sqlalchemy import make_url
 
     from bot.app import make_client
     from bot.db import make_engine
-    from bot.services.ledger import NewCredit, reason_key, record_plainly_fair
+    from bot.services.ledger import NewCredit, credit_row, record_plainly_fair
     from bot.services.reaction_events import reaction_from_event
     from bot.services.reactions_at_once import react_at_once
     from bot.statements import Statements
     from bot.web import wsgi_app
 
     url = make_url(config.database_url).set(drivername="postgresql")
-    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
     statements = Statements(make_engine(config.database_url))
+    connection = None
+    if kind != "rules":
+        connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
     team = FLOOR_TEAMS.get(kind, "")
-    columns = (
-        "team_id, helper_id, helped_id, kind, reason, reason_key, values, channel_id, "
-        "message_ts, quotable, source_key, created_at"
-    )
-    insert_credit = f"INSERT INTO credits ({columns}) VALUES ({', '.join(['%s'] * 12)})"
+    # The credit row as goodwill writes it (ledger.credit_row), every column named.
+    names = list(credit_row(team, NewCredit("", "", "thanks", ""), datetime.now(UTC)))
+    placeholders = ", ".join(f"%({name})s" for name in names)
+    insert_credit = f"INSERT INTO credits ({', '.join(names)}) VALUES ({placeholders})"
+    insert_row = f"INSERT INTO {FLOOR_TABLE} (key) VALUES (%s)"
     client = make_client(config.bot_token, config.api_url)
     app = App(signing_secret=config.signing_secret, client=client, process_before_response=True)
 
     def record(credit: NewCredit) -> None:
         now = datetime.now(UTC)
-        if kind == "row":
-            connection.execute(f"INSERT INTO {FLOOR_TABLE} (key) VALUES (%s)", (credit.source_key,))
-        elif kind == "credit":
-            row = (team, credit.helper_id, credit.helped_id, credit.kind, credit.reason)
-            rest = (credit.channel_id, credit.message_ts, credit.quotable, credit.source_key, now)
-            connection.execute(insert_credit, (*row, reason_key(credit.reason), "[]", *rest))
-        else:
+        if kind == "rules":
             with statements.connect() as run:
                 if not record_plainly_fair(run, team, [credit], now):
                     raise RuntimeError("the rules refused a floor credit")
+            return
+        assert connection is not None
+        if kind == "row":
+            connection.execute(insert_row, (credit.source_key,))
+        else:
+            row = credit_row(team, credit, now)
+            connection.execute(insert_credit, {**row, "values": Json(row["values"])})
 
     @app.command("/thanks")
     def record_and_answer(ack: Ack, command: dict[str, Any]) -> None:

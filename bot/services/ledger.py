@@ -62,7 +62,7 @@ def record_credits(
     Returns how many were new: 0 means the whole request was seen before (a retry or a
     double click), and the caller answers without counting anything twice.
     """
-    rows = [_row(team_id, credit, now) for credit in credits]
+    rows = [credit_row(team_id, credit, now) for credit in credits]
     return insert_new(session, Credit, rows, ["source_key"])
 
 
@@ -85,7 +85,7 @@ def record_plainly_fair(
     if any(_shared(credit) != _shared(first) for credit in credits):
         raise ValueError("credits recorded together must differ only in their helper")
     params: dict[str, Any] = {
-        **_row(team_id, first, now),
+        **credit_row(team_id, first, now),
         "since": now - FAIR_USE_WINDOW,
         "lock_key": giver_lock_key(team_id, first.helped_id),
     }
@@ -276,7 +276,7 @@ def record_or_restore(session: Session, team_id: str, credit: NewCredit, now: da
     again never makes a second edge or a newer one.
     """
     statement = _record_or_restore_statement(dialect_of(session))
-    return session.execute(statement, _row(team_id, credit, now)).first() is not None
+    return session.execute(statement, credit_row(team_id, credit, now)).first() is not None
 
 
 @functools.cache
@@ -284,7 +284,7 @@ def _record_or_restore_statement(dialect: str) -> Any:
     return restoring(insert_for(dialect, Credit.__table__)).returning(_credits.id)
 
 
-def _row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
+def credit_row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
     return {
         "team_id": team_id,
         "helper_id": credit.helper_id,
