@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import math
 import time
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -120,36 +119,6 @@ def _sqlite_power(base: float | None, exponent: float | None) -> float | None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def single_statements(engine: Engine) -> Engine:
-    """The engine for a user action that is one statement: it commits on its own.
-
-    On PostgreSQL that spares the action BEGIN and COMMIT, two of its three round trips; a
-    single statement is atomic without them. The connections are a pool of their own, opened
-    in autocommit mode once: `engine.execution_options(isolation_level="AUTOCOMMIT")` would
-    switch a shared connection into autocommit at every checkout and back at every checkin,
-    which cost 0.03-0.09 ms of a 0.25-0.38 ms statement's CPU time here. Disposing of `engine`
-    disposes of this pool too. SQLite, in-process, has no round trips to spare and keeps its
-    transactions (and their write lock, taken up front). Used through bot.statements.
-    """
-    if engine.dialect.name == "sqlite":
-        return engine
-    own = _autocommit_engines.get(engine)
-    if own is None:
-        own = make_engine(
-            engine.url.render_as_string(hide_password=False),
-            isolation_level="AUTOCOMMIT",
-            # Nothing to roll back on an autocommit connection.
-            pool_reset_on_return=None,
-        )
-        _autocommit_engines[engine] = own
-        event.listen(engine, "engine_disposed", lambda _conn: own.dispose())
-    return own
-
-
-# Each engine's autocommit twin (single_statements), for as long as the engine lives.
-_autocommit_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def alembic_config(database_url: str) -> Config:

@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.slack_api import ChannelKinds
-from bot.statements import Statements
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
 # their own secret (see bot.services.forgotten for what it protects).
@@ -37,8 +35,3 @@ class Deps:
     pseudonym_key: bytes = SANDBOX_PSEUDONYM_KEY
     # Which channels are public, for what the digest may quote.
     channel_kinds: ChannelKinds = field(default_factory=ChannelKinds)
-
-    @cached_property
-    def statements(self) -> Statements:
-        """Where the hot paths' single statements run, each committing on its own."""
-        return Statements(self.sessions.kw["bind"])

@@ -13,6 +13,7 @@ GoodwillError            base; `user_message` is the kind, short text the person
     ├── TooManyRecipientsError
     ├── DailyLimitError      the per-pair daily cap is reached
     ├── RepeatedReasonError  the same reason to the same person within a day
+    ├── NothingRecordedError the ledger's rules refused a credit for a reason that then went away
     ├── NotAllowedError      a button or command meant for someone else
     ├── RequestClosedError   an ask, offer or favour that is closed, withdrawn or gone
     ├── AlreadyDoneError     a second click on something already done
@@ -93,6 +94,13 @@ class DailyLimitError(InputError):
 
 class RepeatedReasonError(InputError):
     pass
+
+
+class NothingRecordedError(InputError):
+    user_message = (
+        "Something changed while I was recording that, so nothing was recorded. "
+        "Please send it again."
+    )
 
 
 class NotAllowedError(InputError):

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ledger.credits import NewCredit
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
-from bot.services.ledger import NewCredit, record_credits
+from tests.support import insert_credits
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
@@ -101,7 +102,7 @@ def credit(
 ) -> None:
     with sessions.begin() as session:
         new = NewCredit(helper, helped, kind, f"home-test:{next(_keys)}", weight, reason)
-        record_credits(session, TEAM, [new], at)
+        insert_credits(session, TEAM, [new], at)
 
 
 def bulk_history(
@@ -126,6 +127,6 @@ def bulk_history(
                         helper, helped, "thanks", f"bulk:{member}:{number}", 1 + number % 3, reason
                     )
                 )
-            # record_credits stamps one instant a batch; spread the batches over 200 days.
+            # insert_credits stamps one instant a batch; spread the batches over 200 days.
             at = now - timedelta(days=200 * start / max(total, 1))
-            record_credits(session, TEAM, batch, at)
+            insert_credits(session, TEAM, batch, at)

@@ -9,12 +9,13 @@ from itertools import count
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
-from bot.services.ledger import NewCredit, record_credits
 from bot.services.nudges import nudge_candidates
 from tests.rhythm import TEAM
+from tests.support import insert_credits
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"
 DEPLOYBOT, FRANK = "U0DEPLOY9", "U0FRANK06"
@@ -36,7 +37,7 @@ def give(
     key = f"nudge-test:{next(_keys)}"
     with sessions.begin() as session:
         credit = NewCredit(helper, helped, kind, key, weight=weight, reason=reason)
-        assert record_credits(session, TEAM, [credit], at) == 1
+        assert insert_credits(session, TEAM, [credit], at) == 1
         if retracted:
             session.execute(update(Credit).where(Credit.source_key == key).values(retracted_at=at))
 

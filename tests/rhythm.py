@@ -8,8 +8,9 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ledger.credits import NewCredit
 from bot.models import OutboxMessage, Workspace
-from bot.services.ledger import NewCredit, record_credits
+from tests.support import insert_credits
 
 TEAM = "T0SANDBOX"
 _keys = count(1)
@@ -25,7 +26,7 @@ def credit(
     weight: int = 1,
 ) -> None:
     with sessions.begin() as session:
-        record_credits(
+        insert_credits(
             session,
             TEAM,
             # Given where the workspace could read it, so that the digest may quote it.

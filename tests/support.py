@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
-from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import psycopg
 from slack_bolt import App
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
+from bot.db import insert_new
+from bot.ledger.credits import NewCredit, credit_row
+from bot.models import Credit
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.transport import Delivery
 
@@ -38,25 +40,10 @@ class Clock:
 
 @contextmanager
 def statements_sent(engine: Engine) -> Iterator[list[str]]:
-    """The first word of each statement sent to the database meanwhile (SELECT, INSERT...).
-
-    On PostgreSQL, every statement any psycopg cursor executes, through SQLAlchemy or not
-    (bot.statements); psycopg's own BEGIN and COMMIT are not statements of a cursor. On
-    SQLite, what SQLAlchemy executes on `engine`, but for BEGIN IMMEDIATE: a call into the
-    library, not a round trip.
-    """
+    """The first word of each statement sent to the database meanwhile (SELECT, INSERT...),
+    as SQLAlchemy sends it; BEGIN is left out (psycopg's is not a statement of a cursor, and
+    SQLite's BEGIN IMMEDIATE is a call into the library, not a round trip)."""
     sent: list[str] = []
-    if engine.dialect.name == "postgresql":
-        execute = psycopg.Cursor.execute
-
-        def recorded(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-            text = query.decode() if isinstance(query, bytes) else str(query)
-            sent.append(text.split()[0])
-            return execute(cursor, query, *args, **kwargs)
-
-        with mock.patch.object(psycopg.Cursor, "execute", recorded):
-            yield sent
-        return
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if not statement.startswith("BEGIN"):
@@ -67,6 +54,15 @@ def statements_sent(engine: Engine) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def insert_credits(
+    session: Session, team_id: str, credits: Sequence[NewCredit], now: datetime
+) -> int:
+    """Seed the ledger for a test, as it stands, with no rule applied (see bot.ledger.record
+    for the one write path the app takes); returns how many rows were new."""
+    rows = [credit_row(team_id, credit, now) for credit in credits]
+    return insert_new(session, Credit, rows, ["source_key"])
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

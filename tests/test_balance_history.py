@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.balance import amount
+from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Workspace
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.balance import PairBalance, pair_balances
-from bot.services.ledger import NewCredit, record_credits
 from bot.slack_ids import FAVOR_COMMAND
-from tests.support import Clock
+from tests.support import Clock, insert_credits
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -50,7 +50,7 @@ def add_credit(
         credit = NewCredit(
             helper, helped, kind, f"test:{next(_keys)}", weight=weight, reason=reason
         )
-        record_credits(session, TEAM, [credit], at)
+        insert_credits(session, TEAM, [credit], at)
         if retracted:
             row = session.scalar(select(Credit).where(Credit.source_key == credit.source_key))
             assert row is not None
@@ -220,7 +220,7 @@ def test_a_huge_balance_stays_within_block_kit_limits(
     people = [f"U9PERSON{n:03d}" for n in range(40)]
     with sessions.begin() as session:
         for n, person in enumerate(people):
-            record_credits(
+            insert_credits(
                 session,
                 TEAM,
                 [NewCredit(person, ALICE, "favor", f"big:{n}", weight=1 + n % 3)],

@@ -1,6 +1,6 @@
 """Engines: on PostgreSQL, every connection runs with the JIT compiler off, options given in
 the URL are kept, and pooled connections are checked after sitting idle, not on every
-checkout; single statements run on an autocommit pool of their own."""
+checkout."""
 
 from __future__ import annotations
 
@@ -83,26 +83,3 @@ def test_an_idle_connection_is_pinged_and_replaced_when_it_died(
 
     assert replacement != dead
     assert len(pings) == 1
-
-
-def test_single_statements_run_on_a_pool_of_their_own_in_autocommit(postgresql: Engine) -> None:
-    statements = db.single_statements(postgresql)
-    assert db.single_statements(postgresql) is statements  # one twin per engine
-    assert statements.pool is not postgresql.pool
-    with statements.begin() as conn:
-        assert conn.connection.driver_connection.autocommit
-        conn.execute(text("SELECT 1"))
-        # No transaction is left open after a statement: it committed on its own.
-        assert conn.connection.driver_connection.info.transaction_status.name == "IDLE"
-    with postgresql.connect() as conn:  # the shared pool's connections keep their transactions
-        conn.execute(text("SELECT 1"))
-        assert conn.connection.driver_connection.info.transaction_status.name == "INTRANS"
-
-
-def test_disposing_of_an_engine_closes_its_single_statement_pool(postgresql: Engine) -> None:
-    statements = db.single_statements(postgresql)
-    with statements.connect():
-        pass
-    assert statements.pool.checkedin() == 1
-    postgresql.dispose()
-    assert statements.pool.checkedin() == 0

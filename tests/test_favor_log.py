@@ -299,8 +299,8 @@ def test_favours_logged_at_the_same_moment_stay_within_the_daily_cap(
 def test_favours_and_thanks_at_the_same_moment_share_the_daily_cap(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
-    # A plain /thanks is one statement and a logged favour a transaction: each must see
-    # what the other recorded.
+    # Both take the giver's lock before the one guarded statement: each must see what the
+    # other recorded.
     payloads = [
         sandbox.driver.command_payload(
             ALICE, command, f"<@{BOB}> fed my cat, {command} {n}", GENERAL

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_client
 from bot.deps import SANDBOX_PSEUDONYM_KEY
+from bot.ledger.credits import reason_key
 from bot.models import Base, Credit, FavorRequest, FavorResponse, Member, OutboxMessage
 from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
-from bot.services.ledger import reason_key
 from bot.services.members import member_row
 from bot.slack_api import sync_workspace
 from bot.slack_ids import (

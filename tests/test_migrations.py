@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, sele
 from bot.db import alembic_config, make_engine
 from bot.installations import SLACK_METADATA
 from bot.jobs.channel_kinds import QUOTES_LOOK_BACK
+from bot.ledger.credits import reason_key
 from bot.models import Base, Credit, UTCDateTime, Workspace
-from bot.services.ledger import reason_key
 from tests.conftest import BACKENDS
 
 

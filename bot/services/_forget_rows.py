@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.ledger.credits import reason_key
 from bot.models import (
     Credit,
     FavorRequest,
@@ -21,7 +22,6 @@ from bot.models import (
     ReactionMark,
     UTCDateTime,
 )
-from bot.services.ledger import reason_key
 
 # What stands in for a forgotten person mentioned in someone else's words.
 SOMEONE = "someone"

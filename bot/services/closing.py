@@ -17,11 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import AlreadyDoneError, DailyLimitError, RepeatedReasonError, RequestClosedError
+from bot.ledger.credits import NewCredit
+from bot.ledger.record import favour_words, record
 from bot.models import Credit, FavorRequest, FavorResponse
 from bot.services.asks import ASK, RequestInfo, locked_request, require_author, require_open
-from bot.services.fair_use import check_fair_use, standing
-from bot.services.favors import require_person
-from bot.services.ledger import NewCredit, record_credits
 from bot.services.members import FetchUser
 
 
@@ -65,11 +64,6 @@ def fulfil_request(
             f"You already set <@{responder_id}>'s answer aside, so there's nothing to close."
         )
     ask = request.kind == ASK
-    giver_id, receiver_id = (
-        (request.author_id, responder_id) if ask else (responder_id, request.author_id)
-    )
-    giver = standing(session, now, team_id, giver_id, [receiver_id], fetch_user)
-    require_person(giver.people[responder_id], f"This {request.kind} stays open for others.")
     credit = NewCredit(
         helper_id=responder_id if ask else request.author_id,
         helped_id=request.author_id if ask else responder_id,
@@ -82,16 +76,15 @@ def fulfil_request(
         # The request was posted in its channel, and its message now says who answered it.
         quotable=request.in_public_channel,
     )
+    words = favour_words(f"This {request.kind} stays open for others.")
     try:
-        seen = check_fair_use(giver, [credit])
+        record(session, now, team_id, [credit], fetch_user, words=words)
     except RepeatedReasonError:
         # Already credited today for this very thing (a /thanks or a logged favour with the
         # same words): the help was recorded once, so the request closes on that record.
-        seen = True
+        pass
     except DailyLimitError:
         raise DailyLimitError(_over_the_daily_cap(request, responder_id)) from None
-    if not seen:
-        record_credits(session, team_id, [credit], now)
     request.status = "fulfilled"
     request.closed_at = now
     request.counterpart_id = responder_id

@@ -26,8 +26,7 @@ def is_credit_emoji(emoji: str, credit_emoji: frozenset[str]) -> bool:
 def emoji_names(emoji: str) -> list[str]:
     """Every name of the emoji Slack sent (`+1::skin-tone-2`: `+1`, `thumbsup`, …), sorted.
 
-    Emoji names have no spaces; one that has is no emoji, and goes by no name at all (the
-    one-statement path sends the names as one space-separated text).
+    Emoji names have no spaces; one that has is no emoji, and goes by no name at all.
     """
     base = base_emoji(emoji)
     return [] if _SPACE.search(base) else sorted(same_emoji(base))

@@ -14,15 +14,14 @@ from sqlalchemy.orm import Session
 from bot.errors import (
     AlreadyDoneError,
     NotAllowedError,
-    NotAPersonError,
     RequestClosedError,
     SelfCreditError,
 )
 from bot.favor_parsing import FavorLog
+from bot.ledger.credits import NewCredit
+from bot.ledger.record import favour_words, record
 from bot.models import Credit
 from bot.services.events import first_delivery, forget_delivery
-from bot.services.fair_use import Person, check_fair_use, standing
-from bot.services.ledger import NewCredit, record_credits
 from bot.services.members import FetchUser
 
 FAVOR_USAGE_HINT = "Type `/favor @someone what they did`, picking the person from the autocomplete."
@@ -57,8 +56,6 @@ def log_favor(
             "A favour is something someone else did for you, so you can't log one for "
             f"yourself. {FAVOR_USAGE_HINT}"
         )
-    giver = standing(session, now, request.team_id, request.user_id, [parsed.helper_id], fetch_user)
-    require_person(giver.people[parsed.helper_id], FAVOR_USAGE_HINT)
     credit = NewCredit(
         helper_id=parsed.helper_id,
         helped_id=request.user_id,
@@ -68,8 +65,9 @@ def log_favor(
         reason=parsed.description,
         channel_id=request.channel_id,
     )
-    seen = check_fair_use(giver, [credit])
-    new = 0 if seen else record_credits(session, request.team_id, [credit], now)
+    new = record(
+        session, now, request.team_id, [credit], fetch_user, words=favour_words(FAVOR_USAGE_HINT)
+    )
     credit_id = session.scalar(select(Credit.id).where(Credit.source_key == credit.source_key))
     assert credit_id is not None
     return LoggedFavor(
@@ -80,17 +78,6 @@ def log_favor(
         size=parsed.size,
         already_recorded=new == 0,
     )
-
-
-def require_person(member: Person, advice: str) -> None:
-    """Refuse credit for a bot or a deactivated member, saying what to do instead."""
-    if member.is_bot:
-        raise NotAPersonError(f"{member.label} is a bot, and bots don't need favours. {advice}")
-    if member.is_deactivated:
-        raise NotAPersonError(
-            f"{member.label} is no longer active in this workspace, so they can't be credited "
-            f"here. {advice}"
-        )
 
 
 @dataclass(frozen=True)

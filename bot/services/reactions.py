@@ -17,44 +17,52 @@ a row with its `event_ts` in the mark's place, and an add older than that change
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, inspect, select, update
+from sqlalchemy import and_, bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
-from bot.errors import InputError, UnknownMemberError
-from bot.models import Credit, ReactionMark, Workspace
+from bot.errors import DailyLimitError, NotAPersonError, UnknownMemberError
+from bot.ledger.credits import NewCredit, one_giver_at_a_time
+from bot.ledger.record import record
+from bot.models import Credit, Member, ReactionMark, Workspace
 from bot.services.emoji_names import base_emoji, is_credit_emoji
 from bot.services.events import first_delivery
-from bot.services.fair_use import check_fair_use, standing
-from bot.services.ledger import NewCredit, one_giver_at_a_time, record_or_restore
 from bot.services.members import FetchUser, ensure_workspace, find_members
 from bot.services.reaction_events import NOTHING, Reaction, ReactionOutcome
-from bot.statements import InTransaction, Runner
 
 
-def credit_emoji_of(run: Runner, team_id: str) -> frozenset[str] | None:
-    """The workspace's credit emoji, as base names; None before the workspace has a row."""
-    rows = run.rows(_CREDIT_EMOJI, {"team_id": team_id})
-    return None if not rows else frozenset(base_emoji(name) for name in rows[0][0] or ())
+@dataclass(frozen=True)
+class _ReactionSettings:
+    credit_emoji: frozenset[str]  # as base names
+    quiet: bool  # the reactor turned the confirmations of their credits off
 
 
-_CREDIT_EMOJI = select(Workspace.__table__.c.credit_emoji).where(
-    Workspace.__table__.c.team_id == bindparam("team_id")
+_SETTINGS = (
+    select(Workspace.credit_emoji, Member.reaction_confirmations_off)
+    .select_from(Workspace)
+    .outerjoin(
+        Member,
+        and_(Member.team_id == Workspace.team_id, Member.user_id == bindparam("reactor_id")),
+    )
+    .where(Workspace.team_id == bindparam("team_id"))
 )
 
 
-def _credit_emoji(session: Session, team_id: str) -> frozenset[str]:
-    """The workspace's credit emoji; its row is created with the defaults the first time."""
-    emoji = credit_emoji_of(InTransaction(session), team_id)
-    if emoji is None:
-        ensure_workspace(session, team_id)
-        emoji = credit_emoji_of(InTransaction(session), team_id)
-        assert emoji is not None
-    return emoji
+def _settings(session: Session, reaction: Reaction) -> _ReactionSettings:
+    """The workspace's credit emoji, and whether the reactor wants to hear about a credit; the
+    workspace's row is created with the defaults the first time."""
+    params = {"team_id": reaction.team_id, "reactor_id": reaction.reactor_id}
+    row = session.execute(_SETTINGS, params).first()
+    if row is None:
+        ensure_workspace(session, reaction.team_id)
+        row = session.execute(_SETTINGS, params).one()
+    emoji, quiet = row
+    return _ReactionSettings(frozenset(base_emoji(name) for name in emoji or ()), bool(quiet))
 
 
 def reaction_added(
@@ -62,33 +70,16 @@ def reaction_added(
 ) -> ReactionOutcome:
     """Credit the author, once per (reactor, message) and once per event delivery."""
     # Most reactions are not credit emoji: they cost one read and write nothing.
-    if not is_credit_emoji(reaction.emoji, _credit_emoji(session, reaction.team_id)):
+    settings = _settings(session, reaction)
+    if not is_credit_emoji(reaction.emoji, settings.credit_emoji):
         return NOTHING
-    # The lock comes first, as in the one-statement path (bot.services.reactions_at_once);
-    # what is read after it sees an add or a remove of the same credit that went first.
+    # The lock comes first: what is read after it sees an add or a remove of the same
+    # credit that went first.
     one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
     if _removed_since(session, reaction):
         return NOTHING  # its removal arrived first: the emoji is no longer there
-    try:
-        giver = standing(
-            session,
-            now,
-            reaction.team_id,
-            reaction.reactor_id,
-            [reaction.author_id],
-            fetch_user,
-            source_keys=[reaction.source_key],
-        )
-    except UnknownMemberError:
-        return NOTHING  # someone from another workspace (Slack Connect): not ours to credit
-    author, reactor = giver.people[reaction.author_id], giver.people[reaction.reactor_id]
-    if not (author.can_receive_credit and reactor.can_receive_credit):
-        return NOTHING
-    insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
-    if giver.is_live(reaction.source_key):
-        return NOTHING  # already credited through another emoji
     new = NewCredit(
         helper_id=reaction.author_id,
         helped_id=reaction.reactor_id,
@@ -98,13 +89,19 @@ def reaction_added(
         message_ts=reaction.message_ts,
     )
     try:
-        check_fair_use(giver, [new])
-    except InputError as refused:
-        # The mark stays (the emoji is there); the credit is not recorded.
-        return ReactionOutcome(refusal=refused.user_message)
-    if not record_or_restore(session, reaction.team_id, new, now):
+        written = record(session, now, reaction.team_id, [new], fetch_user, restore=True)
+    except (UnknownMemberError, NotAPersonError):
+        # Someone from another workspace (Slack Connect), a bot or a former member: nobody
+        # to credit here, and no emoji of theirs to keep track of.
         return NOTHING
-    return ReactionOutcome(credited=True, confirm=not reactor.reaction_confirmations_off)
+    except DailyLimitError as refused:
+        # The mark stays (the emoji is there); the credit is not recorded.
+        insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
+        return ReactionOutcome(refusal=refused.user_message)
+    insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
+    if not written:
+        return NOTHING  # already credited through another emoji
+    return ReactionOutcome(credited=True, confirm=not settings.quiet)
 
 
 def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> bool:
@@ -113,7 +110,7 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
     credit given under an older setting can still be taken back.
     """
-    counts = is_credit_emoji(reaction.emoji, _credit_emoji(session, reaction.team_id))
+    counts = is_credit_emoji(reaction.emoji, _settings(session, reaction).credit_emoji)
     if not counts and not _is_marked(session, reaction):
         return False
     # An add and a remove delivered at the same moment must not each miss the other's mark.

@@ -10,7 +10,7 @@ from bot.blocks.thanks import already_recorded_message, thanks_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.parsing import parse_thanks
-from bot.services.thanks import ThanksRequest, check_text, give_thanks, thank_at_once
+from bot.services.thanks import ThanksRequest, check_text, give_thanks
 from bot.slack_api import user_fetcher
 
 
@@ -33,12 +33,8 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
                 client, command["team_id"], command["channel_id"], now
             ),
         )
-        # Most thanks are plainly fair and take one statement; the rest get every check.
-        with deps.statements.connect() as run:
-            outcome = thank_at_once(run, now, request)
-        if outcome is None:
-            with deps.sessions.begin() as session:
-                outcome = give_thanks(session, now, request, user_fetcher(client))
+        with deps.sessions.begin() as session:
+            outcome = give_thanks(session, now, request, user_fetcher(client))
     except InputError as error:
         ack(**ephemeral(error.user_message))
         return

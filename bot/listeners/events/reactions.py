@@ -11,7 +11,6 @@ from bot.blocks.reactions import reaction_confirmation, reaction_refusal
 from bot.deps import Deps
 from bot.services.reaction_events import reaction_from_event
 from bot.services.reactions import reaction_added, reaction_removed
-from bot.services.reactions_at_once import react_at_once
 from bot.slack_api import user_fetcher
 
 log = logging.getLogger(__name__)
@@ -36,12 +35,8 @@ def handle_reaction_added(
     if reaction is None:
         return
     now = deps.clock()
-    # The first credit emoji on a message usually takes one statement; the rest every check.
-    with deps.statements.connect() as run:
-        outcome = react_at_once(run, now, reaction)
-    if outcome is None:
-        with deps.sessions.begin() as session:
-            outcome = reaction_added(session, now, reaction, user_fetcher(client))
+    with deps.sessions.begin() as session:
+        outcome = reaction_added(session, now, reaction, user_fetcher(client))
     if outcome.refusal is not None:
         note = reaction_refusal(outcome.refusal)
     elif outcome.credited and outcome.confirm:

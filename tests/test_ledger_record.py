@@ -1,8 +1,8 @@
-"""The fair-use rules and the one-statement path that records plainly fair credit.
+"""The one write path of a credit (bot.ledger.record), held against the fair-use rules as
+plain Python states them here, on both databases.
 
-`record_plainly_fair` decides in SQL what `check_fair_use` decides in Python, more strictly:
-over any ledger it must never record what the full checks would refuse, and it must record
-the plain case (the fast path really is the usual one).
+Over any ledger the guarded statement writes exactly what the rules allow, all of the
+helpers or none, and the explanation names the first rule that refused them.
 """
 
 from __future__ import annotations
@@ -14,14 +14,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import InputError, UnknownMemberError
+from bot.errors import (
+    DailyLimitError,
+    InputError,
+    NotAPersonError,
+    RepeatedReasonError,
+    UnknownMemberError,
+)
+from bot.ledger.credits import NewCredit, reason_key
+from bot.ledger.record import record
 from bot.models import Credit, Member, Workspace
-from bot.services.fair_use import check_fair_use, standing
-from bot.services.ledger import NewCredit, reason_key, record_plainly_fair
-from bot.statements import InTransaction, Statements
 from tests.support import statements_sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -105,19 +110,38 @@ def _seed(
     return ids
 
 
-def _full_checks_allow(session: Session, team: str, credits: list[NewCredit]) -> bool:
-    helpers = [credit.helper_id for credit in credits]
+def nobody(_user_id: str) -> None:
+    return None  # Slack knows nobody the members cache does not
 
-    def nobody(_user_id: str) -> None:
-        return None
 
-    try:
-        giver = standing(session, NOW, team, GIVER, helpers, nobody)
-        if not all(giver.people[helper].can_receive_credit for helper in helpers):
-            return False
-        return not check_fair_use(giver, credits)
-    except (UnknownMemberError, InputError):
-        return False
+def _expected(
+    cap: int,
+    helpers: list[Person],
+    giver_known: bool,
+    history: list[Earlier],
+    reason: str | None,
+    retry: bool,
+) -> type[InputError] | int:
+    """What the rules say, in plain words: how many credits are written, or the refusal."""
+    if retry:
+        return 0
+    if not giver_known or not all(person.known for person in helpers):
+        return UnknownMemberError
+    if any(person.bot or person.deactivated for person in helpers):
+        return NotAPersonError
+    wanted = " ".join((reason or "").casefold().split())
+    for number in range(len(helpers)):
+        today = [
+            credit
+            for credit in history
+            if credit.helper == number and not credit.retracted and credit.hours_ago < 24
+        ]
+        if len(today) >= cap:
+            return DailyLimitError
+        said = {" ".join((credit.reason or "").casefold().split()) for credit in today}
+        if wanted and wanted in said:
+            return RepeatedReasonError
+    return len(helpers)
 
 
 @settings(
@@ -134,7 +158,7 @@ def _full_checks_allow(session: Session, team: str, credits: list[NewCredit]) ->
     reason=st.sampled_from((None, *REASONS)),
     retry_of=st.none() | st.integers(0, 7),
 )
-def test_the_one_statement_path_never_records_what_the_rules_refuse(
+def test_the_statement_writes_exactly_what_the_rules_allow(
     sessions: sessionmaker[Session],
     cap: int,
     helpers: list[Person],
@@ -146,28 +170,36 @@ def test_the_one_statement_path_never_records_what_the_rules_refuse(
     team = f"T0PROP{next(_teams):05d}"
     with sessions.begin() as session:
         ids = _seed(session, team, cap, helpers, giver_known, history)
-        credits = [
-            NewCredit(
-                helper_id=helper_id,
-                helped_id=GIVER,
-                kind="thanks",
-                # A retry carries the key of a credit already in the ledger.
-                source_key=f"earlier:{team}:{retry_of}"
-                if retry_of is not None and number == 0
-                else f"new:{team}:{helper_id}",
-                reason=reason,
-            )
-            for number, helper_id in enumerate(ids)
-        ]
-        allowed = _full_checks_allow(session, team, credits)
-        recorded = record_plainly_fair(InTransaction(session), team, credits, NOW)
+    # A retry carries the key of a credit already in the ledger.
+    retry = retry_of is not None and retry_of < len(history) and history[retry_of].helper < len(ids)
+    credits = [
+        NewCredit(
+            helper_id=helper_id,
+            helped_id=GIVER,
+            kind="thanks",
+            source_key=f"earlier:{team}:{retry_of}" if retry else f"new:{team}:{helper_id}",
+            reason=reason,
+        )
+        for helper_id in ids
+    ]
+    if retry:  # every credit of a request retried carries its key
+        credits = credits[:1]
+    expected = _expected(cap, helpers[: len(credits)], giver_known, history, reason, retry)
+    outcome: type[InputError] | int
+    try:
+        with sessions.begin() as session:
+            outcome = record(session, NOW, team, credits, nobody)
+    except InputError as refusal:
+        outcome = type(refusal)
+    with sessions() as session:
+        written = session.scalar(
+            select(func.count()).where(Credit.team_id == team, Credit.source_key.like("new:%"))
+        )
+    assert outcome == expected
+    assert written == (expected if isinstance(expected, int) and not retry else 0)
 
-    assert recorded in (0, len(credits))
-    if recorded:
-        assert allowed, "recorded in one statement what the full checks refuse"
 
-
-def test_plain_thanks_take_one_statement(sessions: sessionmaker[Session]) -> None:
+def test_plain_thanks_take_the_lock_and_one_statement(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         ids = _seed(session, "T0PLAIN01", 5, [Person(True, False, False)] * 2, True, [])
     credits = [
@@ -182,9 +214,10 @@ def test_plain_thanks_take_one_statement(sessions: sessionmaker[Session]) -> Non
         for helper_id in ids
     ]
     engine = sessions.kw["bind"]
-    with statements_sent(engine) as statements, Statements(engine).connect() as run:
-        assert record_plainly_fair(run, "T0PLAIN01", credits, NOW) == 2
-    assert statements == ["INSERT"]
+    with statements_sent(engine) as statements, sessions.begin() as session:
+        assert record(session, NOW, "T0PLAIN01", credits, nobody) == 2
+    locked = ["SELECT"] if engine.dialect.name == "postgresql" else []
+    assert statements == [*locked, "INSERT"]
 
     with sessions() as session:
         rows = session.query(Credit).order_by(Credit.helper_id).all()

@@ -1,0 +1,89 @@
+"""What a credit is before it is written, and the lock that serialises one giver's credits."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db import dialect_of
+
+# The day of the fair-use rules: a rolling 24 hours, whatever the time zones.
+FAIR_USE_WINDOW = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class NewCredit:
+    helper_id: str
+    helped_id: str
+    kind: str
+    source_key: str
+    weight: int = 1
+    reason: str | None = None
+    values: tuple[str, ...] = ()
+    channel_id: str | None = None
+    message_ts: str | None = None
+    quotable: bool | None = False  # the reason was shown to the workspace (Credit.quotable)
+
+
+def credit_row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
+    """The `credits` row of a new credit, every column named."""
+    return {
+        "team_id": team_id,
+        "helper_id": credit.helper_id,
+        "helped_id": credit.helped_id,
+        "kind": credit.kind,
+        "weight": credit.weight,
+        "reason": credit.reason,
+        "reason_key": reason_key(credit.reason),
+        "values": list(credit.values),
+        "channel_id": credit.channel_id,
+        "message_ts": credit.message_ts,
+        "quotable": credit.quotable,
+        "source_key": credit.source_key,
+        "created_at": now,
+        "retracted_at": None,
+    }
+
+
+def reason_key(reason: str | None) -> str | None:
+    """What makes two reasons "the same" to the fair-use rule: the same words, whatever their
+    case and spacing. A digest, so the database compares it without keeping the words twice."""
+    words = " ".join((reason or "").casefold().split())
+    if not words:
+        return None
+    return hashlib.blake2b(words.encode(), digest_size=16).hexdigest()
+
+
+def giver_lock_key(team_id: str, giver_id: str) -> int:
+    """The advisory lock that serialises one giver's credits: a 64-bit digest of who they are."""
+    digest = hashlib.blake2b(f"{team_id}/{giver_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def one_giver_at_a_time(session: Session, team_id: str, giver_id: str) -> None:
+    """Hold the giver's lock until this transaction ends, before reading or writing their day.
+
+    PostgreSQL's statements each read a snapshot of their own (READ COMMITTED): those after
+    the lock see every credit the giver made before it was granted, so two credits sent at
+    the same moment cannot both take the day's last place. A transaction that holds it
+    already (a reaction's, taken before its delivery is marked) sends nothing. SQLite's
+    transactions take the write lock up front (BEGIN IMMEDIATE): one writer at a time.
+    """
+    if dialect_of(session) != "postgresql":
+        return
+    key = giver_lock_key(team_id, giver_id)
+    transaction = session.get_transaction()
+    if transaction is not None and key in _locks_held.get(transaction, ()):
+        return
+    session.execute(select(func.pg_advisory_xact_lock(key)))
+    _locks_held.setdefault(session.get_transaction(), set()).add(key)
+
+
+# The giver locks each open transaction holds; gone with the transaction.
+_locks_held: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
