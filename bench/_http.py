@@ -20,6 +20,7 @@ database) whether or not the goals are met; 1 when it is not.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -124,9 +125,10 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
     with ScratchDatabase(args.database_url) as database, ExitStack() as stack:
         info["postgresql"] = database.server_version()
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        colleagues, per_pair = colleagues_for(total)
+        colleagues = colleagues_for(total)
         served = stack.enter_context(EmulatorProcess(colleagues))
-        emulator, workforce = start_workspace(database, served, colleagues, per_pair)
+        emulator, workforce = start_workspace(database, served, colleagues)
+        info["people"] = len(workforce.people)
         confirmed = workload.confirmed and args.confirmations == "on"
         if workload.confirmed and not confirmed:
             database.turn_confirmations_off()
@@ -154,14 +156,17 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
             for kind, server in servers.items()
         }
         # Every request is built and signed before anything is timed. Each server gets the
-        # same sequence; only goodwill's are recorded, so they are all new credits.
+        # same sequence, sent in the order of the workforce's day: the warm-up, then each
+        # round the next stretch of it, so that a pair that exchanged earlier did so before.
+        # Only goodwill's are recorded, so they are all new credits.
         signed_at = time.monotonic()
         warmups, slices = {}, {}
         for kind, server in servers.items():
             requests = workload.build(emulator, workforce, secret, server.port, range(total))
             warmups[kind] = requests[: args.warmup]
             timed = requests[args.warmup :]
-            slices[kind] = [timed[number :: args.rounds] for number in range(args.rounds)]
+            bounds = [len(timed) * number // args.rounds for number in range(args.rounds + 1)]
+            slices[kind] = [timed[start:end] for start, end in itertools.pairwise(bounds)]
         for kind, server in servers.items():
             tallies[kind].warmup = run_load(server.port, warmups[kind], args.concurrency)
         probes = []
@@ -182,6 +187,9 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
             for floor in floors
         }
         notes = served.accepted("chat.postEphemeral")
+    timed_numbers = range(args.warmup, total)
+    again = sum(workforce.first_of(number) != number for number in timed_numbers)
+    info["repeated_share"] = again / args.requests
     valid = report(workload, info, settings, tallies, probes, credits, floor_rows, notes, confirmed)
     if args.json:
         figures = raw(info, settings, tallies, probes, credits)

@@ -63,6 +63,11 @@ def report(
         f"{info['requests']} timed in {rounds} rounds, each a slice of every server in turn, so "
         "that all meet the same machine"
     )
+    print(
+        f"workload: {info['people']} people; {info['repeated_share']:.0%} of the timed requests "
+        "from a giver to someone they credited earlier the same day, each time for another "
+        "reason; every request allowed by the fair-use rules"
+    )
     print()
     header = (
         f"{'server':<12} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"

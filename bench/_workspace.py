@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import Table
 
 from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
-from bench._load import REASONS, Workforce
+from bench._load import EXCHANGES_PER_PAIR, Workforce
 from bot.app import make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import utc_now
@@ -123,20 +123,16 @@ class ScratchDatabase:
             return sorted(int(pid) for pid in conn.scalars(query, {"name": self.name}))
 
 
-def colleagues_for(credits: int) -> tuple[int, int]:
-    """How many colleagues the sandbox workspace needs for `credits` credits that the fair-use
-    rules allow (each ordered pair at most `pair_daily_cap` times a day, each time for another
-    reason), and that per-pair number."""
-    cap = Workspace.__table__.c.pair_daily_cap.default.arg  # what a new workspace gets
-    per_pair = min(cap, len(REASONS))
+def colleagues_for(requests: int) -> int:
+    """How many colleagues the sandbox workspace needs for a run of `requests` thanks."""
     size = max(MIN_PEOPLE, len(PEOPLE))
-    while size * (size - 1) * per_pair < credits:
+    while size * (size - 1) < Workforce.pairs_needed(requests):
         size += 1
-    return size - len(PEOPLE), per_pair
+    return size - len(PEOPLE)
 
 
 def start_workspace(
-    database: ScratchDatabase, served: EmulatorProcess, colleagues: int, per_pair: int
+    database: ScratchDatabase, served: EmulatorProcess, colleagues: int
 ) -> tuple[SlackEmulator, Workforce]:
     """The workspace `served` serves, synced into the members cache as `python -m bot serve`
     does at start-up; and its twin in this process, which builds the requests (the response
@@ -148,9 +144,9 @@ def start_workspace(
         sync_workspace(client, sessions, utc_now)
         with sessions() as session:
             workspace = session.get(Workspace, TEAM_ID)
-            assert workspace is not None and workspace.pair_daily_cap >= per_pair
+            assert workspace is not None and workspace.pair_daily_cap >= EXCHANGES_PER_PAIR
     except BaseException:
         twin.stop()
         raise
     people = [user_id for user_id, *_ in PEOPLE] + colleague_ids(colleagues)
-    return twin, Workforce(tuple(people), per_pair)
+    return twin, Workforce(tuple(people))
