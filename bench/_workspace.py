@@ -7,20 +7,10 @@ at, migrated with Alembic, and dropped at the end; no other database's data is t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from types import TracebackType
 
-from sqlalchemy import (
-    Engine,
-    create_engine,
-    func,
-    insert,
-    literal,
-    make_url,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.schema import Table
+from sqlalchemy import Engine, create_engine, func, make_url, select, text, update
 
 from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
 from bench._load import EXCHANGES_PER_PAIR, Workforce
@@ -85,21 +75,11 @@ class ScratchDatabase:
         with self.require_engine().connect() as conn:
             return int(conn.scalar(query) or 0)
 
-    def copy_workspace(self, team_id: str, copy_id: str) -> None:
-        """A copy of a workspace's row and its members cache under another team ID."""
+    def create(self, schema: Sequence[str]) -> None:
+        """The bench's own tables and indexes, next to Goodwill's."""
         with self.require_engine().begin() as conn:
-            for model in (Workspace, Member):
-                table = model.__table__
-                assert isinstance(table, Table)
-                others = [column for column in table.columns if column.name != "team_id"]
-                copied = select(literal(copy_id), *others).where(table.c.team_id == team_id)
-                columns = ["team_id", *(column.name for column in others)]
-                conn.execute(insert(table).from_select(columns, copied))
-
-    def create_floor_table(self, name: str) -> None:
-        """The one-column table the floor server (bench._servers.floor_app) writes to."""
-        with self.require_engine().begin() as conn:
-            conn.execute(text(f"CREATE TABLE {name} (key text PRIMARY KEY)"))
+            for statement in schema:
+                conn.execute(text(statement))
 
     def row_count(self, table: str) -> int:
         with self.require_engine().connect() as conn:
@@ -114,13 +94,20 @@ class ScratchDatabase:
         with self.require_engine().connect() as conn:
             return str(conn.scalar(text("SHOW server_version")))
 
-    def backend_pids(self) -> list[int]:
-        """The PostgreSQL backends serving other clients of the scratch database."""
+    def url_for(self, application_name: str) -> str:
+        """The database's URL for a client that names itself, so that its backends can be
+        told from the others' (backend_pids)."""
+        url = make_url(self.url).update_query_dict({"application_name": application_name})
+        return url.render_as_string(hide_password=False)
+
+    def backend_pids(self, application_name: str) -> list[int]:
+        """The PostgreSQL backends serving the scratch database to `application_name`."""
         query = text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE datname = :name AND application_name = :app"
         )
+        params = {"name": self.name, "app": application_name}
         with self.require_engine().connect() as conn:
-            return sorted(int(pid) for pid in conn.scalars(query, {"name": self.name}))
+            return sorted(int(pid) for pid in conn.scalars(query, params))
 
 
 def colleagues_for(requests: int) -> int:
