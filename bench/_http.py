@@ -81,7 +81,10 @@ def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace
         "--warmup", type=int, default=500, help="untimed requests per server (default: %(default)s)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="alternating timed slices (default: %(default)s)"
+        "--rounds",
+        type=int,
+        default=5,
+        help="timed rounds, each a slice of every server (default: %(default)s)",
     )
     parser.add_argument(
         "--concurrency", type=int, default=16, help="concurrent connections (default: %(default)s)"
