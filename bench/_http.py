@@ -1,17 +1,18 @@
-"""HTTP benchmarks: Slack requests over real HTTP, Goodwill against a bare Bolt app.
+"""HTTP benchmarks: Slack requests over real HTTP, Goodwill against the durable floor.
 
     python -m bench.thanks_http [--requests N] [--concurrency C] [--json PATH] ...
     python -m bench.reactions_http [...]
 
 One run creates a scratch PostgreSQL database (dropped at the end), serves a seeded Slack
-emulator on loopback, and starts two gunicorn subprocesses on 127.0.0.1 with the same settings:
-the baseline (a bare Bolt app that only acks) and goodwill (the real app). Once every worker of
-both has built its app, it builds and signs every request of the workload (bench._workloads),
-warms both servers up, and sends the timed load in rounds that alternate between the two, so
-that both meet the same machine. It prints latency percentiles, throughput, CPU use, the
-checks on every response and on the ledger, and PASS or FAIL against the performance goals.
-Figures are what was measured; nothing is adjusted. docs/BENCHMARKS.md explains the method and
-the settings.
+emulator on loopback, and starts three gunicorn subprocesses on 127.0.0.1 with the same
+settings (bench._servers): the bare ack, the durable floor (a bare Bolt app that records each
+request durably before it answers) and goodwill (the real app). Once every worker of each has
+built its app, it builds and signs every request of the workload (bench._workloads), warms
+the servers up, and sends the timed load in rounds, each a slice of every server in turn, so
+that all meet the same machine. It prints latency percentiles, throughput, CPU use, the
+checks on every response and on the database, and PASS or FAIL against the performance
+goals, which compare goodwill with the floor. Figures are what was measured; nothing is
+adjusted. docs/BENCHMARKS.md explains the method and the settings.
 
 Exit status: 0 when the run is valid (every response as expected, every credit in the
 database) whether or not the goals are met; 1 when it is not.
@@ -20,6 +21,8 @@ database) whether or not the goals are met; 1 when it is not.
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import json
 import os
 import platform
@@ -42,17 +45,20 @@ from bench._load import run_load
 from bench._measure import Tally, speed_probe
 from bench._report import raw, report
 from bench._servers import (
+    FLOOR_SCHEMA,
     FLOOR_TABLE,
-    FLOOR_TEAMS,
-    FLOORS,
     REPO_ROOT,
     AppConfig,
     BenchServer,
     GunicornSettings,
+    application_name,
 )
 from bench._workloads import Workload
 from bench._workspace import ScratchDatabase, colleagues_for, start_workspace
 from bot.sandbox.seed import TEAM_ID
+
+# In the order of the first round; the goals compare goodwill with the floor.
+SERVERS = ("ack", "floor", "goodwill")
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Bolt refuses a request signed more than 5 minutes ago; stop short of that.
@@ -62,7 +68,7 @@ SIGNATURE_WINDOW_SECONDS = 280
 def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=f"python -m bench.{workload.name}_http",
-        description=f"Goodwill's {workload.title} against a bare Bolt app, same gunicorn stack.",
+        description=f"Goodwill's {workload.title} against the durable floor, same gunicorn stack.",
     )
     parser.add_argument(
         "--requests",
@@ -75,7 +81,10 @@ def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace
         "--warmup", type=int, default=500, help="untimed requests per server (default: %(default)s)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="alternating timed slices (default: %(default)s)"
+        "--rounds",
+        type=int,
+        default=5,
+        help="timed rounds, each a slice of every server (default: %(default)s)",
     )
     parser.add_argument(
         "--concurrency", type=int, default=16, help="concurrent connections (default: %(default)s)"
@@ -86,23 +95,13 @@ def parse_args(workload: Workload, argv: list[str] | None) -> argparse.Namespace
         help="PostgreSQL server to create the scratch database on (env BENCH_DATABASE_URL)",
     )
     parser.add_argument("--json", type=Path, help="write the raw figures here")
-    parser.add_argument(
-        "--floor",
-        action="append",
-        choices=FLOORS,
-        default=[],
-        help="also serve a floor, the bare app recording each request before it answers: "
-        "row (one row of one column), credit (goodwill's credit row, no rules) or rules "
-        "(goodwill's own statement); reactions' floors always send the confirmation. "
-        "Repeat for several (see bench._servers.floor_app)",
-    )
     if workload.confirmed:
         parser.add_argument(
             "--confirmations",
             choices=("on", "off"),
             default="on",
-            help="off: every member has turned the private confirmations off, which measures "
-            "what they cost (default: %(default)s, as members start)",
+            help="off: every member has turned the private confirmations off, and the floor "
+            "sends none, which measures what they cost (default: %(default)s, as members start)",
         )
     # Chosen by measurement on the 2-core machine: see docs/BENCHMARKS.md.
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync)")
@@ -123,68 +122,69 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
     total = args.warmup + args.requests
     with ScratchDatabase(args.database_url) as database, ExitStack() as stack:
         info["postgresql"] = database.server_version()
+        database.create(FLOOR_SCHEMA)
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        colleagues, per_pair = colleagues_for(total)
+        colleagues = colleagues_for(total)
         served = stack.enter_context(EmulatorProcess(colleagues))
-        emulator, workforce = start_workspace(database, served, colleagues, per_pair)
+        emulator, workforce = start_workspace(database, served, colleagues)
+        info["people"] = len(workforce.people)
         confirmed = workload.confirmed and args.confirmations == "on"
         if workload.confirmed and not confirmed:
             database.turn_confirmations_off()
         stack.callback(emulator.stop)
         secret = secrets.token_hex(16)
-        config = AppConfig(served.api_url, emulator.bot_token, secret, database.url)
-        floors = sorted(set(args.floor), key=FLOORS.index)
-        kinds = ("baseline", "goodwill", *(f"floor-{floor}" for floor in floors))
-        if "row" in floors:
-            database.create_floor_table(FLOOR_TABLE)
-        for floor in floors:
-            if floor in FLOOR_TEAMS:
-                database.copy_workspace(TEAM_ID, FLOOR_TEAMS[floor])
-        servers = {
-            kind: stack.enter_context(BenchServer(kind, settings, config, workdir))
-            for kind in kinds
-        }
+        servers = {}
+        for kind in SERVERS:
+            url = database.url_for(application_name(kind))
+            config = AppConfig(served.api_url, emulator.bot_token, secret, url, confirmed)
+            servers[kind] = stack.enter_context(BenchServer(kind, settings, config, workdir))
         tallies = {
             kind: Tally(
                 kind,
                 server.worker_pids,
-                None if kind == "baseline" else database.backend_pids,
+                None
+                if kind == "ack"
+                else functools.partial(database.backend_pids, application_name(kind)),
                 [served.pid],
             )
             for kind, server in servers.items()
         }
         # Every request is built and signed before anything is timed. Each server gets the
-        # same sequence; only goodwill's are recorded, so they are all new credits.
+        # same sequence, sent in the order of the workforce's day: the warm-up, then each
+        # round the next stretch of it, so that a pair that exchanged earlier did so before.
+        # Only goodwill's and the floor's are recorded, each in its own table.
         signed_at = time.monotonic()
         warmups, slices = {}, {}
         for kind, server in servers.items():
             requests = workload.build(emulator, workforce, secret, server.port, range(total))
             warmups[kind] = requests[: args.warmup]
             timed = requests[args.warmup :]
-            slices[kind] = [timed[number :: args.rounds] for number in range(args.rounds)]
+            bounds = [len(timed) * number // args.rounds for number in range(args.rounds + 1)]
+            slices[kind] = [timed[start:end] for start, end in itertools.pairwise(bounds)]
         for kind, server in servers.items():
             tallies[kind].warmup = run_load(server.port, warmups[kind], args.concurrency)
         probes = []
         for number in range(args.rounds):
             probes.append(speed_probe())
-            for kind, server in servers.items():
+            # Each round starts with the next server, so that none always follows the same
+            # one, whose writes may set off a checkpoint or an autovacuum in the next's time.
+            turn = number % len(SERVERS)
+            for kind in (*SERVERS[turn:], *SERVERS[:turn]):
                 if time.monotonic() - signed_at > SIGNATURE_WINDOW_SECONDS:
                     raise SystemExit(
                         "bench: the load outlasted the 5 minutes Slack signatures are valid; "
                         "run again with fewer --requests"
                     )
-                tallies[kind].run_slice(server.port, slices[kind][number], args.concurrency)
+                tallies[kind].run_slice(servers[kind].port, slices[kind][number], args.concurrency)
         credits = database.credit_count(TEAM_ID)
-        floor_rows = {
-            floor: database.row_count(FLOOR_TABLE)
-            if floor == "row"
-            else database.credit_count(FLOOR_TEAMS[floor])
-            for floor in floors
-        }
+        floor_rows = database.row_count(FLOOR_TABLE)
         notes = served.accepted("chat.postEphemeral")
+    timed_numbers = range(args.warmup, total)
+    again = sum(workforce.first_of(number) != number for number in timed_numbers)
+    info["repeated_share"] = again / args.requests
     valid = report(workload, info, settings, tallies, probes, credits, floor_rows, notes, confirmed)
     if args.json:
-        figures = raw(info, settings, tallies, probes, credits)
+        figures = raw(info, settings, tallies, probes, credits, floor_rows)
         args.json.write_text(json.dumps(figures, indent=1))
     return 0 if valid else 1
 

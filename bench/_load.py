@@ -40,28 +40,53 @@ REASONS = (
 )
 
 
+# Of every five requests, the last two come from a (giver, receiver) pair that first
+# exchanged REPEAT_GAP requests earlier the same day, now for another reason; they start at
+# request REPEATS_FROM, within the default warm-up. The gap is far more than the requests in
+# flight at once (--concurrency), so the earlier credit is in before its pair comes back.
+CYCLE, NEW_IN_CYCLE = 5, 3
+REPEAT_GAP = 303  # % CYCLE == 3: a repeat's earlier request is always one of a new pair
+REPEATS_FROM = 305  # a multiple of CYCLE, and at least REPEAT_GAP
+# No pair exchanges more often in a run: well within the daily pair cap.
+EXCHANGES_PER_PAIR = 2
+
+
 @dataclass(frozen=True)
 class Workforce:
-    """Who thanks whom: the people, and how often the fair-use rules let one ordered pair of
-    them credit each other in a day (each time for a different reason)."""
+    """Who thanks whom, in the order the load sends it: a day in a team where people also
+    thank someone they already thanked earlier that day (40% of the requests), each time for
+    another reason, so that the fair-use rules allow every one of them."""
 
     people: tuple[str, ...]
-    per_pair: int
 
-    @property
-    def capacity(self) -> int:
-        return len(self.people) * (len(self.people) - 1) * self.per_pair
+    @staticmethod
+    def pairs_needed(requests: int) -> int:
+        """How many ordered pairs a run of `requests` requests brings in."""
+        if requests <= REPEATS_FROM:
+            return requests
+        cycles, rest = divmod(requests - REPEATS_FROM, CYCLE)
+        return REPEATS_FROM + cycles * NEW_IN_CYCLE + min(rest, NEW_IN_CYCLE)
+
+    @staticmethod
+    def first_of(number: int) -> int:
+        """The request that first brought in the pair of request `number`: `number` itself
+        unless its pair already exchanged earlier in the run."""
+        if number >= REPEATS_FROM and number % CYCLE >= NEW_IN_CYCLE:
+            return number - REPEAT_GAP
+        return number
 
     def thanks(self, number: int) -> tuple[str, str, str]:
-        """The `number`th thanks of the run: (thanker, helper, reason), all pairs before any
-        pair repeats, and a pair's reason different each time it comes round."""
+        """The `number`th thanks of the run: (thanker, helper, reason), each ordered pair
+        brought in once, and a different reason when it comes back."""
+        first = self.first_of(number)
+        pair = self.pairs_needed(first)  # the pairs brought in before it: its index
         size = len(self.people)
-        round_, pair = divmod(number, size * (size - 1))
-        if round_ >= self.per_pair:
-            raise ValueError(f"more than {self.capacity} thanks would break the fair-use rules")
+        if pair >= size * (size - 1):
+            raise ValueError(f"{len(self.people)} people are too few for {number + 1} thanks")
         thanker = pair % size
         helper = (thanker + 1 + pair // size) % size
-        return self.people[thanker], self.people[helper], REASONS[(pair + round_) % len(REASONS)]
+        again = int(first != number)
+        return self.people[thanker], self.people[helper], REASONS[(pair + again) % len(REASONS)]
 
 
 def thanks_requests(
@@ -99,8 +124,9 @@ def reaction_requests(
     numbers: range,
 ) -> list[bytes]:
     """Signed `reaction_added` Events API deliveries as raw HTTP/1.1 bytes: for each of the
-    run's `numbers`, someone puts a credit emoji on a colleague's message of their own, so
-    that every event is a new credit (the worst case: most reactions are not credit emoji)."""
+    run's `numbers`, someone puts a credit emoji on a new message of a colleague's, who may be
+    one they credited earlier in the run (Workforce), so that every event is a new credit (the
+    worst case: most reactions are not credit emoji)."""
     driver = SlackDriver(emulator, signing_secret, HttpTransport(f"http://{HOST}:{port}{PATH}"))
     channels = [channel_id for channel_id, _ in CHANNELS]
     started = int(time.time()) - 86_400

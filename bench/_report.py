@@ -12,7 +12,6 @@ from bench._measure import Tally
 from bench._servers import GunicornSettings
 from bench._workloads import Workload
 
-GOAL_THROUGHPUT_RATIO = 0.5
 NOISY_OTHER_LOAD = 0.05
 NOISY_SPEED_SPREAD = 1.3
 
@@ -24,15 +23,15 @@ def report(
     tallies: Mapping[str, Tally],
     probes: Sequence[float],
     credits: int,
-    floor_rows: Mapping[str, int],
+    floor_rows: int,
     notes: int,
     confirmed: bool,
 ) -> bool:
     """Print the figures, the checks and the goals; True when the run is valid.
 
-    `floor_rows`: the rows each floor that ran wrote (bench._servers.floor_app). `notes`: the
-    private confirmations (chat.postEphemeral) the emulator accepted, one per credit when
-    `confirmed`, none otherwise, and one per reaction recorded by a floor.
+    `tallies`: the ack, the floor and goodwill (bench._servers). `floor_rows`: the rows the
+    floor wrote. `notes`: the private confirmations (chat.postEphemeral) the emulator
+    accepted, one per request of goodwill and of the floor when `confirmed`, none otherwise.
     """
     rounds = len(probes)
     quiet = "" if confirmed or not workload.confirmed else ", private confirmations off"
@@ -42,17 +41,14 @@ def report(
         f"{info['postgresql']}, gunicorn {info['gunicorn']}, slack_bolt {info['slack_bolt']}"
     )
     print(f"servers (all): gunicorn via bot.web.GunicornServer, {settings.describe()}")
+    told = ", then tells the reactor" if confirmed else ""
     print(
-        "baseline: bare Bolt App whose listeners only ack; goodwill: bot.runtime.http_app "
-        "(build_app + wsgi_app, production settings: scheduler in each worker), scratch PostgreSQL"
+        "ack: bare Bolt App whose listeners only ack; floor: the bare App recording each "
+        "request before it answers, one idempotent autocommit INSERT (primary key and two "
+        f"secondary indexes, synchronous commit){told}; goodwill: bot.runtime.http_app "
+        "(build_app + wsgi_app, production settings: scheduler in each worker); one scratch "
+        "PostgreSQL database"
     )
-    if floor_rows:
-        told = ", then its confirmation" if workload.confirmed else ""
-        print(
-            f"floors: the bare Bolt App recording each request{told}: floor-row one row of one "
-            "column (autocommit psycopg), floor-credit goodwill's credit row with no rules, "
-            "floor-rules goodwill's own one-statement path"
-        )
     print(
         f"client: 1 asyncio process (Protocol callbacks, no streams), {info['concurrency']} "
         "connections, keep-alive where the server allows it, requests built and signed before "
@@ -60,12 +56,17 @@ def report(
     )
     print(
         f"load per server: {info['warmup']} warm-up requests (not timed), then "
-        f"{info['requests']} timed in {rounds} rounds, each a slice of every server in turn, so "
-        "that all meet the same machine"
+        f"{info['requests']} timed in {rounds} rounds, each a slice of every server in turn "
+        "(the first server changing each round), so that all meet the same machine"
+    )
+    print(
+        f"workload: {info['people']} people; {info['repeated_share']:.0%} of the timed requests "
+        "from a giver to someone they credited earlier the same day, each time for another "
+        "reason; every request allowed by the fair-use rules"
     )
     print()
     header = (
-        f"{'server':<12} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+        f"{'server':<9} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
         f" {'conns':>6} {'client CPU':>10} {'server CPU/req':>14} {'db CPU/req':>10}"
         f" {'Slack CPU/req':>13}"
         f" {'machine busy':>12} {'other load':>10}"
@@ -77,7 +78,7 @@ def report(
         count = len(timed.latencies)
         database = _per_request(tally.database_cpu, count) if tally.has_database else "n/a"
         print(
-            f"{kind:<12} {timed.throughput:>7.0f} {timed.percentile(50) * 1e3:>7.2f}"
+            f"{kind:<9} {timed.throughput:>7.0f} {timed.percentile(50) * 1e3:>7.2f}"
             f" {timed.percentile(90) * 1e3:>7.2f} {timed.percentile(99) * 1e3:>7.2f}"
             f" {max(timed.latencies) * 1e3:>7.2f} {timed.connections:>6}"
             f" {timed.client_cpu / timed.elapsed:>9.0%} {_per_request(tally.server_cpu, count):>14}"
@@ -99,41 +100,39 @@ def report(
         f"faster): {' '.join(f'{probe:.0f}' for probe in probes)}"
     )
     print()
-    baseline, goodwill = tallies["baseline"], tallies["goodwill"]
-    ratio = goodwill.timed.throughput / baseline.timed.throughput
-    print(f"throughput goodwill/baseline: {ratio:.2f}")
-    for floor in floor_rows:
-        share = tallies[f"floor-{floor}"].timed.throughput / baseline.timed.throughput
-        print(f"throughput floor-{floor}/baseline: {share:.2f}")
-    spent = {kind: _machine_cpu_per_request(tally) for kind, tally in tallies.items()}
+    ack, floor, goodwill = tallies["ack"], tallies["floor"], tallies["goodwill"]
+    ratio = goodwill.timed.throughput / floor.timed.throughput
     print(
-        f"machine CPU per request (all cores' busy time, other load included): baseline "
-        f"{spent['baseline'] * 1e3:.2f} ms, goodwill {spent['goodwill'] * 1e3:.2f} ms; "
-        f"{GOAL_THROUGHPUT_RATIO:.0%} of the baseline's throughput leaves goodwill "
-        f"{spent['baseline'] / GOAL_THROUGHPUT_RATIO * 1e3:.2f} ms"
-        + "".join(f"; floor-{floor} {spent[f'floor-{floor}'] * 1e3:.2f} ms" for floor in floor_rows)
+        f"throughput goodwill/floor: {ratio:.2f}; against the bare ack: goodwill "
+        f"{goodwill.timed.throughput / ack.timed.throughput:.2f}, floor "
+        f"{floor.timed.throughput / ack.timed.throughput:.2f}"
+    )
+    spent = {kind: _machine_cpu_per_request(tally) for kind, tally in tallies.items()}
+    goal = workload.floor_ratio_goal
+    print(
+        "machine CPU per request (all cores' busy time, other load included): "
+        + ", ".join(f"{kind} {seconds * 1e3:.2f} ms" for kind, seconds in spent.items())
+        + f"; {goal:.1f}x the floor's throughput leaves goodwill "
+        f"{spent['floor'] / goal * 1e3:.2f} ms"
     )
 
     checks = []
-    baseline_ok = sum(result.ok_statuses() for result in _all(baseline))
-    baseline_sent = sum(len(result.statuses) for result in _all(baseline))
+    for kind, tally in tallies.items():
+        answer = "HTTP 200" if kind == "ack" else workload.answer
+        answers = LoadResult.ok_statuses if kind == "ack" else workload.answered
+        answered = sum(answers(result) for result in _all(tally))
+        checks.append((answered == _sent(tally), f"{kind} {answer}: {answered}/{_sent(tally)}"))
+    sent, floor_sent = _sent(goodwill), _sent(floor)
     checks.append(
-        (baseline_ok == baseline_sent, f"baseline HTTP 200: {baseline_ok}/{baseline_sent}")
+        (credits == sent, f"goodwill credits in the database: {credits} (expected {sent})")
     )
-    replies = sum(workload.answered(result) for result in _all(goodwill))
-    sent = sum(len(result.statuses) for result in _all(goodwill))
-    checks.append((replies == sent, f"goodwill {workload.answer}: {replies}/{sent}"))
-    checks.append((credits == sent, f"credits in the database: {credits} (expected {sent})"))
-    floors_sent = 0
-    for floor, rows in floor_rows.items():
-        results = _all(tallies[f"floor-{floor}"])
-        floor_ok = sum(result.ok_statuses() for result in results)
-        floor_sent = sum(len(result.statuses) for result in results)
-        floors_sent += floor_sent
-        checks.append((floor_ok == floor_sent, f"floor-{floor} HTTP 200: {floor_ok}/{floor_sent}"))
-        checks.append((rows == floor_sent, f"floor-{floor} rows: {rows} (expected {floor_sent})"))
-    # The floors confirm every reaction, whatever --confirmations says.
-    expected_notes = (sent if confirmed else 0) + (floors_sent if workload.confirmed else 0)
+    checks.append(
+        (
+            floor_rows == floor_sent,
+            f"floor rows in the database: {floor_rows} (expected {floor_sent})",
+        )
+    )
+    expected_notes = sent + floor_sent if confirmed else 0
     checks.append(
         (
             notes == expected_notes,
@@ -143,13 +142,10 @@ def report(
     for ok, text in checks:
         print(f"check {'OK  ' if ok else 'FAIL'} {text}")
     p99 = goodwill.timed.percentile(99)
-    goals = []
+    goals = [(ratio >= goal, f"goodwill throughput >= {goal:.1f}x the floor's: {ratio:.2f}x")]
     if workload.p99_goal_seconds is not None:
         limit = workload.p99_goal_seconds * 1e3
         goals.append((p99 * 1e3 <= limit, f"goodwill p99 <= {limit:.0f} ms: {p99 * 1e3:.2f} ms"))
-    goals.append(
-        (ratio >= GOAL_THROUGHPUT_RATIO, f"goodwill throughput >= 50% of baseline: {ratio:.0%}")
-    )
     for ok, text in goals:
         print(f"goal  {'PASS' if ok else 'FAIL'} {text}")
     for tally in tallies.values():
@@ -167,7 +163,7 @@ def report(
         )
     valid = all(ok for ok, _ in checks)
     if not valid:
-        print("The run is NOT valid: some responses or credits were not as expected.")
+        print("The run is NOT valid: some responses or rows were not as expected.")
     return valid
 
 
@@ -177,6 +173,7 @@ def raw(
     tallies: Mapping[str, Tally],
     probes: Sequence[float],
     credits: int,
+    floor_rows: int,
 ) -> dict[str, Any]:
     servers = {}
     for kind, tally in tallies.items():
@@ -212,6 +209,7 @@ def raw(
         "speed_probe_ms": list(probes),
         "speed_probe_median_ms": statistics.median(probes),
         "credits_in_database": credits,
+        "floor_rows_in_database": floor_rows,
         "servers": servers,
     }
 
@@ -223,6 +221,11 @@ def _machine_cpu_per_request(tally: Tally) -> float:
 
 def _all(tally: Tally) -> list[LoadResult]:
     return [tally.warmup, *tally.slices] if tally.warmup else list(tally.slices)
+
+
+def _sent(tally: Tally) -> int:
+    """Requests sent to the server, warm-up included."""
+    return sum(len(result.statuses) for result in _all(tally))
 
 
 def _latency_ms(percentile: Callable[[float], float], longest: float) -> dict[str, float]:

@@ -1,27 +1,28 @@
-"""The two servers under test, each a gunicorn subprocess on a loopback socket the bench bound.
+"""The servers under test, each a gunicorn subprocess on a loopback socket the bench bound.
 
-Run by the bench, not by hand: `python -m bench._servers {baseline,goodwill} ...`. Both kinds
-go through `bot.web.GunicornServer` with the same options and `bot.web.wsgi_app`, so they differ
+Run by the bench, not by hand: `python -m bench._servers {ack,floor,goodwill} ...`. All go
+through `bot.web.GunicornServer` with the same options and `bot.web.wsgi_app`, so they differ
 only in the Bolt app behind the adapter:
 
-- baseline: a bare Bolt app whose listeners (`/thanks`, `reaction_added`) only ack;
-- goodwill: the real app, built in each worker by `bot.runtime.http_app` as `python -m bot serve`
-  builds it, against the bench's scratch database and the Slack emulator;
-- floor-row, floor-credit, floor-rules (`--floor`): the bare app recording each request
-  before it answers, and nothing else (`floor_app`): what any app that records first must
-  spend, step by step up to goodwill's own statement.
+- ack: a bare Bolt app whose listeners (`/thanks`, `reaction_added`) only ack: what Bolt,
+  gunicorn, the kernel and the load's client cost on their own;
+- floor: the durable floor, the bare Bolt app recording each request durably before it
+  answers, and nothing else (`floor_app`): the least any app that records first must spend,
+  and the baseline of the goals;
+- goodwill: the real app, built in each worker by `bot.runtime.http_app` as `python -m bot
+  serve` builds it, against the bench's scratch database and the Slack emulator.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ _GUNICORN_ENV = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY")
 
 @dataclass(frozen=True)
 class GunicornSettings:
-    """Worker settings, identical for both servers."""
+    """Worker settings, identical for every server."""
 
     worker_class: str
     workers: int
@@ -75,6 +76,14 @@ class AppConfig:
     bot_token: str
     signing_secret: str
     database_url: str
+    # Whether the floor tells a reactor their reaction counted, as goodwill does unless the
+    # members turned it off.
+    confirmations: bool = True
+
+
+def application_name(kind: str) -> str:
+    """What a server's database connections call themselves (bench._workspace.url_for)."""
+    return f"goodwill-bench-{kind}"
 
 
 class BenchServer:
@@ -114,6 +123,7 @@ class BenchServer:
             f"--bot-token={self.config.bot_token}",
             f"--signing-secret={self.config.signing_secret}",
             f"--database-url={self.config.database_url}",
+            f"--confirmations={'on' if self.config.confirmations else 'off'}",
         ]
         env = {name: value for name, value in os.environ.items() if name not in _GUNICORN_ENV}
         with listener, self.log_path.open("wb") as log:
@@ -176,7 +186,7 @@ def _nothing() -> None:
     """An event listener that does nothing: Bolt acks the event itself."""
 
 
-def baseline_app(config: AppConfig) -> Any:
+def ack_app(config: AppConfig) -> Any:
     from bot.web import wsgi_app
 
     client = WebClient(token=config.bot_token, base_url=config.api_url)
@@ -187,96 +197,73 @@ def baseline_app(config: AppConfig) -> Any:
     return wsgi_app(app)
 
 
+# The floor's table, created by the bench in its scratch database: a primary key that makes
+# the insert idempotent (a retried request writes nothing twice), and two secondary indexes,
+# each person's credits by time, given and received, as any ledger needs to answer "how
+# much did I give, how much did I get". Committed with PostgreSQL's defaults
+# (synchronous_commit on): each answer waits for its row to be on disk.
 FLOOR_TABLE = "bench_floor"
-# What each floor writes for a request, from the least to goodwill's own statement.
-FLOORS = ("row", "credit", "rules")
-# The workspace each floor that writes credits records them in: a copy of the bench's, so
-# that its credits count neither against goodwill's daily caps nor against each other's.
-FLOOR_TEAMS = {"credit": "TFLOORCREDIT", "rules": "TFLOORRULES"}
+FLOOR_SCHEMA = (
+    f"CREATE TABLE {FLOOR_TABLE} (key text PRIMARY KEY, team text NOT NULL,"
+    " giver text NOT NULL, receiver text NOT NULL, created_at timestamptz NOT NULL)",
+    f"CREATE INDEX ix_{FLOOR_TABLE}_giver ON {FLOOR_TABLE} (team, giver, created_at)",
+    f"CREATE INDEX ix_{FLOOR_TABLE}_receiver ON {FLOOR_TABLE} (team, receiver, created_at)",
+)
+_RECORD = (
+    f"INSERT INTO {FLOOR_TABLE} (key, team, giver, receiver, created_at)"
+    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING"
+)
 _THANKED = re.compile(r"<@(U[A-Z0-9]+)")
 
 
-def floor_app(kind: str, config: AppConfig) -> Any:
-    """A bare Bolt app that records each request before it answers, and does nothing else.
+def floor_app(config: AppConfig) -> Any:
+    """The durable floor: a bare Bolt app that records each request before it answers, and
+    does nothing else, then tells a reactor their reaction counted as goodwill does.
 
-    row: one row of one column; credit: the credit goodwill would record, every column and
-    every index of `credits`, with none of the rules; rules: goodwill's own one-statement path
-    (bot.statements), rules and giver's lock included. A reaction's reactor is then told, as
-    goodwill tells them. What goodwill costs beyond `rules` is its app: parsing, checks,
-    middleware, listeners, the reply.
+    Each request is one idempotent autocommit INSERT into FLOOR_TABLE. It goes through
+    psycopg directly, on a connection each worker thread opens once and keeps, rather than
+    through SQLAlchemy: a pool's checkout and checkin and SQLAlchemy's Connection and result
+    would add Python work to every request that recording does not need, and the floor is
+    meant as the least an app that records first must spend. Its Slack client is goodwill's
+    (bot.app.make_client, kept-alive connections), so that a confirmation costs both the same.
     """
     import psycopg
-    from psycopg.types.json import Json
     from sqlalchemy import make_url
 
     from bot.app import make_client
-    from bot.db import make_engine
-    from bot.services.ledger import NewCredit, credit_row, record_plainly_fair
-    from bot.services.reaction_events import reaction_from_event
-    from bot.services.reactions_at_once import react_at_once
-    from bot.statements import Statements
     from bot.web import wsgi_app
 
     url = make_url(config.database_url).set(drivername="postgresql")
-    statements = Statements(make_engine(config.database_url))
-    connection = None
-    if kind != "rules":
-        connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-    team = FLOOR_TEAMS.get(kind, "")
-    # The credit row as goodwill writes it (ledger.credit_row), every column named.
-    names = list(credit_row(team, NewCredit("", "", "thanks", ""), datetime.now(UTC)))
-    placeholders = ", ".join(f"%({name})s" for name in names)
-    insert_credit = f"INSERT INTO credits ({', '.join(names)}) VALUES ({placeholders})"
-    insert_row = f"INSERT INTO {FLOOR_TABLE} (key) VALUES (%s)"
+    conninfo = url.render_as_string(hide_password=False)
+    connections = threading.local()
+
+    def record(key: str, team: str, giver: str, receiver: str) -> None:
+        connection = getattr(connections, "connection", None)
+        if connection is None:
+            connection = connections.connection = psycopg.connect(conninfo, autocommit=True)
+        connection.execute(_RECORD, (key, team, giver, receiver, datetime.now(UTC)))
+
     client = make_client(config.bot_token, config.api_url)
     app = App(signing_secret=config.signing_secret, client=client, process_before_response=True)
 
-    def record(credit: NewCredit) -> None:
-        now = datetime.now(UTC)
-        if kind == "rules":
-            with statements.connect() as run:
-                if not record_plainly_fair(run, team, [credit], now):
-                    raise RuntimeError("the rules refused a floor credit")
-            return
-        assert connection is not None
-        if kind == "row":
-            connection.execute(insert_row, (credit.source_key,))
-        else:
-            row = credit_row(team, credit, now)
-            connection.execute(insert_credit, {**row, "values": Json(row["values"])})
-
     @app.command("/thanks")
     def record_and_answer(ack: Ack, command: dict[str, Any]) -> None:
-        text = command["text"]
+        text, team, giver = command["text"], command["team_id"], command["user_id"]
         mention = _THANKED.search(text)
         assert mention is not None
-        helper, reason = mention.group(1), text[mention.end() :]
-        key = f"thanks:{team}:{command['trigger_id']}:{helper}"
-        record(NewCredit(helper, command["user_id"], "thanks", key, reason=reason, quotable=True))
+        receiver = mention.group(1)
+        record(f"thanks:{team}:{command['trigger_id']}:{receiver}", team, giver, receiver)
         ack(response_type="in_channel", text=f"Thanks recorded: {text}")
 
     @app.event("reaction_added")
     def record_and_tell(body: dict[str, Any], event: dict[str, Any]) -> None:
-        reaction = reaction_from_event(team or body["team_id"], body["event_id"], event)
-        assert reaction is not None
-        if kind == "rules":
-            with statements.connect() as run:
-                outcome = react_at_once(run, datetime.now(UTC), reaction)
-            if outcome is None or not outcome.credited:
-                raise RuntimeError("the rules refused a floor credit")
-        else:
-            credit = NewCredit(
-                reaction.author_id,
-                reaction.reactor_id,
-                "reaction",
-                reaction.source_key,
-                channel_id=reaction.channel_id,
-                message_ts=reaction.message_ts,
+        team, reactor, item = body["team_id"], event["user"], event["item"]
+        key = f"reaction:{team}:{item['channel']}:{item['ts']}:{reactor}:{event['reaction']}"
+        record(key, team, reactor, event["item_user"])
+        if config.confirmations:
+            client.chat_postEphemeral(
+                channel=item["channel"], user=reactor, text="Your thanks counted."
             )
-            record(credit)
-        client.chat_postEphemeral(
-            channel=reaction.channel_id, user=reaction.reactor_id, text="Your thanks counted."
-        )
 
     return wsgi_app(app)
 
@@ -299,9 +286,9 @@ def goodwill_app(config: AppConfig) -> Any:
 
 
 BUILDERS: dict[str, Callable[[AppConfig], Any]] = {
-    "baseline": baseline_app,
+    "ack": ack_app,
+    "floor": floor_app,
     "goodwill": goodwill_app,
-    **{f"floor-{kind}": functools.partial(floor_app, kind) for kind in FLOORS},
 }
 
 
@@ -317,8 +304,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, required=True)
     for name in ("--api-url", "--bot-token", "--signing-secret", "--database-url"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--confirmations", choices=("on", "off"), required=True)
     args = parser.parse_args(argv)
-    config = AppConfig(args.api_url, args.bot_token, args.signing_secret, args.database_url)
+    config = AppConfig(
+        args.api_url,
+        args.bot_token,
+        args.signing_secret,
+        args.database_url,
+        confirmations=args.confirmations == "on",
+    )
     settings = GunicornSettings(args.worker_class, args.workers, args.threads)
     build = BUILDERS[args.kind]
     ready_dir: Path = args.ready_dir
@@ -329,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     options = {
         **settings.options(),
         "bind": [f"fd://{args.fd}"],
-        "proc_name": f"goodwill-bench-{args.kind}",
+        "proc_name": application_name(args.kind),
         "post_worker_init": announce_ready,
     }
     GunicornServer(lambda: build(config), options).run()

@@ -7,23 +7,13 @@ at, migrated with Alembic, and dropped at the end; no other database's data is t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from types import TracebackType
 
-from sqlalchemy import (
-    Engine,
-    create_engine,
-    func,
-    insert,
-    literal,
-    make_url,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.schema import Table
+from sqlalchemy import Engine, create_engine, func, make_url, select, text, update
 
 from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
-from bench._load import REASONS, Workforce
+from bench._load import EXCHANGES_PER_PAIR, Workforce
 from bot.app import make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import utc_now
@@ -85,21 +75,11 @@ class ScratchDatabase:
         with self.require_engine().connect() as conn:
             return int(conn.scalar(query) or 0)
 
-    def copy_workspace(self, team_id: str, copy_id: str) -> None:
-        """A copy of a workspace's row and its members cache under another team ID."""
+    def create(self, schema: Sequence[str]) -> None:
+        """The bench's own tables and indexes, next to Goodwill's."""
         with self.require_engine().begin() as conn:
-            for model in (Workspace, Member):
-                table = model.__table__
-                assert isinstance(table, Table)
-                others = [column for column in table.columns if column.name != "team_id"]
-                copied = select(literal(copy_id), *others).where(table.c.team_id == team_id)
-                columns = ["team_id", *(column.name for column in others)]
-                conn.execute(insert(table).from_select(columns, copied))
-
-    def create_floor_table(self, name: str) -> None:
-        """The one-column table the floor server (bench._servers.floor_app) writes to."""
-        with self.require_engine().begin() as conn:
-            conn.execute(text(f"CREATE TABLE {name} (key text PRIMARY KEY)"))
+            for statement in schema:
+                conn.execute(text(statement))
 
     def row_count(self, table: str) -> int:
         with self.require_engine().connect() as conn:
@@ -114,29 +94,32 @@ class ScratchDatabase:
         with self.require_engine().connect() as conn:
             return str(conn.scalar(text("SHOW server_version")))
 
-    def backend_pids(self) -> list[int]:
-        """The PostgreSQL backends serving other clients of the scratch database."""
+    def url_for(self, application_name: str) -> str:
+        """The database's URL for a client that names itself, so that its backends can be
+        told from the others' (backend_pids)."""
+        url = make_url(self.url).update_query_dict({"application_name": application_name})
+        return url.render_as_string(hide_password=False)
+
+    def backend_pids(self, application_name: str) -> list[int]:
+        """The PostgreSQL backends serving the scratch database to `application_name`."""
         query = text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE datname = :name AND application_name = :app"
         )
+        params = {"name": self.name, "app": application_name}
         with self.require_engine().connect() as conn:
-            return sorted(int(pid) for pid in conn.scalars(query, {"name": self.name}))
+            return sorted(int(pid) for pid in conn.scalars(query, params))
 
 
-def colleagues_for(credits: int) -> tuple[int, int]:
-    """How many colleagues the sandbox workspace needs for `credits` credits that the fair-use
-    rules allow (each ordered pair at most `pair_daily_cap` times a day, each time for another
-    reason), and that per-pair number."""
-    cap = Workspace.__table__.c.pair_daily_cap.default.arg  # what a new workspace gets
-    per_pair = min(cap, len(REASONS))
+def colleagues_for(requests: int) -> int:
+    """How many colleagues the sandbox workspace needs for a run of `requests` thanks."""
     size = max(MIN_PEOPLE, len(PEOPLE))
-    while size * (size - 1) * per_pair < credits:
+    while size * (size - 1) < Workforce.pairs_needed(requests):
         size += 1
-    return size - len(PEOPLE), per_pair
+    return size - len(PEOPLE)
 
 
 def start_workspace(
-    database: ScratchDatabase, served: EmulatorProcess, colleagues: int, per_pair: int
+    database: ScratchDatabase, served: EmulatorProcess, colleagues: int
 ) -> tuple[SlackEmulator, Workforce]:
     """The workspace `served` serves, synced into the members cache as `python -m bot serve`
     does at start-up; and its twin in this process, which builds the requests (the response
@@ -148,9 +131,9 @@ def start_workspace(
         sync_workspace(client, sessions, utc_now)
         with sessions() as session:
             workspace = session.get(Workspace, TEAM_ID)
-            assert workspace is not None and workspace.pair_daily_cap >= per_pair
+            assert workspace is not None and workspace.pair_daily_cap >= EXCHANGES_PER_PAIR
     except BaseException:
         twin.stop()
         raise
     people = [user_id for user_id, *_ in PEOPLE] + colleague_ids(colleagues)
-    return twin, Workforce(tuple(people), per_pair)
+    return twin, Workforce(tuple(people))

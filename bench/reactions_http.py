@@ -1,4 +1,4 @@
-"""Benchmark: `reaction_added` events over real HTTP, Goodwill against a bare Bolt app.
+"""Benchmark: `reaction_added` events over real HTTP, Goodwill against the durable floor.
 
     python -m bench.reactions_http [--requests N] [--concurrency C] [--json PATH] ...
 

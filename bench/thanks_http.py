@@ -1,4 +1,4 @@
-"""Benchmark: `/thanks` over real HTTP, Goodwill against a bare Bolt app (`make bench`).
+"""Benchmark: `/thanks` over real HTTP, Goodwill against the durable floor (`make bench`).
 
     python -m bench.thanks_http [--requests N] [--concurrency C] [--json PATH] ...
 
