@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of
@@ -81,9 +81,11 @@ def one_giver_at_a_time(session: Session, team_id: str, giver_id: str) -> None:
     transaction = session.get_transaction()
     if transaction is not None and key in _locks_held.get(transaction, ()):
         return
-    session.execute(select(func.pg_advisory_xact_lock(key)))
+    session.execute(_LOCK, {"key": key})
     _locks_held.setdefault(session.get_transaction(), set()).add(key)
 
+
+_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 
 # The giver locks each open transaction holds; gone with the transaction.
 _locks_held: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
