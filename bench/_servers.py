@@ -269,8 +269,8 @@ def floor_app(config: AppConfig) -> Any:
 
 
 def goodwill_app(config: AppConfig) -> Any:
+    from bot.config import Settings
     from bot.runtime import http_app
-    from bot.settings import Settings
 
     # Read as `python -m bot serve` reads its environment, so every other setting (the
     # scheduler running in each worker, the pseudonym key, ...) has its production default.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.config import RunMode, Settings
 from bot.errors import ConfigError, StartupError
-from bot.settings import RunMode, Settings
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app, build_oauth_app, make_client
+from bot.config import RunMode, Settings
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.errors import StartupError
@@ -29,7 +30,6 @@ from bot.jobs.scheduler import run_blocking, start_in_background
 from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.jobs.tick import run_tick
 from bot.services.outbox import next_due
-from bot.settings import RunMode, Settings
 from bot.slack_api import sync_workspace
 from bot.web import GunicornServer, WsgiApp, wsgi_app
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from bot.services.ledger import reason_key
 
 from bench._load import EXCHANGES_PER_PAIR, REPEAT_GAP, Workforce
 from bench._workspace import colleagues_for
 from bot.models import Workspace
 from bot.sandbox.seed import PEOPLE
-from bot.services.ledger import reason_key
 
 WARMUP, TIMED = 500, 10_000  # the benches' defaults
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import DEFAULT_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL, RunMode, Settings
 from bot.errors import ConfigError
-from bot.settings import DEFAULT_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL, RunMode, Settings
 
 
 def test_no_credentials_means_the_sandbox() -> None:
