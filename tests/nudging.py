@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.ledger import NewCredit, record_credits
 from bot.services.nudges import nudge_candidates
+from slack_emulator import Message
 from tests.rhythm import TEAM
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.balance import amount
 from bot.models import Credit, FavorRequest, Workspace
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.balance import PairBalance, pair_balances
 from bot.services.ledger import NewCredit, record_credits
 from bot.slack_ids import FAVOR_COMMAND
+from slack_emulator import Message
 from tests.support import Clock
 
 TEAM = "T0SANDBOX"

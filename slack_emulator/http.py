@@ -24,10 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox._emulator_files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
-from bot.sandbox._emulator_methods import HANDLERS, Backend
-from bot.sandbox._emulator_models import Call, JsonDict, SlackEmulatorRejected
-from bot.sandbox._emulator_responses import RESPONSE_URL_PREFIX
+from slack_emulator.files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
+from slack_emulator.methods import HANDLERS, Backend
+from slack_emulator.models import Call, JsonDict, SlackEmulatorRejected
+from slack_emulator.responses import RESPONSE_URL_PREFIX
 
 logger = logging.getLogger(__name__)
 

@@ -17,17 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.sandbox._emulator_models import (
+from slack_emulator.models import (
     Call,
     Message,
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
 )
-from bot.sandbox._emulator_validation import MessageContent
+from slack_emulator.validation import MessageContent
 
 if TYPE_CHECKING:
-    from bot.sandbox._emulator_oauth import OAuthApp
+    from slack_emulator.oauth import OAuthApp
 
 logger = logging.getLogger(__name__)
 

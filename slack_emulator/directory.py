@@ -7,11 +7,11 @@ import base64
 import binascii
 from typing import TYPE_CHECKING
 
-from bot.sandbox._emulator_models import JsonDict, SlackChannel, SlackEmulatorRejected
-from bot.sandbox._emulator_validation import as_text, truthy
+from slack_emulator.models import JsonDict, SlackChannel, SlackEmulatorRejected
+from slack_emulator.validation import as_text, truthy
 
 if TYPE_CHECKING:
-    from bot.sandbox._emulator_methods import Backend
+    from slack_emulator.methods import Backend
 
 __all__ = ["users_conversations", "users_list"]
 

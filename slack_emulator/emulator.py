@@ -1,17 +1,5 @@
-"""A Slack Web API emulator on loopback: the sandbox's workspace and the test-suite's fake Slack.
-
-Point an ordinary `slack_sdk.WebClient(token=emulator.bot_token, base_url=emulator.api_url)` at
-it. It answers the methods in `_emulator_methods.HANDLERS` with Slack's JSON shapes and error
-codes, checks Block Kit and views against Slack's limits, rate-limits on request (HTTP 429 with
-Retry-After), answers late on request (Slack across the internet), records every call, and
-keeps the messages and views the bot produced.
-
-Pieces: `_emulator_models` (records and errors), `_emulator_validation` (what Slack rejects),
-`_emulator_workspace` (state), `_emulator_views` (modals, Home tabs, triggers),
-`_emulator_responses` (response_url and slash-command replies), `_emulator_files` (external file
-uploads), `_emulator_methods` (one handler per Web API method) and `_emulator_http` (the wire
-format).
-"""
+"""`SlackEmulator`: one emulated workspace with the bot installed, what people do in it and
+what the bot did, served on 127.0.0.1 while started."""
 
 from __future__ import annotations
 
@@ -21,40 +9,16 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox._emulator_files import FileStore, UploadedFile
-from bot.sandbox._emulator_http import EmulatorServer
-from bot.sandbox._emulator_methods import HANDLERS, Backend
-from bot.sandbox._emulator_models import (
-    Call,
-    JsonDict,
-    Message,
-    MessageSource,
-    SlackChannel,
-    SlackEmulatorRejected,
-    SlackUser,
-)
-from bot.sandbox._emulator_oauth import OAuthApp
-from bot.sandbox._emulator_responses import (
-    RESPONSE_URL_TTL_SECONDS,
-    RESPONSE_URL_USES,
-    Responder,
-)
-from bot.sandbox._emulator_views import TRIGGER_TTL_SECONDS, ViewStore
-from bot.sandbox._emulator_workspace import Clock, Identity, Workspace
+from slack_emulator.files import FileStore, UploadedFile
+from slack_emulator.http import EmulatorServer
+from slack_emulator.methods import HANDLERS, Backend
+from slack_emulator.models import Call, JsonDict, Message, SlackChannel, SlackUser
+from slack_emulator.oauth import OAuthApp
+from slack_emulator.responses import Responder
+from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
+from slack_emulator.workspace import Clock, Identity, Workspace
 
-__all__ = [
-    "RESPONSE_URL_TTL_SECONDS",
-    "RESPONSE_URL_USES",
-    "TRIGGER_TTL_SECONDS",
-    "Call",
-    "Message",
-    "MessageSource",
-    "SlackChannel",
-    "SlackEmulator",
-    "SlackEmulatorRejected",
-    "SlackUser",
-    "UploadedFile",
-]
+__all__ = ["SlackEmulator"]
 
 
 class SlackEmulator:

@@ -13,8 +13,8 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
-from bot.sandbox._emulator_models import JsonDict, SlackEmulatorRejected
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.models import JsonDict, SlackEmulatorRejected
+from slack_emulator.workspace import Workspace
 
 CODE_TTL_SECONDS = 600
 
