@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
 
+from slack_emulator.backend import Backend
 from slack_emulator.models import JsonDict, SlackChannel, SlackEmulatorRejected
 from slack_emulator.validation import as_text, truthy
-
-if TYPE_CHECKING:
-    from slack_emulator.methods import Backend
 
 __all__ = ["users_conversations", "users_list"]
 

@@ -9,9 +9,10 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+from slack_emulator.backend import Backend
 from slack_emulator.files import FileStore, UploadedFile
 from slack_emulator.http import EmulatorServer
-from slack_emulator.methods import HANDLERS, Backend
+from slack_emulator.methods import HANDLERS
 from slack_emulator.models import Call, JsonDict, Message, SlackChannel, SlackUser
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.responses import Responder

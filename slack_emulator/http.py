@@ -24,8 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from slack_emulator.backend import Backend
 from slack_emulator.files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
-from slack_emulator.methods import HANDLERS, Backend
+from slack_emulator.methods import HANDLERS
 from slack_emulator.models import Call, JsonDict, SlackEmulatorRejected
 from slack_emulator.responses import RESPONSE_URL_PREFIX
 
