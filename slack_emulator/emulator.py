@@ -13,11 +13,11 @@ from slack_emulator.backend import Backend
 from slack_emulator.files import FileStore, UploadedFile
 from slack_emulator.http import EmulatorServer
 from slack_emulator.methods import HANDLERS
-from slack_emulator.models import Call, JsonDict, Message, SlackChannel, SlackUser
+from slack_emulator.models import Call, Identity, JsonDict, Message, SlackChannel, SlackUser
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.responses import Responder
 from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
-from slack_emulator.workspace import Clock, Identity, Workspace
+from slack_emulator.workspace import Clock, Workspace
 
 __all__ = ["SlackEmulator"]
 

@@ -210,7 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "oauth.v2.access" and oauth is not None:
             # The app authenticates with its client credentials here, not with a token.
             authorization = self.headers.get("Authorization")
-            return oauth.access(backend.workspace, args, authorization, backend.workspace.clock())
+            ws = backend.workspace
+            return oauth.access(ws.identity, args, authorization, ws.clock())
         if handler is None:
             raise SlackEmulatorRejected("unknown_method")
         if not token:

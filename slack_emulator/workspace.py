@@ -15,37 +15,22 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from slack_emulator.models import (
     Call,
+    Identity,
     Message,
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
 )
+from slack_emulator.oauth import OAuthApp
 from slack_emulator.validation import MessageContent
-
-if TYPE_CHECKING:
-    from slack_emulator.oauth import OAuthApp
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Subscriber = Callable[[Message], None]
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who the emulated workspace and its one installed app are."""
-
-    team_id: str
-    team_name: str
-    team_domain: str
-    bot_user_id: str
-    bot_id: str
-    app_id: str
-    bot_token: str
 
 
 @dataclass
