@@ -3,7 +3,6 @@ what the bot did, served on 127.0.0.1 while started."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -11,11 +10,12 @@ from typing import Any
 
 from slack_emulator.backend import Backend
 from slack_emulator.files import FileStore, UploadedFile
-from slack_emulator.http import EmulatorServer
+from slack_emulator.http import serve
 from slack_emulator.methods import HANDLERS
 from slack_emulator.models import Call, Identity, JsonDict, Message, SlackChannel, SlackUser
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.responses import Responder
+from slack_emulator.server import EmulatorServer
 from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
 from slack_emulator.workspace import Clock, Workspace
 
@@ -47,7 +47,6 @@ class SlackEmulator:
         self._responder = Responder(self._ws)
         self._files = FileStore()
         self._server: EmulatorServer | None = None
-        self._thread: threading.Thread | None = None
         # The app's own bot user is a member like any other, as in Slack.
         self.add_user(SlackUser(bot_user_id, team_id, bot_name, bot_real_name, is_bot=True))
 
@@ -56,25 +55,13 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             raise RuntimeError("the Slack emulator is already running")
-        backend = Backend(self._ws, self._views, self._responder, self._files)
-        self._server = EmulatorServer(backend)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = serve(Backend(self._ws, self._views, self._responder, self._files))
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server, self._thread = None, None
+        server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+            server.stop()
 
     def __enter__(self) -> SlackEmulator:
         return self.start()
