@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from slack_emulator.files import FileStore
 from slack_emulator.models import JsonDict
 from slack_emulator.responses import Responder
+from slack_emulator.traffic import Traffic
 from slack_emulator.views import ViewStore
 from slack_emulator.workspace import Workspace
 
@@ -21,6 +22,7 @@ class Backend:
     workspace: Workspace
     views: ViewStore
     responder: Responder
+    traffic: Traffic
     files: FileStore = field(default_factory=FileStore)
 
 

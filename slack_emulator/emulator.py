@@ -16,6 +16,7 @@ from slack_emulator.models import Call, Identity, JsonDict, Message, SlackChanne
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.responses import Responder
 from slack_emulator.server import EmulatorServer
+from slack_emulator.traffic import Traffic
 from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
 from slack_emulator.workspace import Clock, Workspace
 
@@ -43,6 +44,7 @@ class SlackEmulator:
     ) -> None:
         identity = Identity(team_id, team_name, team_domain, bot_user_id, bot_id, app_id, bot_token)
         self._ws = Workspace(identity, validate=validate, clock=clock)
+        self._traffic = Traffic(clock)
         self._views = ViewStore(self._ws, trigger_ttl=trigger_ttl_seconds)
         self._responder = Responder(self._ws)
         self._files = FileStore()
@@ -55,7 +57,9 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             raise RuntimeError("the Slack emulator is already running")
-        self._server = serve(Backend(self._ws, self._views, self._responder, self._files))
+        self._server = serve(
+            Backend(self._ws, self._views, self._responder, self._traffic, self._files)
+        )
         return self
 
     def stop(self) -> None:
@@ -231,14 +235,14 @@ class SlackEmulator:
 
     def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
         """Allow `calls` calls of `method` in any `per_seconds` window; answer 429 beyond."""
-        self._ws.set_rate_limit(method, calls, per_seconds)
+        self._traffic.set_rate_limit(method, calls, per_seconds)
 
     def clear_rate_limit(self, method: str) -> None:
-        self._ws.clear_rate_limit(method)
+        self._traffic.clear_rate_limit(method)
 
     def set_latency(self, method: str, seconds: float) -> None:
         """Answer `method` `seconds` after doing it, as Slack does across the internet."""
-        self._ws.set_latency(method, seconds)
+        self._traffic.set_latency(method, seconds)
 
     def refuse(self, method: str, error: str) -> None:
         """Answer every later call of `method` with `{"ok": false, "error": error}` (HTTP 200,
@@ -247,17 +251,17 @@ class SlackEmulator:
             raise ValueError(f"the Slack emulator does not answer {method!r}")
         if not error:
             raise ValueError("a refusal needs Slack's error code")
-        self._ws.refuse(method, error)
+        self._traffic.refuse(method, error)
 
     def clear_refusal(self, method: str) -> None:
-        self._ws.clear_refusal(method)
+        self._traffic.clear_refusal(method)
 
     @property
     def calls(self) -> list[Call]:
-        return self._ws.calls()
+        return self._traffic.calls()
 
     def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self._ws.calls() if call.method == method]
+        return [call for call in self._traffic.calls() if call.method == method]
 
     def messages(
         self, channel: str | None = None, *, ephemeral: bool | None = None
@@ -300,6 +304,7 @@ class SlackEmulator:
         """Forget calls, messages, views, files, triggers, response URLs and refusals; keep
         people and channels."""
         self._ws.reset()
+        self._traffic.reset()
         self._files.reset()
         self._views.reset()
         self._responder.reset()

@@ -95,8 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _api(self, method: str, query: str) -> None:
-        ws = self.server.backend.workspace
-        started = ws.clock()
+        traffic = self.server.backend.traffic
+        started = traffic.clock()
         args: JsonDict = {}
         status, headers = 200, {}
         try:
@@ -113,9 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("Slack emulator failed on %s", method)
             status, body = 500, {"ok": False, "error": "fatal_error"}
         # Logged before answering, so a client that has its reply also finds the call recorded.
-        ws.record(Call(method, args, body["ok"], body.get("error"), status, started))
+        traffic.record(Call(method, args, body["ok"], body.get("error"), status, started))
         # Done but not yet answered, as over a slow network: the client cannot tell it arrived.
-        delay = ws.latency(method)
+        delay = traffic.latency(method)
         if delay > 0:  # sleep(0) still hands the interpreter lock to another thread
             time.sleep(delay)
         self._send(status, body, headers)
@@ -140,10 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
             if problem:
                 raise SlackEmulatorRejected(problem)
         # After authentication, as Slack checks scopes; before the quota, as nothing is done.
-        refusal = backend.workspace.refusal(method)
+        refusal = backend.traffic.refusal(method)
         if refusal is not None:
             raise SlackEmulatorRejected(refusal)
-        retry_after = backend.workspace.admit(method)
+        retry_after = backend.traffic.admit(method)
         if retry_after is not None:
             raise _RateLimited(retry_after)
         return handler(backend, args)
@@ -182,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _response_url(self, path: str) -> None:
         backend = self.server.backend
-        started = backend.workspace.clock()
+        started = backend.traffic.clock()
         raw = self._read_body()
         body: object = None
         # Anything but a JSON object is left for the responder to answer invalid_payload.
@@ -200,17 +200,17 @@ class _Handler(BaseHTTPRequestHandler):
         args = body if isinstance(body, dict) else {"body": body}
         error = reply.get("error")
         call = Call(RESPONSE_URL_METHOD, args, status == 200, error, status, started)
-        backend.workspace.record(call)
+        backend.traffic.record(call)
         self._send(status, reply)
 
     def _upload(self, path: str) -> None:
         """The bytes of a file, POSTed to the URL files.getUploadURLExternal handed out."""
-        ws = self.server.backend.workspace
-        started = ws.clock()
+        traffic = self.server.backend.traffic
+        started = traffic.clock()
         data = self._read_body()
         status, reply = self.server.backend.files.receive(path, data)
         error = None if status == 200 else reply.partition(":")[0]
-        ws.record(
+        traffic.record(
             Call(UPLOAD_URL_METHOD, {"length": len(data)}, status == 200, error, status, started)
         )
         raw = reply.encode()

@@ -1,5 +1,5 @@
-"""The emulated workspace's state: people, channels, messages, the call log, rate limits and
-refusals.
+"""The emulated workspace's state: people, channels and messages (the calls that changed them
+are `traffic`'s).
 
 Every request runs on its own server thread, so all state sits behind one re-entrant lock;
 subscribers are called after it is released, so a subscriber may call back into the emulator.
@@ -10,14 +10,11 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-import math
 import threading
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from slack_emulator.models import (
-    Call,
     Identity,
     Message,
     SlackChannel,
@@ -33,13 +30,6 @@ Clock = Callable[[], float]
 Subscriber = Callable[[Message], None]
 
 
-@dataclass
-class _Quota:
-    calls: int
-    per_seconds: float
-    admitted: deque[float] = field(default_factory=deque)
-
-
 class Workspace:
     def __init__(self, identity: Identity, *, validate: bool, clock: Clock) -> None:
         self.identity = identity
@@ -49,10 +39,6 @@ class Workspace:
         self.users: dict[str, SlackUser] = {}
         self.channels: dict[str, SlackChannel] = {}
         self._messages: dict[tuple[str, str], Message] = {}
-        self._calls: list[Call] = []
-        self._quotas: dict[str, _Quota] = {}
-        self._latency: dict[str, float] = {}
-        self._refusals: dict[str, str] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
@@ -197,68 +183,6 @@ class Workspace:
                 # A broken printer in the sandbox must not turn into a failed Slack call.
                 logger.exception("Sandbox subscriber failed on message %s", message.ts)
 
-    # -- call log and rate limits ---------------------------------------------------------------
-
-    def record(self, call: Call) -> None:
-        with self.lock:
-            self._calls.append(call)
-
-    def calls(self) -> list[Call]:
-        with self.lock:
-            return list(self._calls)
-
-    def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
-        if calls < 0 or per_seconds <= 0:
-            raise ValueError("a rate limit needs calls >= 0 and per_seconds > 0")
-        with self.lock:
-            self._quotas[method] = _Quota(calls, per_seconds)
-
-    def clear_rate_limit(self, method: str) -> None:
-        with self.lock:
-            self._quotas.pop(method, None)
-
-    def set_latency(self, method: str, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("latency cannot be negative")
-        with self.lock:
-            self._latency[method] = seconds
-
-    def latency(self, method: str) -> float:
-        with self.lock:
-            return self._latency.get(method, 0.0)
-
-    def refuse(self, method: str, error: str) -> None:
-        with self.lock:
-            self._refusals[method] = error
-
-    def clear_refusal(self, method: str) -> None:
-        with self.lock:
-            self._refusals.pop(method, None)
-
-    def refusal(self, method: str) -> str | None:
-        """The error every call of `method` is answered with, if it is refused."""
-        with self.lock:
-            return self._refusals.get(method)
-
-    def admit(self, method: str) -> int | None:
-        """None when the call may go ahead, else Slack's Retry-After in whole seconds."""
-        with self.lock:
-            quota = self._quotas.get(method)
-            if quota is None:
-                return None
-            now = self.clock()
-            while quota.admitted and quota.admitted[0] <= now - quota.per_seconds:
-                quota.admitted.popleft()
-            if len(quota.admitted) < quota.calls:
-                quota.admitted.append(now)
-                return None
-            oldest = quota.admitted[0] if quota.admitted else now
-            return max(1, math.ceil(oldest + quota.per_seconds - now))
-
     def reset(self) -> None:
         with self.lock:
             self._messages.clear()
-            self._calls.clear()
-            self._refusals.clear()
-            for quota in self._quotas.values():
-                quota.admitted.clear()
