@@ -134,14 +134,10 @@ class SlackEmulator:
         return sorted(HANDLERS)
 
     def add_user(self, user: SlackUser) -> SlackUser:
-        with self._ws.lock:
-            self._ws.users[user.id] = user
-        return user
+        return self._ws.add_user(user)
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
-        with self._ws.lock:
-            self._ws.channels[channel.id] = channel
-        return channel
+        return self._ws.add_channel(channel)
 
     @property
     def users(self) -> dict[str, SlackUser]:
@@ -154,10 +150,7 @@ class SlackEmulator:
             return dict(self._ws.channels)
 
     def user_by_name(self, name: str) -> SlackUser | None:
-        wanted = name.removeprefix("@")
-        with self._ws.lock:
-            people = list(self._ws.users.values())
-        return next((u for u in people if wanted in (u.name, u.display_name)), None)
+        return self._ws.user_by_name(name)
 
     def channel_by_name(self, name: str) -> SlackChannel | None:
         return self._ws.channel_by_name(name)
@@ -267,16 +260,7 @@ class SlackEmulator:
         self, channel: str | None = None, *, ephemeral: bool | None = None
     ) -> list[Message]:
         """Messages in posting order, optionally in one channel (id or #name) only."""
-        wanted = channel
-        if channel is not None and channel not in self.channels:
-            found = self.channel_by_name(channel)
-            wanted = found.id if found is not None else channel
-        return [
-            m
-            for m in self._ws.messages()
-            if (wanted is None or m.channel == wanted)
-            and (ephemeral is None or (m.ephemeral_for is not None) == ephemeral)
-        ]
+        return self._ws.messages(channel, ephemeral=ephemeral)
 
     @property
     def published_views(self) -> dict[str, JsonDict]:

@@ -64,12 +64,28 @@ class Workspace:
 
     # -- people and channels -------------------------------------------------------------------
 
+    def add_user(self, user: SlackUser) -> SlackUser:
+        with self.lock:
+            self.users[user.id] = user
+        return user
+
+    def add_channel(self, channel: SlackChannel) -> SlackChannel:
+        with self.lock:
+            self.channels[channel.id] = channel
+        return channel
+
     def user(self, user_id: object) -> SlackUser:
         with self.lock:
             found = self.users.get(user_id) if isinstance(user_id, str) else None
         if found is None:
             raise SlackEmulatorRejected("user_not_found")
         return found
+
+    def user_by_name(self, name: str) -> SlackUser | None:
+        wanted = name.removeprefix("@")
+        with self.lock:
+            people = list(self.users.values())
+        return next((u for u in people if wanted in (u.name, u.display_name)), None)
 
     def channel_by_name(self, name: str) -> SlackChannel | None:
         wanted = name.removeprefix("#")
@@ -111,9 +127,21 @@ class Workspace:
 
     # -- messages -------------------------------------------------------------------------------
 
-    def messages(self) -> list[Message]:
+    def messages(
+        self, channel: str | None = None, *, ephemeral: bool | None = None
+    ) -> list[Message]:
+        """Copies in posting order, optionally in one channel (id or #name) only."""
         with self.lock:
-            return [copy.deepcopy(m) for m in self._messages.values()]
+            wanted = channel
+            if channel is not None and channel not in self.channels:
+                named = self.channel_by_name(channel)
+                wanted = named.id if named is not None else channel
+            return [
+                copy.deepcopy(m)
+                for m in self._messages.values()
+                if (wanted is None or m.channel == wanted)
+                and (ephemeral is None or (m.ephemeral_for is not None) == ephemeral)
+            ]
 
     def find_message(self, channel_id: str, ts: object) -> Message | None:
         if not isinstance(ts, str):
