@@ -12,8 +12,8 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from types import TracebackType
 
-from bot.sandbox.emulator import SlackEmulator, SlackUser
 from bot.sandbox.seed import TEAM_ID, seed_workspace
+from slack_emulator import SlackEmulator, SlackUser
 
 
 def bench_world(colleagues: int) -> SlackEmulator:

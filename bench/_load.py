@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import CHANNELS
 from bot.sandbox.transport import HttpTransport, sign
+from slack_emulator import SlackEmulator
 
 HOST = "127.0.0.1"
 PATH = "/slack/events"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench._load import LoadResult, Workforce, reaction_requests, thanks_requests
-from bot.sandbox.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 
 BuildRequests = Callable[[SlackEmulator, Workforce, str, int, range], list[bytes]]
 

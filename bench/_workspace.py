@@ -18,9 +18,9 @@ from bot.app import make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import utc_now
 from bot.models import Credit, Member, Workspace
-from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import PEOPLE, TEAM_ID
 from bot.slack_api import sync_workspace
+from slack_emulator import SlackEmulator
 
 # At least this many people take part, so the load spreads over many pairs.
 MIN_PEOPLE = 20

@@ -32,8 +32,8 @@ from sqlalchemy import func, select, text
 from bench._workspace import ScratchDatabase
 from bot.db import make_session_factory
 from bot.models import OutboxMessage
-from bot.sandbox.emulator import SlackEmulator, SlackUser
 from bot.services.outbox import SENDING_LEASE, Planned, plan
+from slack_emulator import SlackEmulator, SlackUser
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 TEAM = "T0FANOUT1"

@@ -35,10 +35,10 @@ from bot.app import build_app, make_client
 from bot.db import make_session_factory
 from bot.deps import Deps
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.transport import DispatchTransport
 from bot.services.home import NEARBY_SHOWN
 from bot.slack_ids import ASK_VOLUNTEER, OFFER_TAKE
+from slack_emulator import SlackChannel, SlackEmulator, SlackUser
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BIG = SyntheticWorkspace("T0HOME001", 10_000, 1_000_000, 10_000, focus_days=90)

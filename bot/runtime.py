@@ -260,10 +260,10 @@ def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = s
 
     from bot.blocks.digest import digest_message
     from bot.models import Member, Workspace
-    from bot.sandbox.emulator import Message, SlackUser
     from bot.sandbox.render import render_message
     from bot.services.digest import weekly_digest
     from bot.services.schedule import latest_weekly
+    from slack_emulator import Message, SlackUser
 
     migrate(settings.database_url)
     sessions = make_session_factory(make_engine(settings.database_url))

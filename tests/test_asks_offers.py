@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorRequest, FavorResponse, Member
 from bot.parsing import WORD_JOINER
-from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import (
     ASK_DONE,
@@ -26,6 +25,7 @@ from bot.slack_ids import (
     OFFER_TAKE,
     OFFER_WITHDRAW,
 )
+from slack_emulator import Message, SlackChannel
 from tests.support import Clock, out_of_reach
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.balance import amount
 from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Workspace
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.balance import PairBalance, pair_balances
 from bot.slack_ids import FAVOR_COMMAND
+from slack_emulator import Message
 from tests.support import Clock, insert_credits
 
 TEAM = "T0SANDBOX"

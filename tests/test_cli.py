@@ -15,9 +15,9 @@ from sqlalchemy import inspect
 from bot.db import make_engine
 from bot.jobs.lease import HostLease, lock_path
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import seed_workspace
 from bot.sandbox.transport import HttpTransport
+from slack_emulator import SlackEmulator
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -15,11 +15,11 @@ from bot.jobs.scheduler import SETTLE_EVERY_MINUTES
 from bot.jobs.sender import Pacer, Sender
 from bot.jobs.tick import run_tick
 from bot.models import ChannelArchival, Credit, FavorRequest, Member, Workspace
-from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.services.digest import weekly_digest
 from bot.slack_api import ChannelKinds
 from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
+from slack_emulator import SlackChannel
 from tests.home_tab import home_click, shown_home
 from tests.rhythm import TEAM, configure, credit, outbox
 from tests.support import Clock

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Workspace
-from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import Sandbox
+from slack_emulator import SlackChannel
 from tests.support import out_of_reach
 
 ALICE, BOB = "U0ALICE01", "U0BOB0002"  # Alice is an admin, Bob is not

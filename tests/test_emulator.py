@@ -17,7 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox.emulator import (
+from bot.sandbox.render import render_message, render_view
+from slack_emulator import (
     RESPONSE_URL_TTL_SECONDS,
     Message,
     SlackChannel,
@@ -25,7 +26,6 @@ from bot.sandbox.emulator import (
     SlackEmulatorRejected,
     SlackUser,
 )
-from bot.sandbox.render import render_message, render_view
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_new
 from bot.models import Credit, Member
-from bot.sandbox.emulator import Message, SlackChannel, UploadedFile
 from bot.sandbox.harness import Sandbox
 from bot.services.export import COLUMNS, safe_cell
+from slack_emulator import Message, SlackChannel, UploadedFile
 from tests.support import Clock
 
 TEAM = "T0SANDBOX"

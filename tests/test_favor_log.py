@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit
-from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from slack_emulator import Message, SlackChannel
 from tests.support import AnswerlessSlack, Clock, send_forms_at_once, unused_port
 
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"

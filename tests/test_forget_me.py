@@ -16,7 +16,6 @@ from bot.app import make_client
 from bot.deps import SANDBOX_PSEUDONYM_KEY
 from bot.ledger.credits import reason_key
 from bot.models import Base, Credit, FavorRequest, FavorResponse, Member, OutboxMessage
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
 from bot.services.members import member_row
@@ -28,6 +27,7 @@ from bot.slack_ids import (
     OFFER_CONFIRM,
     OFFER_TAKE,
 )
+from slack_emulator import Message
 from tests.support import Clock
 
 TEAM = "T0SANDBOX"

@@ -13,7 +13,6 @@ from bot.app import build_app, make_client
 from bot.deps import Deps
 from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList, Workspace
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.harness import SIGNING_SECRET as SECRET
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import DispatchTransport
@@ -33,6 +32,7 @@ from bot.slack_ids import (
     MEMBER_LEFT_CHANNEL,
     OFFER_TAKE,
 )
+from slack_emulator import SlackChannel
 from tests.home_tab import (
     ALICE,
     BOB,

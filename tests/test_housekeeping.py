@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, OutboxMessage, ProcessedEvent, ReactionMark
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.housekeeping import DELIVERIES_KEPT, OUTBOX_KEPT, sweep
 from bot.services.members import ensure_workspace
 from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from slack_emulator import Message
 from tests.nudging import TEAM, outbox_nudge
 from tests.support import Clock
 from tests.test_reactions import ALICE, BOB, CAROL, GENERAL, react

@@ -38,7 +38,7 @@ def test_start_up_sync_caches_every_member_across_pages(
     sessions: sessionmaker[Session], clock: Any
 ) -> None:
     sandbox = Sandbox(sessions, clock, sync_members=False)
-    from bot.sandbox.emulator import SlackUser
+    from slack_emulator import SlackUser
 
     for n in range(450):
         sandbox.emulator.add_user(SlackUser(id=f"U1{n:07d}", team_id=TEAM, name=f"person{n}"))

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.nudge_offer import OFFER
 from bot.blocks.thanks_modal import HELPER, PRIVATE, PUBLIC, REASON, VALUES, VISIBILITY
 from bot.models import Credit, OutboxMessage
-from bot.sandbox.emulator import Message
 from bot.sandbox.harness import Sandbox
 from bot.services.housekeeping import OUTBOX_KEPT
 from bot.slack_ids import (
@@ -26,6 +25,7 @@ from bot.slack_ids import (
     NUDGE_STOP,
     THANKS_MODAL,
 )
+from slack_emulator import Message
 from tests.nudging import (
     ALICE,
     BOB,

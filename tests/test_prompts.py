@@ -23,13 +23,13 @@ from bot.blocks.prompt_modal import (
 from bot.blocks.prompts import QUESTION
 from bot.jobs.tick import run_tick
 from bot.models import Credit, Member, OutboxMessage, Workspace
-from bot.sandbox.emulator import Message, SlackChannel, SlackUser
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
 from bot.services.members import save_members
 from bot.services.prompt_answers import PUBLIC
 from bot.services.prompts import PLAN_BATCH, PROMPT_GRACE, plan_prompts
 from bot.slack_ids import PROMPT_MODAL, PROMPT_PICK, PROMPT_RESUME, PROMPT_STOP
+from slack_emulator import Message, SlackChannel, SlackUser
 from tests.rhythm import TEAM, configure, credit, outbox
 from tests.support import Clock, answerless, out_of_reach
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
-from bot.sandbox.emulator import Message, SlackChannel, SlackUser
 from bot.sandbox.harness import Sandbox
 from bot.services.emoji_names import base_emoji
 from bot.services.reaction_events import reaction_from_event
+from slack_emulator import Message, SlackChannel, SlackUser
 from tests.support import Clock, answerless
 
 TEAM = "T0SANDBOX"

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorResponse, Member
-from bot.sandbox.emulator import SlackChannel
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.repl import run_shell
+from slack_emulator import SlackChannel
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"

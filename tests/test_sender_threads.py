@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_client
 from bot.jobs.sender import Pacer, Sender, SendReport
-from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
 from bot.services.outbox import SENDING_LEASE, Planned
+from slack_emulator import SlackUser
 from tests.rhythm import TEAM, outbox
 from tests.support import run_at_once
 from tests.test_outbox import NOW, PEOPLE, delivered, dm, enqueue

@@ -21,9 +21,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import slack_http
 from bot.app import Respond, answering_client, make_client
-from bot.sandbox.emulator import SlackChannel, SlackEmulator
 from bot.sandbox.harness import Sandbox
 from bot.slack_http import KeptAliveClient, kept_alive
+from slack_emulator import SlackChannel, SlackEmulator
 
 GENERAL = "C0GENERAL"
 

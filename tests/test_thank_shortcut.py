@@ -22,11 +22,11 @@ from bot.blocks.thanks_modal import (
 )
 from bot.errors import ValueTagError
 from bot.models import Credit
-from bot.sandbox._emulator_validation import checked_view
-from bot.sandbox.emulator import Message, SlackChannel
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
+from slack_emulator import Message, SlackChannel
+from slack_emulator.validation import checked_view
 from tests.support import Clock, answerless, out_of_reach
 
 TEAM = "T0SANDBOX"

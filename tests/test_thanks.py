@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member
 from bot.parsing import WORD_JOINER
-from bot.sandbox.emulator import SlackUser
 from bot.sandbox.harness import Sandbox
+from slack_emulator import SlackUser
 from tests.support import Clock, out_of_reach, send_forms_at_once
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"

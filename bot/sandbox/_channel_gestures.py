@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.sandbox.emulator import SlackChannel, SlackUser
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
+from slack_emulator import SlackChannel, SlackUser
 
 Say = Callable[[str], None]
 

@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.sandbox._block_elements import action_entry
-from bot.sandbox.emulator import Message, SlackEmulator
 from bot.sandbox.transport import Delivery, Transport, sign
 from bot.slack_ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL
+from slack_emulator import Message, SlackEmulator
 
 
 class SlackDriver:

@@ -14,12 +14,12 @@ from typing import Any
 
 from bot.sandbox._block_elements import button_labelled, label_of, label_words, words_of
 from bot.sandbox._channel_gestures import Say, archive, move
-from bot.sandbox.emulator import Message, SlackChannel, SlackEmulator, SlackUser
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_text, render_view
 from bot.sandbox.transport import Delivery
 from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
+from slack_emulator import Message, SlackChannel, SlackEmulator, SlackUser
 
 Escape = Callable[[str], str]
 

@@ -14,10 +14,10 @@ from bot.deps import Deps, utc_now
 from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.jobs.tick import TickReport, run_tick
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.seed import TEAM_ID, seed_workspace
 from bot.sandbox.transport import DispatchTransport
 from bot.slack_api import sync_workspace
+from slack_emulator import SlackEmulator
 
 SIGNING_SECRET = "sandbox-signing-secret"
 

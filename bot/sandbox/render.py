@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.sandbox.emulator import Message, SlackChannel, SlackUser
+from slack_emulator import Message, SlackChannel, SlackUser
 
 RULE = "-" * 40
 INDENT = "  "

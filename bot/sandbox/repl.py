@@ -10,11 +10,11 @@ from typing import TextIO
 
 from bot.deps import utc_now
 from bot.parsing import escape_text
-from bot.sandbox.emulator import Message
 from bot.sandbox.gestures import GESTURES_HELP, Gestures, writes
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_message
 from bot.slack_ids import COMMANDS
+from slack_emulator import Message
 
 DEFAULT_CHANNEL = "general"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.emulator import SlackChannel, SlackEmulator, SlackUser
+from slack_emulator import SlackChannel, SlackEmulator, SlackUser
 
 TEAM_ID = "T0SANDBOX"
 

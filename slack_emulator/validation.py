@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.sandbox._emulator_models import JsonDict, SlackEmulatorRejected
+from slack_emulator.models import JsonDict, SlackEmulatorRejected
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100

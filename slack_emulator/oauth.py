@@ -13,8 +13,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
-from bot.sandbox._emulator_models import JsonDict, SlackEmulatorRejected
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.models import Identity, JsonDict, SlackEmulatorRejected
 
 CODE_TTL_SECONDS = 600
 
@@ -57,7 +56,7 @@ class OAuthApp:
         return None
 
     def access(
-        self, ws: Workspace, args: JsonDict, authorization: str | None, now: float
+        self, ident: Identity, args: JsonDict, authorization: str | None, now: float
     ) -> JsonDict:
         client_id, client_secret = _client_credentials(args, authorization)
         if client_id != self.client_id:
@@ -65,7 +64,7 @@ class OAuthApp:
         if client_secret != self.client_secret:
             raise SlackEmulatorRejected("bad_client_secret")
         if args.get("grant_type") == "refresh_token":
-            return self._refresh(ws, str(args.get("refresh_token") or ""), now)
+            return self._refresh(ident, str(args.get("refresh_token") or ""), now)
         code = str(args.get("code") or "")
         with self._lock:
             issued = self._codes.pop(code, None)  # a code works once, like Slack's
@@ -73,17 +72,16 @@ class OAuthApp:
             raise SlackEmulatorRejected("invalid_code")
         if issued.redirect_uri and args.get("redirect_uri") != issued.redirect_uri:
             raise SlackEmulatorRejected("bad_redirect_uri")
-        return {**self._grant(ws, now), "authed_user": {"id": issued.user_id}}
+        return {**self._grant(ident, now), "authed_user": {"id": issued.user_id}}
 
-    def _refresh(self, ws: Workspace, refresh_token: str, now: float) -> JsonDict:
+    def _refresh(self, ident: Identity, refresh_token: str, now: float) -> JsonDict:
         with self._lock:
             if refresh_token not in self._refresh_tokens:
                 raise SlackEmulatorRejected("invalid_refresh_token")
             self._refresh_tokens.discard(refresh_token)
-        return self._grant(ws, now)
+        return self._grant(ident, now)
 
-    def _grant(self, ws: Workspace, now: float) -> JsonDict:
-        ident = ws.identity
+    def _grant(self, ident: Identity, now: float) -> JsonDict:
         prefix = "xoxe.xoxb-" if self.rotation else "xoxb-"
         token = f"{prefix}{ident.team_id}-{secrets.token_hex(12)}"
         body: JsonDict = {

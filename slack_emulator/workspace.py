@@ -1,5 +1,5 @@
-"""The emulated workspace's state: people, channels, messages, the call log, rate limits and
-refusals.
+"""The emulated workspace's state: people, channels and messages (the calls that changed them
+are `traffic`'s).
 
 Every request runs on its own server thread, so all state sits behind one re-entrant lock;
 subscribers are called after it is released, so a subscriber may call back into the emulator.
@@ -10,49 +10,24 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-import math
 import threading
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
-from bot.sandbox._emulator_models import (
-    Call,
+from slack_emulator.models import (
+    Identity,
     Message,
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
 )
-from bot.sandbox._emulator_validation import MessageContent
-
-if TYPE_CHECKING:
-    from bot.sandbox._emulator_oauth import OAuthApp
+from slack_emulator.oauth import OAuthApp
+from slack_emulator.validation import MessageContent
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Subscriber = Callable[[Message], None]
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who the emulated workspace and its one installed app are."""
-
-    team_id: str
-    team_name: str
-    team_domain: str
-    bot_user_id: str
-    bot_id: str
-    app_id: str
-    bot_token: str
-
-
-@dataclass
-class _Quota:
-    calls: int
-    per_seconds: float
-    admitted: deque[float] = field(default_factory=deque)
 
 
 class Workspace:
@@ -64,10 +39,6 @@ class Workspace:
         self.users: dict[str, SlackUser] = {}
         self.channels: dict[str, SlackChannel] = {}
         self._messages: dict[tuple[str, str], Message] = {}
-        self._calls: list[Call] = []
-        self._quotas: dict[str, _Quota] = {}
-        self._latency: dict[str, float] = {}
-        self._refusals: dict[str, str] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
@@ -93,12 +64,28 @@ class Workspace:
 
     # -- people and channels -------------------------------------------------------------------
 
+    def add_user(self, user: SlackUser) -> SlackUser:
+        with self.lock:
+            self.users[user.id] = user
+        return user
+
+    def add_channel(self, channel: SlackChannel) -> SlackChannel:
+        with self.lock:
+            self.channels[channel.id] = channel
+        return channel
+
     def user(self, user_id: object) -> SlackUser:
         with self.lock:
             found = self.users.get(user_id) if isinstance(user_id, str) else None
         if found is None:
             raise SlackEmulatorRejected("user_not_found")
         return found
+
+    def user_by_name(self, name: str) -> SlackUser | None:
+        wanted = name.removeprefix("@")
+        with self.lock:
+            people = list(self.users.values())
+        return next((u for u in people if wanted in (u.name, u.display_name)), None)
 
     def channel_by_name(self, name: str) -> SlackChannel | None:
         wanted = name.removeprefix("#")
@@ -140,9 +127,21 @@ class Workspace:
 
     # -- messages -------------------------------------------------------------------------------
 
-    def messages(self) -> list[Message]:
+    def messages(
+        self, channel: str | None = None, *, ephemeral: bool | None = None
+    ) -> list[Message]:
+        """Copies in posting order, optionally in one channel (id or #name) only."""
         with self.lock:
-            return [copy.deepcopy(m) for m in self._messages.values()]
+            wanted = channel
+            if channel is not None and channel not in self.channels:
+                named = self.channel_by_name(channel)
+                wanted = named.id if named is not None else channel
+            return [
+                copy.deepcopy(m)
+                for m in self._messages.values()
+                if (wanted is None or m.channel == wanted)
+                and (ephemeral is None or (m.ephemeral_for is not None) == ephemeral)
+            ]
 
     def find_message(self, channel_id: str, ts: object) -> Message | None:
         if not isinstance(ts, str):
@@ -212,68 +211,6 @@ class Workspace:
                 # A broken printer in the sandbox must not turn into a failed Slack call.
                 logger.exception("Sandbox subscriber failed on message %s", message.ts)
 
-    # -- call log and rate limits ---------------------------------------------------------------
-
-    def record(self, call: Call) -> None:
-        with self.lock:
-            self._calls.append(call)
-
-    def calls(self) -> list[Call]:
-        with self.lock:
-            return list(self._calls)
-
-    def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
-        if calls < 0 or per_seconds <= 0:
-            raise ValueError("a rate limit needs calls >= 0 and per_seconds > 0")
-        with self.lock:
-            self._quotas[method] = _Quota(calls, per_seconds)
-
-    def clear_rate_limit(self, method: str) -> None:
-        with self.lock:
-            self._quotas.pop(method, None)
-
-    def set_latency(self, method: str, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("latency cannot be negative")
-        with self.lock:
-            self._latency[method] = seconds
-
-    def latency(self, method: str) -> float:
-        with self.lock:
-            return self._latency.get(method, 0.0)
-
-    def refuse(self, method: str, error: str) -> None:
-        with self.lock:
-            self._refusals[method] = error
-
-    def clear_refusal(self, method: str) -> None:
-        with self.lock:
-            self._refusals.pop(method, None)
-
-    def refusal(self, method: str) -> str | None:
-        """The error every call of `method` is answered with, if it is refused."""
-        with self.lock:
-            return self._refusals.get(method)
-
-    def admit(self, method: str) -> int | None:
-        """None when the call may go ahead, else Slack's Retry-After in whole seconds."""
-        with self.lock:
-            quota = self._quotas.get(method)
-            if quota is None:
-                return None
-            now = self.clock()
-            while quota.admitted and quota.admitted[0] <= now - quota.per_seconds:
-                quota.admitted.popleft()
-            if len(quota.admitted) < quota.calls:
-                quota.admitted.append(now)
-                return None
-            oldest = quota.admitted[0] if quota.admitted else now
-            return max(1, math.ceil(oldest + quota.per_seconds - now))
-
     def reset(self) -> None:
         with self.lock:
             self._messages.clear()
-            self._calls.clear()
-            self._refusals.clear()
-            for quota in self._quotas.values():
-                quota.admitted.clear()

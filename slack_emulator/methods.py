@@ -8,29 +8,13 @@ it to `HANDLERS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from bot.sandbox._emulator_directory import users_conversations, users_list
-from bot.sandbox._emulator_files import FileStore
-from bot.sandbox._emulator_models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
-from bot.sandbox._emulator_responses import Responder
-from bot.sandbox._emulator_validation import as_text, checked_view, message_content, truthy
-from bot.sandbox._emulator_views import ViewStore
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.backend import Backend, Handler
+from slack_emulator.directory import users_conversations, users_list
+from slack_emulator.models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
+from slack_emulator.validation import as_text, checked_view, message_content, truthy
+from slack_emulator.workspace import Workspace
 
 MAX_DM_USERS = 8
-
-
-@dataclass(frozen=True)
-class Backend:
-    workspace: Workspace
-    views: ViewStore
-    responder: Responder
-    files: FileStore = field(default_factory=FileStore)
-
-
-Handler = Callable[[Backend, JsonDict], JsonDict]
 
 
 def _message_json(b: Backend, message: Message) -> JsonDict:

@@ -11,8 +11,8 @@ import itertools
 import secrets
 from dataclasses import dataclass
 
-from bot.sandbox._emulator_models import JsonDict, SlackEmulatorRejected
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.models import JsonDict, SlackEmulatorRejected
+from slack_emulator.workspace import Workspace
 
 TRIGGER_TTL_SECONDS = 3.0
 # The parts of a request's view that Slack keeps; it fills in the rest itself.

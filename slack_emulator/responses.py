@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox._emulator_models import Message, MessageSource, SlackEmulatorRejected
-from bot.sandbox._emulator_validation import MessageContent, as_text, message_content, truthy
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.models import Message, MessageSource, SlackEmulatorRejected
+from slack_emulator.validation import MessageContent, as_text, message_content, truthy
+from slack_emulator.workspace import Workspace
 
 RESPONSE_URL_TTL_SECONDS = 30 * 60
 RESPONSE_URL_USES = 5

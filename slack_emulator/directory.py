@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
 
-from bot.sandbox._emulator_models import JsonDict, SlackChannel, SlackEmulatorRejected
-from bot.sandbox._emulator_validation import as_text, truthy
-
-if TYPE_CHECKING:
-    from bot.sandbox._emulator_methods import Backend
+from slack_emulator.backend import Backend
+from slack_emulator.models import JsonDict, SlackChannel, SlackEmulatorRejected
+from slack_emulator.validation import as_text, truthy
 
 __all__ = ["users_conversations", "users_list"]
 

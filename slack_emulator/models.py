@@ -32,6 +32,19 @@ class SlackEmulatorRejected(Exception):
         return body
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who the emulated workspace and its one installed app are."""
+
+    team_id: str
+    team_name: str
+    team_domain: str
+    bot_user_id: str
+    bot_id: str
+    app_id: str
+    bot_token: str
+
+
 @dataclass
 class SlackUser:
     id: str

@@ -1,60 +1,26 @@
-"""A Slack Web API emulator on loopback: the sandbox's workspace and the test-suite's fake Slack.
-
-Point an ordinary `slack_sdk.WebClient(token=emulator.bot_token, base_url=emulator.api_url)` at
-it. It answers the methods in `_emulator_methods.HANDLERS` with Slack's JSON shapes and error
-codes, checks Block Kit and views against Slack's limits, rate-limits on request (HTTP 429 with
-Retry-After), answers late on request (Slack across the internet), records every call, and
-keeps the messages and views the bot produced.
-
-Pieces: `_emulator_models` (records and errors), `_emulator_validation` (what Slack rejects),
-`_emulator_workspace` (state), `_emulator_views` (modals, Home tabs, triggers),
-`_emulator_responses` (response_url and slash-command replies), `_emulator_files` (external file
-uploads), `_emulator_methods` (one handler per Web API method) and `_emulator_http` (the wire
-format).
-"""
+"""`SlackEmulator`: one emulated workspace with the bot installed, what people do in it and
+what the bot did, served on 127.0.0.1 while started."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox._emulator_files import FileStore, UploadedFile
-from bot.sandbox._emulator_http import EmulatorServer
-from bot.sandbox._emulator_methods import HANDLERS, Backend
-from bot.sandbox._emulator_models import (
-    Call,
-    JsonDict,
-    Message,
-    MessageSource,
-    SlackChannel,
-    SlackEmulatorRejected,
-    SlackUser,
-)
-from bot.sandbox._emulator_oauth import OAuthApp
-from bot.sandbox._emulator_responses import (
-    RESPONSE_URL_TTL_SECONDS,
-    RESPONSE_URL_USES,
-    Responder,
-)
-from bot.sandbox._emulator_views import TRIGGER_TTL_SECONDS, ViewStore
-from bot.sandbox._emulator_workspace import Clock, Identity, Workspace
+from slack_emulator.backend import Backend
+from slack_emulator.files import FileStore, UploadedFile
+from slack_emulator.http import serve
+from slack_emulator.methods import HANDLERS
+from slack_emulator.models import Call, Identity, JsonDict, Message, SlackChannel, SlackUser
+from slack_emulator.oauth import OAuthApp
+from slack_emulator.responses import Responder
+from slack_emulator.server import EmulatorServer
+from slack_emulator.traffic import Traffic
+from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
+from slack_emulator.workspace import Clock, Workspace
 
-__all__ = [
-    "RESPONSE_URL_TTL_SECONDS",
-    "RESPONSE_URL_USES",
-    "TRIGGER_TTL_SECONDS",
-    "Call",
-    "Message",
-    "MessageSource",
-    "SlackChannel",
-    "SlackEmulator",
-    "SlackEmulatorRejected",
-    "SlackUser",
-    "UploadedFile",
-]
+__all__ = ["SlackEmulator"]
 
 
 class SlackEmulator:
@@ -78,11 +44,11 @@ class SlackEmulator:
     ) -> None:
         identity = Identity(team_id, team_name, team_domain, bot_user_id, bot_id, app_id, bot_token)
         self._ws = Workspace(identity, validate=validate, clock=clock)
+        self._traffic = Traffic(clock)
         self._views = ViewStore(self._ws, trigger_ttl=trigger_ttl_seconds)
         self._responder = Responder(self._ws)
         self._files = FileStore()
         self._server: EmulatorServer | None = None
-        self._thread: threading.Thread | None = None
         # The app's own bot user is a member like any other, as in Slack.
         self.add_user(SlackUser(bot_user_id, team_id, bot_name, bot_real_name, is_bot=True))
 
@@ -91,25 +57,15 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             raise RuntimeError("the Slack emulator is already running")
-        backend = Backend(self._ws, self._views, self._responder, self._files)
-        self._server = EmulatorServer(backend)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-emulator",
-            daemon=True,
+        self._server = serve(
+            Backend(self._ws, self._views, self._responder, self._traffic, self._files)
         )
-        self._thread.start()
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server, self._thread = None, None
+        server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+            server.stop()
 
     def __enter__(self) -> SlackEmulator:
         return self.start()
@@ -178,14 +134,10 @@ class SlackEmulator:
         return sorted(HANDLERS)
 
     def add_user(self, user: SlackUser) -> SlackUser:
-        with self._ws.lock:
-            self._ws.users[user.id] = user
-        return user
+        return self._ws.add_user(user)
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
-        with self._ws.lock:
-            self._ws.channels[channel.id] = channel
-        return channel
+        return self._ws.add_channel(channel)
 
     @property
     def users(self) -> dict[str, SlackUser]:
@@ -198,10 +150,7 @@ class SlackEmulator:
             return dict(self._ws.channels)
 
     def user_by_name(self, name: str) -> SlackUser | None:
-        wanted = name.removeprefix("@")
-        with self._ws.lock:
-            people = list(self._ws.users.values())
-        return next((u for u in people if wanted in (u.name, u.display_name)), None)
+        return self._ws.user_by_name(name)
 
     def channel_by_name(self, name: str) -> SlackChannel | None:
         return self._ws.channel_by_name(name)
@@ -279,14 +228,14 @@ class SlackEmulator:
 
     def set_rate_limit(self, method: str, calls: int, per_seconds: float) -> None:
         """Allow `calls` calls of `method` in any `per_seconds` window; answer 429 beyond."""
-        self._ws.set_rate_limit(method, calls, per_seconds)
+        self._traffic.set_rate_limit(method, calls, per_seconds)
 
     def clear_rate_limit(self, method: str) -> None:
-        self._ws.clear_rate_limit(method)
+        self._traffic.clear_rate_limit(method)
 
     def set_latency(self, method: str, seconds: float) -> None:
         """Answer `method` `seconds` after doing it, as Slack does across the internet."""
-        self._ws.set_latency(method, seconds)
+        self._traffic.set_latency(method, seconds)
 
     def refuse(self, method: str, error: str) -> None:
         """Answer every later call of `method` with `{"ok": false, "error": error}` (HTTP 200,
@@ -295,32 +244,23 @@ class SlackEmulator:
             raise ValueError(f"the Slack emulator does not answer {method!r}")
         if not error:
             raise ValueError("a refusal needs Slack's error code")
-        self._ws.refuse(method, error)
+        self._traffic.refuse(method, error)
 
     def clear_refusal(self, method: str) -> None:
-        self._ws.clear_refusal(method)
+        self._traffic.clear_refusal(method)
 
     @property
     def calls(self) -> list[Call]:
-        return self._ws.calls()
+        return self._traffic.calls()
 
     def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self._ws.calls() if call.method == method]
+        return [call for call in self._traffic.calls() if call.method == method]
 
     def messages(
         self, channel: str | None = None, *, ephemeral: bool | None = None
     ) -> list[Message]:
         """Messages in posting order, optionally in one channel (id or #name) only."""
-        wanted = channel
-        if channel is not None and channel not in self.channels:
-            found = self.channel_by_name(channel)
-            wanted = found.id if found is not None else channel
-        return [
-            m
-            for m in self._ws.messages()
-            if (wanted is None or m.channel == wanted)
-            and (ephemeral is None or (m.ephemeral_for is not None) == ephemeral)
-        ]
+        return self._ws.messages(channel, ephemeral=ephemeral)
 
     @property
     def published_views(self) -> dict[str, JsonDict]:
@@ -348,6 +288,7 @@ class SlackEmulator:
         """Forget calls, messages, views, files, triggers, response URLs and refusals; keep
         people and channels."""
         self._ws.reset()
+        self._traffic.reset()
         self._files.reset()
         self._views.reset()
         self._responder.reset()

@@ -1,4 +1,5 @@
-"""The loopback HTTP server that speaks Slack's Web API wire format.
+"""What the loopback server answers, in Slack's Web API wire format (`server` keeps the
+connections and threads).
 
 slack_sdk's WebClient POSTs every method (its `http_verb="GET"` is ignored by the urllib
 client): form-encoded for most methods, JSON for chat.* and views.*, multipart for uploads;
@@ -13,21 +14,19 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import queue
-import socket
-import threading
 import time
-from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox._emulator_files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
-from bot.sandbox._emulator_methods import HANDLERS, Backend
-from bot.sandbox._emulator_models import Call, JsonDict, SlackEmulatorRejected
-from bot.sandbox._emulator_responses import RESPONSE_URL_PREFIX
+from slack_emulator.backend import Backend
+from slack_emulator.files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
+from slack_emulator.methods import HANDLERS
+from slack_emulator.models import Call, JsonDict, SlackEmulatorRejected
+from slack_emulator.responses import RESPONSE_URL_PREFIX
+from slack_emulator.server import EmulatorServer
 
 logger = logging.getLogger(__name__)
 
@@ -42,87 +41,6 @@ class _RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = retry_after
-
-
-class EmulatorServer(ThreadingHTTPServer):
-    """Each connection on a thread of its own, as ThreadingHTTPServer serves them; a thread
-    that is done waits for the next connection instead of exiting. slack_sdk's own client
-    opens a connection for every call, and a new thread for each was about a tenth of the
-    emulator's CPU per chat.postEphemeral (0.47-0.52 ms against 0.40-0.46 ms here).
-
-    Connections stay open between calls when the client asks (HTTP/1.1), as Slack's do; the
-    server closes them when it stops, so no client talks to a stopped emulator."""
-
-    daemon_threads = True
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self._reused = _Reused(self.process_request_thread)
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        self.connections_opened = 0
-        super().__init__(("127.0.0.1", 0), _Handler)
-        backend.files.base_url = f"http://127.0.0.1:{self.server_address[1]}"
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-            self.connections_opened += 1
-        self._reused.serve(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def hang_up(self, how: int = socket.SHUT_WR) -> None:
-        """End every client's connection from this side, as a server ends idle ones: the
-        client is told (FIN). A request sent after that still arrives and is done, but its
-        answer cannot be written: a client that did not look is left without one."""
-        with self._open_lock:
-            connections = list(self._open)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(how)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self.hang_up(socket.SHUT_RDWR)  # each connection's thread reads the end and finishes
-        self._reused.close()
-
-
-class _Reused:
-    """Daemon threads for `work`: an idle one takes the next job, or a new one starts. Never
-    fewer threads than jobs in progress, so nothing waits for a thread."""
-
-    def __init__(self, work: Callable[..., None]) -> None:
-        self._work = work
-        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._idle = 0  # threads waiting for a job that no one has queued yet
-        self._started = 0
-
-    def serve(self, *job: Any) -> None:
-        with self._lock:
-            if self._idle:
-                self._idle -= 1
-            else:
-                self._started += 1
-                threading.Thread(target=self._run, name="slack-emulator", daemon=True).start()
-        self._jobs.put(job)
-
-    def close(self) -> None:
-        """Each thread ends once its job in progress, if any, is done."""
-        with self._lock:
-            for _ in range(self._started):
-                self._jobs.put(None)
-            self._started = self._idle = 0
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            self._work(*job)
-            with self._lock:
-                self._idle += 1
 
 
 def _form(raw: str) -> JsonDict:
@@ -177,8 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _api(self, method: str, query: str) -> None:
-        ws = self.server.backend.workspace
-        started = ws.clock()
+        traffic = self.server.backend.traffic
+        started = traffic.clock()
         args: JsonDict = {}
         status, headers = 200, {}
         try:
@@ -195,9 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("Slack emulator failed on %s", method)
             status, body = 500, {"ok": False, "error": "fatal_error"}
         # Logged before answering, so a client that has its reply also finds the call recorded.
-        ws.record(Call(method, args, body["ok"], body.get("error"), status, started))
+        traffic.record(Call(method, args, body["ok"], body.get("error"), status, started))
         # Done but not yet answered, as over a slow network: the client cannot tell it arrived.
-        delay = ws.latency(method)
+        delay = traffic.latency(method)
         if delay > 0:  # sleep(0) still hands the interpreter lock to another thread
             time.sleep(delay)
         self._send(status, body, headers)
@@ -209,7 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "oauth.v2.access" and oauth is not None:
             # The app authenticates with its client credentials here, not with a token.
             authorization = self.headers.get("Authorization")
-            return oauth.access(backend.workspace, args, authorization, backend.workspace.clock())
+            ws = backend.workspace
+            return oauth.access(ws.identity, args, authorization, ws.clock())
         if handler is None:
             raise SlackEmulatorRejected("unknown_method")
         if not token:
@@ -221,10 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
             if problem:
                 raise SlackEmulatorRejected(problem)
         # After authentication, as Slack checks scopes; before the quota, as nothing is done.
-        refusal = backend.workspace.refusal(method)
+        refusal = backend.traffic.refusal(method)
         if refusal is not None:
             raise SlackEmulatorRejected(refusal)
-        retry_after = backend.workspace.admit(method)
+        retry_after = backend.traffic.admit(method)
         if retry_after is not None:
             raise _RateLimited(retry_after)
         return handler(backend, args)
@@ -263,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _response_url(self, path: str) -> None:
         backend = self.server.backend
-        started = backend.workspace.clock()
+        started = backend.traffic.clock()
         raw = self._read_body()
         body: object = None
         # Anything but a JSON object is left for the responder to answer invalid_payload.
@@ -281,17 +200,17 @@ class _Handler(BaseHTTPRequestHandler):
         args = body if isinstance(body, dict) else {"body": body}
         error = reply.get("error")
         call = Call(RESPONSE_URL_METHOD, args, status == 200, error, status, started)
-        backend.workspace.record(call)
+        backend.traffic.record(call)
         self._send(status, reply)
 
     def _upload(self, path: str) -> None:
         """The bytes of a file, POSTed to the URL files.getUploadURLExternal handed out."""
-        ws = self.server.backend.workspace
-        started = ws.clock()
+        traffic = self.server.backend.traffic
+        started = traffic.clock()
         data = self._read_body()
         status, reply = self.server.backend.files.receive(path, data)
         error = None if status == 200 else reply.partition(":")[0]
-        ws.record(
+        traffic.record(
             Call(UPLOAD_URL_METHOD, {"length": len(data)}, status == 200, error, status, started)
         )
         raw = reply.encode()
@@ -310,3 +229,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def serve(backend: Backend) -> EmulatorServer:
+    """Answer Slack's Web API from `backend` on 127.0.0.1, on a thread of its own, until the
+    server's `stop()`."""
+    server = EmulatorServer(backend, _Handler)
+    server.start()
+    return server

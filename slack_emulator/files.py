@@ -13,9 +13,9 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from bot.sandbox._emulator_models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
-from bot.sandbox._emulator_validation import as_text, decode_json
-from bot.sandbox._emulator_workspace import Workspace
+from slack_emulator.models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
+from slack_emulator.validation import as_text, decode_json
+from slack_emulator.workspace import Workspace
 
 UPLOAD_PREFIX = "/upload/v1/"
 # How a POST of a file's bytes appears in the call log (it is not a Web API method).

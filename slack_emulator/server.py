@@ -1,0 +1,116 @@
+"""The loopback server's connections and threads, apart from what it answers on them (`http`).
+
+Each connection is served on a thread of its own, as ThreadingHTTPServer serves them, and kept
+open between calls when the client asks (HTTP/1.1), as Slack's are; the server closes them all
+when it stops, so no client talks to a stopped emulator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_emulator.backend import Backend
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """Serves `backend` on 127.0.0.1 with `handler` from `start()` to `stop()`.
+
+    A connection's thread that is done waits for the next connection instead of exiting.
+    slack_sdk's own client opens a connection for every call, and a new thread for each was
+    about a tenth of the emulator's CPU per chat.postEphemeral (0.47-0.52 ms against
+    0.40-0.46 ms here)."""
+
+    daemon_threads = True
+
+    def __init__(self, backend: Backend, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.backend = backend
+        self._reused = _Reused(self.process_request_thread)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        self._serving: threading.Thread | None = None
+        self.connections_opened = 0
+        super().__init__(("127.0.0.1", 0), handler)
+        backend.files.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> None:
+        self._serving = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-emulator",
+            daemon=True,
+        )
+        self._serving.start()
+
+    def stop(self) -> None:
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            self.shutdown()  # returns once serve_forever has
+        self.server_close()
+        if serving is not None:
+            serving.join(timeout=5)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+            self.connections_opened += 1
+        self._reused.serve(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def hang_up(self, how: int = socket.SHUT_WR) -> None:
+        """End every client's connection from this side, as a server ends idle ones: the
+        client is told (FIN). A request sent after that still arrives and is done, but its
+        answer cannot be written: a client that did not look is left without one."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(how)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.hang_up(socket.SHUT_RDWR)  # each connection's thread reads the end and finishes
+        self._reused.close()
+
+
+class _Reused:
+    """Daemon threads for `work`: an idle one takes the next job, or a new one starts. Never
+    fewer threads than jobs in progress, so nothing waits for a thread."""
+
+    def __init__(self, work: Callable[..., None]) -> None:
+        self._work = work
+        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a job that no one has queued yet
+        self._started = 0
+
+    def serve(self, *job: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            else:
+                self._started += 1
+                threading.Thread(target=self._run, name="slack-emulator", daemon=True).start()
+        self._jobs.put(job)
+
+    def close(self) -> None:
+        """Each thread ends once its job in progress, if any, is done."""
+        with self._lock:
+            for _ in range(self._started):
+                self._jobs.put(None)
+            self._started = self._idle = 0
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            self._work(*job)
+            with self._lock:
+                self._idle += 1
