@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from bot.services.ledger import reason_key
 
 from bench._load import EXCHANGES_PER_PAIR, REPEAT_GAP, Workforce
 from bench._workspace import colleagues_for
+from bot.ledger.credits import reason_key
 from bot.models import Workspace
 from bot.sandbox.seed import PEOPLE
 
