@@ -40,7 +40,7 @@ def report(
         f"machine: {info['cpus']} CPUs, Python {info['python']}, PostgreSQL "
         f"{info['postgresql']}, gunicorn {info['gunicorn']}, slack_bolt {info['slack_bolt']}"
     )
-    print(f"servers (all): gunicorn via bot.web.GunicornServer, {settings.describe()}")
+    print(f"servers (all): gunicorn via bot.slack.web.GunicornServer, {settings.describe()}")
     told = ", then tells the reactor" if confirmed else ""
     print(
         "ack: bare Bolt App whose listeners only ack; floor: the bare App recording each "

@@ -1,8 +1,8 @@
 """The servers under test, each a gunicorn subprocess on a loopback socket the bench bound.
 
 Run by the bench, not by hand: `python -m bench._servers {ack,floor,goodwill} ...`. All go
-through `bot.web.GunicornServer` with the same options and `bot.web.wsgi_app`, so they differ
-only in the Bolt app behind the adapter:
+through `bot.slack.web.GunicornServer` with the same options and `bot.slack.web.wsgi_app`, so
+they differ only in the Bolt app behind the adapter:
 
 - ack: a bare Bolt app whose listeners (`/thanks`, `reaction_added`) only ack: what Bolt,
   gunicorn, the kernel and the load's client cost on their own;
@@ -187,7 +187,7 @@ def _nothing() -> None:
 
 
 def ack_app(config: AppConfig) -> Any:
-    from bot.web import wsgi_app
+    from bot.slack.web import wsgi_app
 
     client = WebClient(token=config.bot_token, base_url=config.api_url)
     # The client holds the token; passing token= as well only makes Bolt log a warning.
@@ -225,13 +225,13 @@ def floor_app(config: AppConfig) -> Any:
     through SQLAlchemy: a pool's checkout and checkin and SQLAlchemy's Connection and result
     would add Python work to every request that recording does not need, and the floor is
     meant as the least an app that records first must spend. Its Slack client is goodwill's
-    (bot.app.make_client, kept-alive connections), so that a confirmation costs both the same.
+    (bot.slack.app.make_client, kept-alive connections), so that a confirmation costs both the same.
     """
     import psycopg
     from sqlalchemy import make_url
 
-    from bot.app import make_client
-    from bot.web import wsgi_app
+    from bot.slack.app import make_client
+    from bot.slack.web import wsgi_app
 
     url = make_url(config.database_url).set(drivername="postgresql")
     conninfo = url.render_as_string(hide_password=False)
@@ -293,7 +293,7 @@ BUILDERS: dict[str, Callable[[AppConfig], Any]] = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bot.web import GunicornServer
+    from bot.slack.web import GunicornServer
 
     parser = argparse.ArgumentParser(prog="python -m bench._servers")
     parser.add_argument("kind", choices=tuple(BUILDERS))

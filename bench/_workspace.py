@@ -14,12 +14,12 @@ from sqlalchemy import Engine, create_engine, func, make_url, select, text, upda
 
 from bench._emulator_process import EmulatorProcess, bench_world, colleague_ids
 from bench._load import EXCHANGES_PER_PAIR, Workforce
-from bot.app import make_client
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import utc_now
 from bot.models import Credit, Member, Workspace
 from bot.sandbox.seed import PEOPLE, TEAM_ID
-from bot.slack_api import sync_workspace
+from bot.slack.api import sync_workspace
+from bot.slack.app import make_client
 from slack_emulator import SlackEmulator
 
 # At least this many people take part, so the load spreads over many pairs.

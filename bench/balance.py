@@ -23,9 +23,9 @@ from pathlib import Path
 from bench._ledger import SyntheticWorkspace, count_rows, generate
 from bench._timing import HEADER, Timings, time_calls
 from bench._workspace import ScratchDatabase
-from bot.blocks.balance import balance_message
+from bot.balance.blocks import balance_message
+from bot.balance.exchanges import balance_for
 from bot.db import make_session_factory
-from bot.services.balance import balance_for
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 GOAL_P99_SECONDS = 0.030

@@ -30,14 +30,14 @@ from sqlalchemy import text
 from bench._ledger import SyntheticWorkspace, count_rows, generate
 from bench._timing import HEADER, Timings
 from bench._workspace import ScratchDatabase
-from bot import slack_api
-from bot.app import build_app, make_client
 from bot.db import make_session_factory
 from bot.deps import Deps
+from bot.home.contents import NEARBY_SHOWN
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.transport import DispatchTransport
-from bot.services.home import NEARBY_SHOWN
-from bot.slack_ids import ASK_VOLUNTEER, OFFER_TAKE
+from bot.slack import api as slack_api
+from bot.slack.app import build_app, make_client
+from bot.slack.ids import ASK_VOLUNTEER, OFFER_TAKE
 from slack_emulator import SlackChannel, SlackEmulator, SlackUser
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

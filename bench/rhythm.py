@@ -29,9 +29,9 @@ from sqlalchemy import text
 from bench._ledger import SyntheticWorkspace, generate
 from bench._workspace import ScratchDatabase
 from bot.db import make_engine, make_session_factory
+from bot.digest.week import weekly_digest
 from bot.models import Workspace
-from bot.services.digest import weekly_digest
-from bot.services.nudges import nudge_candidates
+from bot.nudges.plan import nudge_candidates
 
 # A Monday afternoon: the digest is due, and UTC, Oslo and New York are in working hours.
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

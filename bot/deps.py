@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.slack_api import ChannelKinds
+from bot.slack.api import ChannelKinds
 
 # Good enough for the sandbox and the tests only: anyone can read it here. Deployments pass
-# their own secret (see bot.services.forgotten for what it protects).
+# their own secret (see bot.privacy.forgotten for what it protects).
 SANDBOX_PSEUDONYM_KEY = b"goodwill-sandbox-pseudonym-key"
 
 

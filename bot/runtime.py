@@ -19,19 +19,19 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_app, build_oauth_app, make_client
 from bot.config import RunMode, Settings
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.errors import StartupError
-from bot.installations import InstalledClients, installation_store, state_store
-from bot.jobs.lease import HostLease, lock_path
-from bot.jobs.scheduler import run_blocking, start_in_background
-from bot.jobs.sender import Pacer, Sender, SendReport
-from bot.jobs.tick import run_tick
-from bot.services.outbox import next_due
-from bot.slack_api import sync_workspace
-from bot.web import GunicornServer, WsgiApp, wsgi_app
+from bot.scheduler.jobs import run_blocking, start_in_background
+from bot.scheduler.lease import HostLease, lock_path
+from bot.scheduler.outbox import next_due
+from bot.scheduler.sender import Pacer, Sender, SendReport
+from bot.scheduler.tick import run_tick
+from bot.slack.api import sync_workspace
+from bot.slack.app import build_app, build_oauth_app, make_client
+from bot.slack.installations import InstalledClients, installation_store, state_store
+from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def http_app(settings: Settings) -> WsgiApp:
     """The WSGI app for HTTP mode, built in each gunicorn worker.
 
     Each worker starts the scheduler when it is enabled, and the one holding the host's lease
-    (bot.jobs.lease) runs its jobs: one sender, so one pace, whatever the number of workers.
+    (bot.scheduler.lease) runs its jobs: one sender, so one pace, whatever the number of workers.
     """
     deps = _deps(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
@@ -258,11 +258,11 @@ def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = s
     """The digest the workspace would get for the week ending at its last digest hour."""
     from sqlalchemy import select
 
-    from bot.blocks.digest import digest_message
+    from bot.digest.blocks import digest_message
+    from bot.digest.week import weekly_digest
     from bot.models import Member, Workspace
     from bot.sandbox.render import render_message
-    from bot.services.digest import weekly_digest
-    from bot.services.schedule import latest_weekly
+    from bot.scheduler.calendar import latest_weekly
     from slack_emulator import Message, SlackUser
 
     migrate(settings.database_url)

@@ -9,8 +9,8 @@ from sqlalchemy import Connection
 
 from bot.config import database_url_of
 from bot.db import make_engine
-from bot.installations import SLACK_METADATA
 from bot.models import Base
+from bot.slack.installations import SLACK_METADATA
 
 # Goodwill's tables, and slack_sdk's installation and OAuth state stores' tables.
 target_metadata = [Base.metadata, SLACK_METADATA]

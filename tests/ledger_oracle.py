@@ -1,7 +1,7 @@
 """The ledger's rules computed in plain Python from the rows, to hold the SQL against.
 
 A random but reproducible workspace (`seed`), and for it what `/favor balance`, the nudges
-and the digest's new connections must find: the same rules as bot/services, written the slow
+and the digest's new connections must find: the same rules as bot/, written the slow
 and obvious way (every credit in a list, loops and dicts), so that a rewrite of a query for
 speed can be checked on both databases against something that is not a query.
 """

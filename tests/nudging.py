@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
+from bot.nudges.plan import nudge_candidates
 from bot.sandbox.harness import Sandbox
-from bot.services.nudges import nudge_candidates
 from slack_emulator import Message
 from tests.rhythm import TEAM
 from tests.support import insert_credits

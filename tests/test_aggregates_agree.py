@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.balance.exchanges import pair_balances, pair_page
+from bot.digest.week import weekly_digest
 from bot.models import Workspace
-from bot.services._nudge_rules import candidates_query
-from bot.services.balance import pair_balances, pair_page
-from bot.services.digest import weekly_digest
-from bot.services.nudges import working_zones
+from bot.nudges.plan import working_zones
+from bot.nudges.rules import candidates_query
 from tests import ledger_oracle as oracle
 from tests.ledger_oracle import GIVERS, NOW, TAKERS, TEAM, Ledger, Settings
 

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, FavorRequest, FavorResponse, Member
-from bot.parsing import WORD_JOINER
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import (
+from bot.slack.ids import (
     ASK_DONE,
     ASK_NOT_NEEDED,
     ASK_VOLUNTEER,
@@ -25,6 +24,7 @@ from bot.slack_ids import (
     OFFER_TAKE,
     OFFER_WITHDRAW,
 )
+from bot.thanks.parsing import WORD_JOINER
 from slack_emulator import Message, SlackChannel
 from tests.support import Clock, out_of_reach
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.balance import amount
+from bot.balance.blocks import amount
+from bot.balance.exchanges import PairBalance, pair_balances
 from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Workspace
 from bot.sandbox.harness import Sandbox
-from bot.services.balance import PairBalance, pair_balances
-from bot.slack_ids import FAVOR_COMMAND
+from bot.slack.ids import FAVOR_COMMAND
 from slack_emulator import Message
 from tests.support import Clock, insert_credits
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.db import make_engine
-from bot.jobs.lease import HostLease, lock_path
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.seed import seed_workspace
 from bot.sandbox.transport import HttpTransport
+from bot.scheduler.lease import HostLease, lock_path
 from slack_emulator import SlackEmulator
 
 

@@ -9,16 +9,16 @@ from slack_sdk import WebClient
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_client
-from bot.jobs.channel_kinds import settle_channels
-from bot.jobs.scheduler import SETTLE_EVERY_MINUTES
-from bot.jobs.sender import Pacer, Sender
-from bot.jobs.tick import run_tick
+from bot.channels.kinds import settle_channels
+from bot.digest.week import weekly_digest
 from bot.models import ChannelArchival, Credit, FavorRequest, Member, Workspace
 from bot.sandbox.harness import Sandbox
-from bot.services.digest import weekly_digest
-from bot.slack_api import ChannelKinds
-from bot.slack_ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
+from bot.scheduler.jobs import SETTLE_EVERY_MINUTES
+from bot.scheduler.sender import Pacer, Sender
+from bot.scheduler.tick import run_tick
+from bot.slack.api import ChannelKinds
+from bot.slack.app import make_client
+from bot.slack.ids import FAVOR_COMMAND, HOME_SETTING_TOGGLE, THANKS_COMMAND
 from slack_emulator import SlackChannel
 from tests.home_tab import home_click, shown_home
 from tests.rhythm import TEAM, configure, credit, outbox
@@ -196,7 +196,7 @@ def test_highlights_rotate_towards_people_not_highlighted_lately(
     sessions: sessionmaker[Session],
     send,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.services.members import save_members
+    from bot.members.cache import save_members
 
     configure(sessions, digest_channel_id=GENERAL)
     newcomers = ["U0GINA007", "U0HANK008"]

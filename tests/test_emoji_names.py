@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.emoji_names import emoji_names, is_credit_emoji, same_emoji
+from bot.reactions.emoji import emoji_names, is_credit_emoji, same_emoji
 
 
 def test_aliases_name_the_same_emoji() -> None:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_new
 from bot.models import Credit, Member
+from bot.privacy.export import COLUMNS, safe_cell
 from bot.sandbox.harness import Sandbox
-from bot.services.export import COLUMNS, safe_cell
 from slack_emulator import Message, SlackChannel, UploadedFile
 from tests.support import Clock
 

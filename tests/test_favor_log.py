@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from bot.slack.ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from slack_emulator import Message, SlackChannel
 from tests.support import AnswerlessSlack, Clock, send_forms_at_once, unused_port
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks.favors import one_line
-from bot.favor_parsing import (
+from bot.favours.blocks import one_line
+from bot.favours.parsing import (
     MAX_FAVOR_TEXT,
     FavorAsk,
     FavorBalance,
@@ -22,7 +22,7 @@ from bot.favor_parsing import (
     FavorUsage,
     parse_favor,
 )
-from bot.parsing import MAX_MARKUP, USER_MENTION, shown_text
+from bot.thanks.parsing import MAX_MARKUP, USER_MENTION, shown_text
 
 BOB, CAROL = "U0BOB0002", "U0CAROL03"
 

@@ -12,15 +12,15 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_client
 from bot.deps import SANDBOX_PSEUDONYM_KEY
 from bot.ledger.credits import reason_key
+from bot.members.cache import member_row
 from bot.models import Base, Credit, FavorRequest, FavorResponse, Member, OutboxMessage
+from bot.privacy.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
 from bot.sandbox.harness import Sandbox
-from bot.services.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
-from bot.services.members import member_row
-from bot.slack_api import sync_workspace
-from bot.slack_ids import (
+from bot.slack.api import sync_workspace
+from bot.slack.app import make_client
+from bot.slack.ids import (
     ASK_VOLUNTEER,
     FORGET_ME_CANCEL,
     FORGET_ME_CONFIRM,

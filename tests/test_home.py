@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.home import balance_bar, parse_toggle
+from bot.home.blocks import balance_bar, parse_toggle
+from bot.home.contents import home_for
 from bot.models import FavorRequest, Member, OutboxMessage
 from bot.sandbox.harness import Sandbox
-from bot.services.home import home_for
-from bot.slack_ids import (
+from bot.slack.ids import (
     ASK_VOLUNTEER,
     ASK_WITHDRAW,
     FAVOR_COMMAND,

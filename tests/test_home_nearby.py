@@ -9,22 +9,22 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_app, make_client
-from bot.deps import Deps
-from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList, Workspace
-from bot.sandbox.driver import SlackDriver
-from bot.sandbox.harness import SIGNING_SECRET as SECRET
-from bot.sandbox.harness import Sandbox
-from bot.sandbox.transport import DispatchTransport
-from bot.services.member_channels import (
+from bot.channels.member_channels import (
     StoredChannels,
     joined_channel,
     keep_reading,
     left_channel,
     stored_channels,
 )
-from bot.slack_api import CHANNELS_FRESH_FOR
-from bot.slack_ids import (
+from bot.deps import Deps
+from bot.models import FavorRequest, FavorResponse, Member, MemberChannelList, Workspace
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.harness import SIGNING_SECRET as SECRET
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import DispatchTransport
+from bot.slack.api import CHANNELS_FRESH_FOR
+from bot.slack.app import build_app, make_client
+from bot.slack.ids import (
     ASK_VOLUNTEER,
     ASK_WITHDRAW,
     FAVOR_COMMAND,

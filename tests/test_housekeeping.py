@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.members.cache import ensure_workspace
 from bot.models import Credit, OutboxMessage, ProcessedEvent, ReactionMark
 from bot.sandbox.harness import Sandbox
-from bot.services.housekeeping import DELIVERIES_KEPT, OUTBOX_KEPT, sweep
-from bot.services.members import ensure_workspace
-from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from bot.scheduler.housekeeping import DELIVERIES_KEPT, OUTBOX_KEPT, sweep
+from bot.slack.ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from slack_emulator import Message
 from tests.nudging import TEAM, outbox_nudge
 from tests.support import Clock

@@ -14,7 +14,7 @@ from bot.models import Credit, Member, ProcessedEvent
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import SIGNING_SECRET, Sandbox
 from bot.sandbox.transport import HttpTransport, sign
-from bot.web import wsgi_app
+from bot.slack.web import wsgi_app
 from tests.support import LoopbackServer
 
 ALICE, BOB = "U0ALICE01", "U0BOB0002"

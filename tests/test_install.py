@@ -17,16 +17,16 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_oauth_app, make_client
 from bot.deps import Deps
-from bot.installations import InstalledClients, installation_store, state_store
 from bot.models import Credit, Member, Workspace
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import HttpTransport
-from bot.slack_api import sync_workspace
-from bot.slack_ids import BOT_SCOPES
-from bot.web import wsgi_app
+from bot.slack.api import sync_workspace
+from bot.slack.app import build_oauth_app, make_client
+from bot.slack.ids import BOT_SCOPES
+from bot.slack.installations import InstalledClients, installation_store, state_store
+from bot.slack.web import wsgi_app
 from tests.support import Clock, LoopbackServer, run_at_once
 
 CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET = "111.222", "client-secret", "oauth-signing-secret"

@@ -11,8 +11,8 @@ from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.jobs.lease import HostLease, lock_path
-from bot.jobs.scheduler import schedule
+from bot.scheduler.jobs import schedule
+from bot.scheduler.lease import HostLease, lock_path
 
 
 def test_one_holder_at_a_time(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_the_lease_passes_on_when_its_holder_dies(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from bot.jobs.lease import HostLease;"
+            "import sys, time; from pathlib import Path; from bot.scheduler.lease import HostLease;"
             f"assert HostLease(Path({str(path)!r})).held(); print('held', flush=True);"
             "time.sleep(60)",
         ],

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from bot import slack_ids
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids as slack_ids
 
 
 @pytest.fixture(scope="module")

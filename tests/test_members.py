@@ -43,8 +43,8 @@ def test_start_up_sync_caches_every_member_across_pages(
     for n in range(450):
         sandbox.emulator.add_user(SlackUser(id=f"U1{n:07d}", team_id=TEAM, name=f"person{n}"))
     with sandbox:
-        from bot.app import make_client
-        from bot.slack_api import sync_workspace
+        from bot.slack.api import sync_workspace
+        from bot.slack.app import make_client
 
         client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
         assert sync_workspace(client, sessions, clock) == TEAM

@@ -13,11 +13,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, select, text
 
+from bot.channels.kinds import QUOTES_LOOK_BACK
 from bot.db import alembic_config, make_engine
-from bot.installations import SLACK_METADATA
-from bot.jobs.channel_kinds import QUOTES_LOOK_BACK
 from bot.ledger.credits import reason_key
 from bot.models import Base, Credit, UTCDateTime, Workspace
+from bot.slack.installations import SLACK_METADATA
 from tests.conftest import BACKENDS
 
 

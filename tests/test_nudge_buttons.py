@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.nudge_offer import OFFER
-from bot.blocks.thanks_modal import HELPER, PRIVATE, PUBLIC, REASON, VALUES, VISIBILITY
 from bot.models import Credit, OutboxMessage
+from bot.nudges.offer_blocks import OFFER
 from bot.sandbox.harness import Sandbox
-from bot.services.housekeeping import OUTBOX_KEPT
-from bot.slack_ids import (
+from bot.scheduler.housekeeping import OUTBOX_KEPT
+from bot.slack.ids import (
     NUDGE_NOT_NOW,
     NUDGE_OFFER_HELP,
     NUDGE_OFFER_MODAL,
@@ -25,6 +24,7 @@ from bot.slack_ids import (
     NUDGE_STOP,
     THANKS_MODAL,
 )
+from bot.thanks.modal import HELPER, PRIVATE, PUBLIC, REASON, VALUES, VISIBILITY
 from slack_emulator import Message
 from tests.nudging import (
     ALICE,

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs.tick import run_tick
-from bot.parsing import WORD_JOINER
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import NUDGE_NOT_NOW, NUDGE_OFFER_HELP, NUDGE_SAY_THANKS, NUDGE_STOP
+from bot.scheduler.tick import run_tick
+from bot.slack.ids import NUDGE_NOT_NOW, NUDGE_OFFER_HELP, NUDGE_SAY_THANKS, NUDGE_STOP
+from bot.thanks.parsing import WORD_JOINER
 from tests.nudging import (
     ALICE,
     BOB,

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_client
-from bot.jobs.sender import Pacer, Sender
-from bot.jobs.tick import run_tick
 from bot.sandbox.harness import Sandbox
-from bot.services.outbox import SENDING_LEASE, Planned, claim_next, plan
+from bot.scheduler.outbox import SENDING_LEASE, Planned, claim_next, plan
+from bot.scheduler.sender import Pacer, Sender
+from bot.scheduler.tick import run_tick
+from bot.slack.app import make_client
 from tests.rhythm import TEAM, outbox
 from tests.support import AnswerlessSlack, unused_port
 

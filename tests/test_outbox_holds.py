@@ -14,11 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_client
-from bot.jobs.sender import Pacer, Sender
 from bot.models import Member, OutboxMessage
 from bot.sandbox.harness import Sandbox
-from bot.services.outbox import HOLD_LEASE, Planned, hold, let_go, start_sending
+from bot.scheduler.outbox import HOLD_LEASE, Planned, hold, let_go, start_sending
+from bot.scheduler.sender import Pacer, Sender
+from bot.slack.app import make_client
 from tests.rhythm import TEAM, outbox
 from tests.test_outbox import NOW, PEOPLE, delivered, dm, enqueue
 

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RateLimitErrorRetryHandler, RetryState
 
-from bot.jobs.pacer import JITTER_MARGIN, Pacer
+from bot.scheduler.pacer import JITTER_MARGIN, Pacer
 from tests.support import run_at_once
 
 

@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.prompt_modal import (
+from bot.members.cache import save_members
+from bot.models import Credit, Member, OutboxMessage, Workspace
+from bot.prompts.answers import PUBLIC
+from bot.prompts.blocks import QUESTION
+from bot.prompts.modal import (
     CATCHING_UP,
     HOW,
     NOBODY,
@@ -20,15 +24,11 @@ from bot.blocks.prompt_modal import (
     how_block,
     what_block,
 )
-from bot.blocks.prompts import QUESTION
-from bot.jobs.tick import run_tick
-from bot.models import Credit, Member, OutboxMessage, Workspace
+from bot.prompts.plan import PLAN_BATCH, PROMPT_GRACE, plan_prompts
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
-from bot.services.members import save_members
-from bot.services.prompt_answers import PUBLIC
-from bot.services.prompts import PLAN_BATCH, PROMPT_GRACE, plan_prompts
-from bot.slack_ids import PROMPT_MODAL, PROMPT_PICK, PROMPT_RESUME, PROMPT_STOP
+from bot.scheduler.tick import run_tick
+from bot.slack.ids import PROMPT_MODAL, PROMPT_PICK, PROMPT_RESUME, PROMPT_STOP
 from slack_emulator import Message, SlackChannel, SlackUser
 from tests.rhythm import TEAM, configure, credit, outbox
 from tests.support import Clock, answerless, out_of_reach

@@ -1,4 +1,4 @@
-"""A credit emoji's path (bot.services.reactions.reaction_added), held against what the rules
+"""A credit emoji's path (bot.reactions.credit.reaction_added), held against what the rules
 say in plain Python here, whatever the ledger holds, on both databases.
 
 For random states (who is known, a bot or gone; marks already on the message; the credit live,
@@ -21,8 +21,8 @@ from sqlalchemy import JSON, Engine, event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
-from bot.services.reaction_events import NOTHING, Reaction, ReactionOutcome
-from bot.services.reactions import reaction_added
+from bot.reactions.credit import reaction_added
+from bot.reactions.events import NOTHING, Reaction, ReactionOutcome
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 REACTOR, AUTHOR, CHANNEL, TS = "U0REACTOR", "U0AUTHOR0", "C0GENERAL", "1763890000.000100"

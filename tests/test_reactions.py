@@ -11,9 +11,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member, ProcessedEvent, ReactionMark, Workspace
+from bot.reactions.emoji import base_emoji
+from bot.reactions.events import reaction_from_event
 from bot.sandbox.harness import Sandbox
-from bot.services.emoji_names import base_emoji
-from bot.services.reaction_events import reaction_from_event
 from slack_emulator import Message, SlackChannel, SlackUser
 from tests.support import Clock, answerless
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_client
-from bot.jobs.sender import Pacer, Sender, SendReport
 from bot.sandbox.harness import Sandbox
-from bot.services.outbox import SENDING_LEASE, Planned
+from bot.scheduler.outbox import SENDING_LEASE, Planned
+from bot.scheduler.sender import Pacer, Sender, SendReport
+from bot.slack.app import make_client
 from slack_emulator import SlackUser
 from tests.rhythm import TEAM, outbox
 from tests.support import run_at_once

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidSettingsError
-from bot.favor_parsing import FavorSettings, FavorUsage, parse_favor
+from bot.favours.parsing import FavorSettings, FavorUsage, parse_favor
 from bot.models import Member, Workspace
 from bot.sandbox.harness import Sandbox
-from bot.services.workspace_settings import WorkspaceForm, check_workspace_form
-from bot.slack_ids import FAVOR_COMMAND, HOME_WORKSPACE_SETTINGS, SETTINGS_MODAL
+from bot.settings.workspace import WorkspaceForm, check_workspace_form
+from bot.slack.ids import FAVOR_COMMAND, HOME_WORKSPACE_SETTINGS, SETTINGS_MODAL
 from slack_emulator import SlackChannel
 from tests.home_tab import ALICE, BOB, TEAM, home, home_click, shown_home, text_of
 from tests.support import answerless, out_of_reach

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.harness import Sandbox
-from bot.services.schedule import zone
+from bot.scheduler.calendar import zone
 from tests.rhythm import configure, credit, outbox
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"

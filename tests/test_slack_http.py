@@ -19,10 +19,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot import slack_http
-from bot.app import Respond, answering_client, make_client
 from bot.sandbox.harness import Sandbox
-from bot.slack_http import KeptAliveClient, kept_alive
+from bot.slack import http as slack_http
+from bot.slack.app import Respond, answering_client, make_client
+from bot.slack.http import KeptAliveClient, kept_alive
 from slack_emulator import SlackChannel, SlackEmulator
 
 GENERAL = "C0GENERAL"

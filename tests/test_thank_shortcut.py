@@ -10,7 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.thanks_modal import (
+from bot.errors import ValueTagError
+from bot.models import Credit
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.transport import Delivery
+from bot.slack.ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
+from bot.thanks.modal import (
     HELPER,
     PRIVATE,
     PUBLIC,
@@ -20,11 +25,6 @@ from bot.blocks.thanks_modal import (
     parse_values,
     permalink,
 )
-from bot.errors import ValueTagError
-from bot.models import Credit
-from bot.sandbox.harness import Sandbox
-from bot.sandbox.transport import Delivery
-from bot.slack_ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
 from slack_emulator import Message, SlackChannel
 from slack_emulator.validation import checked_view
 from tests.support import Clock, answerless, out_of_reach

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit, Member
-from bot.parsing import WORD_JOINER
 from bot.sandbox.harness import Sandbox
+from bot.thanks.parsing import WORD_JOINER
 from slack_emulator import SlackUser
 from tests.support import Clock, out_of_reach, send_forms_at_once
 

@@ -17,11 +17,17 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import REPEATABLE_METHODS, HarmlessConnectionRetry, Respond, build_app, make_client
 from bot.deps import Deps
 from bot.listeners.actions._slack import send_dm, update
 from bot.sandbox.harness import Sandbox
-from bot.slack_ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
+from bot.slack.app import (
+    REPEATABLE_METHODS,
+    HarmlessConnectionRetry,
+    Respond,
+    build_app,
+    make_client,
+)
+from bot.slack.ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from tests.support import AnswerlessSlack, unused_port
 
 

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.common import counted
 from bot.db import dialect_of
 from bot.errors import (
     DailyLimitError,
@@ -35,8 +34,9 @@ from bot.ledger.credits import (
     one_giver_at_a_time,
 )
 from bot.ledger.rules import explanation, guarded_insert
+from bot.members.cache import FetchUser, cache_unknown, ensure_workspace, find_members
 from bot.models import Credit, Workspace, member_label
-from bot.services.members import FetchUser, cache_unknown, ensure_workspace, find_members
+from bot.slack.messages import counted
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from slack_bolt import App
 from bot.listeners import actions, commands, events, shortcuts, views
 from bot.listeners.commands.thanks import handle_thanks
 from bot.listeners.events.reactions import handle_reaction_added
-from bot.slack_ids import REACTION_ADDED, THANKS_COMMAND
+from bot.slack.ids import REACTION_ADDED, THANKS_COMMAND
 
 
 def register(app: App) -> None:

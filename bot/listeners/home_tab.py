@@ -6,9 +6,9 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.blocks.home import home_view
-from bot.services.home import Home
-from bot.slack_api import MAY_NOT_HAVE_HAPPENED
+from bot.home.blocks import home_view
+from bot.home.contents import Home
+from bot.slack.api import MAY_NOT_HAVE_HAPPENED
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from bot.models._base import Base, UTCDateTime
 
 class ChannelArchival(Base):
     """A channel archived, brought back or deleted, as its latest event said
-    (bot.services.channel_archival). Lists meant for others (the digest's open asks, the
+    (bot.channels.archival). Lists meant for others (the digest's open asks, the
     asks on a Home) leave out what was posted in an archived channel: its buttons no longer
     answer. A channel with no row was never heard archived."""
 

@@ -49,7 +49,7 @@ class Credit(Base):
     # a public channel, a favour shared there with Thank publicly), so that the digest may
     # quote it. False: it stays private (a favour logged privately, a private thanks,
     # anything in a private channel, a reaction). None: shown in a channel Slack would not
-    # describe just then; bot.jobs.channel_kinds asks again, and until it knows, it is not
+    # describe just then; bot.channels.kinds asks again, and until it knows, it is not
     # quoted. (A None older than a month before migration 0015 meant private, as False.)
     quotable: Mapped[bool | None] = mapped_column(Boolean, default=False, server_default=false())
     # Makes every way of recording a credit idempotent: Slack retries and double clicks
@@ -114,7 +114,7 @@ class ProcessedEvent(Base):
     event_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
-    # The sweep (bot.services.housekeeping) finds Slack's deliveries past retrying by type
+    # The sweep (bot.scheduler.housekeeping) finds Slack's deliveries past retrying by type
     # and age; the other rows, once-only actions, stay.
     __table_args__ = (Index("ix_processed_events_type_received", "event_type", "received_at"),)
 

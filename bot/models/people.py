@@ -106,7 +106,7 @@ class Member(Base):
 class MemberChannelList(Base):
     """The channels a member is in that the app may see, as Slack last listed them
     (users.conversations), for the asks and offers on their Home; kept up to date between
-    readings by member_joined_channel and member_left_channel (bot.services.member_channels).
+    readings by member_joined_channel and member_left_channel (bot.channels.member_channels).
     Shared by every process, so that a member removed from a private channel stops seeing
     its asks at once, whichever process heard of it."""
 

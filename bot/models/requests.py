@@ -40,7 +40,7 @@ class FavorRequest(Base):
     text: Mapped[str] = mapped_column(Text)
     channel_id: Mapped[str] = mapped_column(String(32))
     # Whether Slack said the channel was public when the request was posted; None when it did
-    # not say (and for requests from before migration 0012), until bot.jobs.channel_kinds
+    # not say (and for requests from before migration 0012), until bot.channels.kinds
     # asks again. Only a public channel's requests may be quoted elsewhere: the digest lists
     # them for its whole channel to read.
     in_public_channel: Mapped[bool | None] = mapped_column(Boolean)

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from bot.sandbox._block_elements import action_entry
 from bot.sandbox.transport import Delivery, Transport, sign
-from bot.slack_ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL
+from bot.slack.ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL
 from slack_emulator import Message, SlackEmulator
 
 

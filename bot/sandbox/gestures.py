@@ -18,7 +18,7 @@ from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_text, render_view
 from bot.sandbox.transport import Delivery
-from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
+from bot.slack.ids import THANK_FOR_THIS_SHORTCUT
 from slack_emulator import Message, SlackChannel, SlackEmulator, SlackUser
 
 Escape = Callable[[str], str]

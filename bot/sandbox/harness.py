@@ -9,14 +9,14 @@ from types import TracebackType
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_app, make_client
 from bot.deps import Deps, utc_now
-from bot.jobs.sender import Pacer, Sender, SendReport
-from bot.jobs.tick import TickReport, run_tick
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.seed import TEAM_ID, seed_workspace
 from bot.sandbox.transport import DispatchTransport
-from bot.slack_api import sync_workspace
+from bot.scheduler.sender import Pacer, Sender, SendReport
+from bot.scheduler.tick import TickReport, run_tick
+from bot.slack.api import sync_workspace
+from bot.slack.app import build_app, make_client
 from slack_emulator import SlackEmulator
 
 SIGNING_SECRET = "sandbox-signing-secret"

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.deps import utc_now
-from bot.parsing import escape_text
 from bot.sandbox.gestures import GESTURES_HELP, Gestures, writes
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.render import render_message
-from bot.slack_ids import COMMANDS
+from bot.slack.ids import COMMANDS
+from bot.thanks.parsing import escape_text
 from slack_emulator import Message
 
 DEFAULT_CHANNEL = "general"

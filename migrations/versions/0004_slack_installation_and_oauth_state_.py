@@ -1,7 +1,7 @@
 """slack installation and oauth state stores
 
 The tables of slack_sdk's SQLAlchemyInstallationStore and SQLAlchemyOAuthStateStore, as
-those classes declare them (bot/installations.py), for multi-workspace installs.
+those classes declare them (bot/slack/installations.py), for multi-workspace installs.
 
 Revision ID: 0004
 Revises: 0003

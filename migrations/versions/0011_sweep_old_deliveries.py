@@ -2,7 +2,7 @@
 
 `processed_events` kept every Slack delivery for ever, and `reaction_marks` every removal
 that arrived before its add, although Slack retries a delivery only within minutes. The tick
-now deletes both once they are past any retry (bot.services.housekeeping): deliveries by
+now deletes both once they are past any retry (bot.scheduler.housekeeping): deliveries by
 type and age, since the table also holds once-only actions that must stay, and removal
 records by age, through a partial index, since they are few among the marks. On PostgreSQL
 the indexes are built CONCURRENTLY, so that reactions keep being recorded meanwhile.

@@ -4,7 +4,7 @@ A `/thanks` given while Slack would not say whether its channel was public (a 42
 of reach) was recorded as not quotable, for good: the digest never quoted it, even from a
 public channel. `credits.quotable` NULL now means exactly that, not known yet, and the
 scheduler's job asks Slack again about such credits of the last week and a half
-(bot.jobs.channel_kinds). A NULL from before this revision (a favour logged privately, a
+(bot.channels.kinds). A NULL from before this revision (a favour logged privately, a
 reaction, a credit from before 0013) meant private: those of the last 30 days become false,
 so that the job never takes them for unknown; older ones are out of its reach and are left
 as they are, which keeps this revision quick on a large ledger: on PostgreSQL, with a million
@@ -31,7 +31,7 @@ depends_on: str | Sequence[str] | None = None
 
 UNSETTLED = sa.text("quotable IS NULL")
 
-# The job looks back a week and a half (bot.jobs.channel_kinds.QUOTES_LOOK_BACK); every
+# The job looks back a week and a half (bot.channels.kinds.QUOTES_LOOK_BACK); every
 # earlier NULL it could meet must say private. A month leaves room for clocks, a slow upgrade
 # and a longer look-back.
 PRIVATE_BEFORE_WINDOW = timedelta(days=30)

@@ -25,7 +25,7 @@ from bot.listeners.actions.prompts import (
     handle_prompt_stop,
 )
 from bot.listeners.actions.thank_publicly import handle_thank_publicly
-from bot.slack_ids import (
+from bot.slack.ids import (
     ASK_DONE,
     ASK_NOT_NEEDED,
     ASK_VOLUNTEER,

@@ -10,9 +10,9 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.common import Message
-from bot.parsing import USER_MENTION
-from bot.slack_api import MAY_NOT_HAVE_HAPPENED, NOT_SENT
+from bot.slack.api import MAY_NOT_HAVE_HAPPENED, NOT_SENT
+from bot.slack.messages import Message
+from bot.thanks.parsing import USER_MENTION
 
 log = logging.getLogger(__name__)
 

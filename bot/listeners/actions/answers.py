@@ -6,13 +6,13 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.asks import answer_dm, answer_sent, could_not_reach
-from bot.blocks.favors import private_note
+from bot.asks.blocks import answer_dm, answer_sent, could_not_reach
+from bot.asks.requests import answer_request, drop_answer, note_dm
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import private_note
 from bot.listeners.actions._slack import click_of
-from bot.services.asks import answer_request, drop_answer, note_dm
-from bot.slack_api import NOT_SENT, user_fetcher
+from bot.slack.api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.asks import answer_dm_outcome, request_message, responder_note
-from bot.blocks.favors import private_note
+from bot.asks.blocks import answer_dm_outcome, request_message, responder_note
+from bot.asks.closing import Closed, fulfil_request, set_aside, withdraw_request
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import private_note
 from bot.listeners.actions._slack import BUTTON_GONE, answer_of, click_of, send_dm, update
-from bot.services.closing import Closed, fulfil_request, set_aside, withdraw_request
-from bot.slack_api import user_fetcher
+from bot.slack.api import user_fetcher
 
 
 def handle_fulfil(

@@ -8,18 +8,18 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.favors import private_note
-from bot.blocks.privacy import (
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.favours.blocks import private_note
+from bot.listeners.actions._slack import BUTTON_GONE, click_of, update
+from bot.privacy.blocks import (
     answer_withdrawn,
     forget_me_cancelled,
     forgotten_message,
     request_removed,
 )
-from bot.deps import Deps
-from bot.errors import InputError
-from bot.listeners.actions._slack import BUTTON_GONE, click_of, update
-from bot.parsing import USER_MENTION
-from bot.services.forget import MessageRef, forget_member
+from bot.privacy.forget import MessageRef, forget_member
+from bot.thanks.parsing import USER_MENTION
 
 log = logging.getLogger(__name__)
 

@@ -13,17 +13,17 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.asks import answer_dm_outcome, request_message
-from bot.blocks.home import parse_toggle
-from bot.blocks.settings import settings_modal
+from bot.asks.blocks import answer_dm_outcome, request_message
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.home.blocks import parse_toggle
+from bot.home.contents import home_for, toggle_and_show, withdraw_and_show
 from bot.listeners.actions._slack import BUTTON_GONE, click_of, open_form, update
 from bot.listeners.actions.answers import tell_author
 from bot.listeners.home_tab import publish_home
-from bot.services.home import home_for, toggle_and_show, withdraw_and_show
-from bot.services.settings import workspace_settings_for
-from bot.slack_api import member_channels, user_fetcher
+from bot.settings.blocks import settings_modal
+from bot.settings.personal import workspace_settings_for
+from bot.slack.api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 

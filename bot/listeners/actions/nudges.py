@@ -10,15 +10,13 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.blocks.common import Message
-from bot.blocks.favors import private_note
-from bot.blocks.nudge_offer import OfferContext, offer_modal
-from bot.blocks.nudges import nudge_set_aside, nudges_resumed, nudges_stopped
-from bot.blocks.thanks_modal import ThankedMessage, thanks_modal
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import private_note
 from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, click_of, open_form, update
-from bot.services.nudge_responses import (
+from bot.nudges.blocks import nudge_set_aside, nudges_resumed, nudges_stopped
+from bot.nudges.offer_blocks import OfferContext, offer_modal
+from bot.nudges.responses import (
     Nudge,
     nudge_for,
     offer_target,
@@ -26,6 +24,8 @@ from bot.services.nudge_responses import (
     stop_nudges,
     thanks_target,
 )
+from bot.slack.messages import Message
+from bot.thanks.modal import ThankedMessage, thanks_modal
 
 
 def handle_nudge_say_thanks(

@@ -7,15 +7,15 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.favors import private_note
-from bot.blocks.prompt_modal import PromptRef, prompt_modal, read_prompt_ref
-from bot.blocks.prompts import prompt_recipient, prompts_resumed, prompts_stopped
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import private_note
 from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, click_of, open_form, update
-from bot.services.prompt_answers import review_picks
-from bot.services.prompts import set_prompts
-from bot.slack_api import user_fetcher
+from bot.prompts.answers import review_picks
+from bot.prompts.blocks import prompt_recipient, prompts_resumed, prompts_stopped
+from bot.prompts.modal import PromptRef, prompt_modal, read_prompt_ref
+from bot.prompts.plan import set_prompts
+from bot.slack.api import user_fetcher
 
 NOT_YOURS = (
     "This prompt was sent to someone else, so it can't be answered or changed from here. "

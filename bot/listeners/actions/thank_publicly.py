@@ -6,11 +6,11 @@ from urllib.error import URLError
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.favors import favor_shared, favor_shout_out, private_note
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import favor_shared, favor_shout_out, private_note
+from bot.favours.log import share_favor, unshare_favor
 from bot.listeners.actions._slack import BUTTON_GONE, click_of
-from bot.services.favors import share_favor, unshare_favor
 
 
 def handle_thank_publicly(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners.commands.favor import handle_favor
-from bot.slack_ids import FAVOR_COMMAND
+from bot.slack.ids import FAVOR_COMMAND
 
 
 def register(app: App) -> None:

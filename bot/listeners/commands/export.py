@@ -16,12 +16,12 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.common import Message, ephemeral
-from bot.blocks.privacy import export_comment, export_failed, export_preparing, export_sent
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.services.export import authorize_export, export_filename, write_ledger_csv
-from bot.slack_api import user_fetcher
+from bot.privacy.blocks import export_comment, export_failed, export_preparing, export_sent
+from bot.privacy.export import authorize_export, export_filename, write_ledger_csv
+from bot.slack.api import user_fetcher
+from bot.slack.messages import Message, ephemeral
 
 log = logging.getLogger(__name__)
 

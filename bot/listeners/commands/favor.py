@@ -9,10 +9,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.blocks.asks import request_message
-from bot.blocks.balance import balance_message
-from bot.blocks.common import Message, ephemeral
-from bot.blocks.favors import (
+from bot.asks.blocks import request_message
+from bot.asks.requests import ASK, OFFER, RequestInfo, new_public_id, open_request
+from bot.balance.blocks import balance_message
+from bot.balance.exchanges import balance_for
+from bot.balance.history import recent_entries, undo_last
+from bot.balance.history_blocks import history_message, undone_message
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.favours.blocks import (
     digest_announcement,
     digest_started,
     digest_status,
@@ -21,11 +26,8 @@ from bot.blocks.favors import (
     favor_help,
     favor_logged,
 )
-from bot.blocks.history import history_message, undone_message
-from bot.blocks.privacy import forget_me_prompt
-from bot.deps import Deps
-from bot.errors import InputError
-from bot.favor_parsing import (
+from bot.favours.log import FavorLogRequest, log_favor
+from bot.favours.parsing import (
     FavorAsk,
     FavorBalance,
     FavorDigest,
@@ -42,13 +44,11 @@ from bot.favor_parsing import (
 )
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
-from bot.services.asks import ASK, OFFER, RequestInfo, new_public_id, open_request
-from bot.services.balance import balance_for
-from bot.services.favors import FavorLogRequest, log_favor
-from bot.services.history import recent_entries, undo_last
-from bot.services.members import FetchUser, workspace_for
-from bot.services.workspace_settings import digest_schedule, require_admin, set_digest_channel
-from bot.slack_api import NOT_SENT, user_fetcher
+from bot.members.cache import FetchUser, workspace_for
+from bot.privacy.blocks import forget_me_prompt
+from bot.settings.workspace import digest_schedule, require_admin, set_digest_channel
+from bot.slack.api import NOT_SENT, user_fetcher
+from bot.slack.messages import Message, ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _post_request(
         log.warning("could not post a %s in %s", draft.kind, draft.channel_id, exc_info=True)
         return ephemeral(COULD_NOT_POST)
     now = deps.clock()
-    # None when Slack will not say just now: asked again later (bot.jobs.channel_kinds).
+    # None when Slack will not say just now: asked again later (bot.channels.kinds).
     in_public_channel = deps.channel_kinds.whether_public(
         client, command["team_id"], posted["channel"], now
     )

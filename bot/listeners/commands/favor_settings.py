@@ -6,13 +6,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.blocks.common import Message, ephemeral
-from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import open_form
-from bot.services.settings import settings_for
-from bot.slack_api import user_fetcher
+from bot.settings.blocks import settings_modal
+from bot.settings.personal import settings_for
+from bot.slack.api import user_fetcher
+from bot.slack.messages import Message, ephemeral
 
 COULD_NOT_OPEN = (
     "I couldn't open your settings just now. Please type `/favor settings` again; your "

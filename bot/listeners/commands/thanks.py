@@ -5,13 +5,13 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.common import ephemeral
-from bot.blocks.thanks import already_recorded_message, thanks_message
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.parsing import parse_thanks
-from bot.services.thanks import ThanksRequest, check_text, give_thanks
-from bot.slack_api import user_fetcher
+from bot.slack.api import user_fetcher
+from bot.slack.messages import ephemeral
+from bot.thanks.blocks import already_recorded_message, thanks_message
+from bot.thanks.give import ThanksRequest, check_text, give_thanks
+from bot.thanks.parsing import parse_thanks
 
 
 def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
@@ -28,7 +28,7 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
             parsed=parsed,
             request_key=command.get("trigger_id") or command.get("response_url") or "",
             # The thanks are posted in the channel (the ack's in_channel answer). None when
-            # Slack will not say just now: asked again later (bot.jobs.channel_kinds).
+            # Slack will not say just now: asked again later (bot.channels.kinds).
             quotable=deps.channel_kinds.whether_public(
                 client, command["team_id"], command["channel_id"], now
             ),

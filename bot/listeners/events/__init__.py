@@ -7,7 +7,7 @@ from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.lifecycle import handle_uninstall
 from bot.listeners.events.members import handle_member_event
 from bot.listeners.events.reactions import handle_reaction_removed
-from bot.slack_ids import (
+from bot.slack.ids import (
     APP_HOME_OPENED,
     APP_UNINSTALLED,
     CHANNEL_ARCHIVAL_EVENTS,

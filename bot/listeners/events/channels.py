@@ -4,10 +4,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.channels.archival import channel_archived, channel_deleted
+from bot.channels.member_channels import joined_channel, left_channel
 from bot.deps import Deps
-from bot.services.channel_archival import channel_archived, channel_deleted
-from bot.services.member_channels import joined_channel, left_channel
-from bot.slack_ids import (
+from bot.slack.ids import (
     CHANNEL_ARCHIVE,
     CHANNEL_DELETED,
     GROUP_ARCHIVE,

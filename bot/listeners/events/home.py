@@ -7,9 +7,9 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.home.contents import home_for
 from bot.listeners.home_tab import publish_home
-from bot.services.home import home_for
-from bot.slack_api import member_channels, user_fetcher
+from bot.slack.api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 

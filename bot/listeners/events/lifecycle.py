@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 from bot.deps import Deps
-from bot.services.members import delete_workspace
+from bot.members.cache import delete_workspace
 
 log = logging.getLogger(__name__)
 

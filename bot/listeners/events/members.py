@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
-from bot.services.members import apply_member_event
+from bot.members.cache import apply_member_event
 
 
 def handle_member_event(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:

@@ -6,12 +6,12 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.common import Message
-from bot.blocks.reactions import reaction_confirmation, reaction_refusal
 from bot.deps import Deps
-from bot.services.reaction_events import reaction_from_event
-from bot.services.reactions import reaction_added, reaction_removed
-from bot.slack_api import user_fetcher
+from bot.reactions.blocks import reaction_confirmation, reaction_refusal
+from bot.reactions.credit import reaction_added, reaction_removed
+from bot.reactions.events import reaction_from_event
+from bot.slack.api import user_fetcher
+from bot.slack.messages import Message
 
 log = logging.getLogger(__name__)
 

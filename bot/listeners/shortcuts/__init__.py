@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners.shortcuts.thank_for_this import handle_thank_for_this
-from bot.slack_ids import THANK_FOR_THIS_SHORTCUT
+from bot.slack.ids import THANK_FOR_THIS_SHORTCUT
 
 
 def register(app: App) -> None:

@@ -5,12 +5,12 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.thanks_modal import ThankedMessage, permalink, thanks_modal
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, open_form
-from bot.services.message_author import message_author
-from bot.slack_api import user_fetcher
+from bot.slack.api import user_fetcher
+from bot.thanks.message_author import message_author
+from bot.thanks.modal import ThankedMessage, permalink, thanks_modal
 
 
 def handle_thank_for_this(

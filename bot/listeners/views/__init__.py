@@ -6,7 +6,7 @@ from bot.listeners.views.nudge_offer import handle_nudge_offer
 from bot.listeners.views.prompt_modal import handle_prompt_modal
 from bot.listeners.views.settings_modal import handle_settings_modal
 from bot.listeners.views.thanks_modal import handle_thanks_modal
-from bot.slack_ids import NUDGE_OFFER_MODAL, PROMPT_MODAL, SETTINGS_MODAL, THANKS_MODAL
+from bot.slack.ids import NUDGE_OFFER_MODAL, PROMPT_MODAL, SETTINGS_MODAL, THANKS_MODAL
 
 
 def register(app: App) -> None:

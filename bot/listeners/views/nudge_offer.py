@@ -5,12 +5,12 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.nudge_offer import offer_errors, offer_message, offer_sent_view, read_offer_form
-from bot.blocks.nudges import nudge_offered
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import send_dm, update
-from bot.services.nudge_responses import send_offer
+from bot.nudges.blocks import nudge_offered
+from bot.nudges.offer_blocks import offer_errors, offer_message, offer_sent_view, read_offer_form
+from bot.nudges.responses import send_offer
 
 EXPIRED = "This form has expired. Close it and click Offer help in the nudge again."
 

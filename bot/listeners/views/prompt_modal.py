@@ -7,7 +7,12 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.prompt_modal import (
+from bot.deps import Deps
+from bot.errors import PromptAnswersError
+from bot.listeners.actions._slack import post_publicly, send_dm, update
+from bot.prompts.answers import PromptAnswers, Recorded, record_answers
+from bot.prompts.blocks import celebration, prompt_answered, thanked_you
+from bot.prompts.modal import (
     CATCHING_UP,
     NOBODY,
     PEOPLE,
@@ -15,12 +20,7 @@ from bot.blocks.prompt_modal import (
     form_gone,
     read_prompt_form,
 )
-from bot.blocks.prompts import celebration, prompt_answered, thanked_you
-from bot.deps import Deps
-from bot.errors import PromptAnswersError
-from bot.listeners.actions._slack import post_publicly, send_dm, update
-from bot.services.prompt_answers import PromptAnswers, Recorded, record_answers
-from bot.slack_api import user_fetcher
+from bot.slack.api import user_fetcher
 
 
 def handle_prompt_modal(

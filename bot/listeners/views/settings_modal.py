@@ -8,14 +8,14 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.favors import digest_announcement
-from bot.blocks.settings import expired_view, form_errors, read_settings_form
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.favours.blocks import digest_announcement
+from bot.home.contents import save_and_show
 from bot.listeners.home_tab import publish_home
-from bot.services.home import save_and_show
-from bot.services.settings import Announce
-from bot.slack_api import member_channels, user_fetcher
+from bot.settings.blocks import expired_view, form_errors, read_settings_form
+from bot.settings.personal import Announce
+from bot.slack.api import member_channels, user_fetcher
 
 log = logging.getLogger(__name__)
 

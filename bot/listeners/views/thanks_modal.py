@@ -5,8 +5,13 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.thanks import thanks_message
-from bot.blocks.thanks_modal import (
+from bot.deps import Deps
+from bot.errors import InputError
+from bot.listeners.actions._slack import post_publicly, send_dm
+from bot.slack.api import user_fetcher
+from bot.thanks.blocks import thanks_message
+from bot.thanks.give import ThanksOutcome, ThanksRequest, give_thanks
+from bot.thanks.modal import (
     HELPER,
     ThanksForm,
     form_errors,
@@ -15,12 +20,7 @@ from bot.blocks.thanks_modal import (
     read_thanks_form,
     thanks_sent_view,
 )
-from bot.deps import Deps
-from bot.errors import InputError
-from bot.listeners.actions._slack import post_publicly, send_dm
-from bot.parsing import ParsedThanks
-from bot.services.thanks import ThanksOutcome, ThanksRequest, give_thanks
-from bot.slack_api import user_fetcher
+from bot.thanks.parsing import ParsedThanks
 
 EXPIRED = "This form has expired. Close it and use the shortcut on the message again."
 

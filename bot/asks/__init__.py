@@ -1,0 +1,1 @@
+"""Asks and offers: posted in a channel, answered with a button, closed by their author."""

@@ -1,0 +1,181 @@
+"""Messages about asks and offers: the channel message, the author's DMs, and notes to others.
+
+Channel messages only celebrate: an open ask or offer, then who helped. Who said no to whom
+stays in DMs.
+"""
+
+from __future__ import annotations
+
+from bot.asks.requests import ASK, RequestInfo
+from bot.favours.blocks import context, one_line, quote, section
+from bot.slack.ids import (
+    ASK_DONE,
+    ASK_NOT_NEEDED,
+    ASK_VOLUNTEER,
+    ASK_WITHDRAW,
+    OFFER_CONFIRM,
+    OFFER_DECLINE,
+    OFFER_TAKE,
+    OFFER_WITHDRAW,
+)
+from bot.slack.messages import Message, mention
+
+MAX_NAME_IN_BUTTON = 40  # button labels hold 75 characters
+UNDO_HINT = "Recorded by mistake? `/favor undo` takes it back within 24 hours."
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, object]:
+    button: dict[str, object] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def answer_value(public_id: str, responder_id: str) -> str:
+    """The value of the buttons in the author's DM: which request, whose answer."""
+    return f"{public_id}|{responder_id}"
+
+
+def request_message(request: RequestInfo) -> Message:
+    """The channel message of an ask or offer, as it stands: open with buttons, or closed."""
+    ask = request.kind == ASK
+    author = mention(request.author_id)
+    if request.status == "fulfilled":
+        other = mention(request.counterpart_id or "")
+        headline = (
+            f":white_check_mark: {author} asked for a hand and {other} helped. Thank you, {other}!"
+            if ask
+            else f":white_check_mark: {author} offered this and {other} took it up. "
+            f"Thank you, {author}!"
+        )
+    elif request.status == "withdrawn":
+        headline = f":leaves: {author} has closed this {request.kind}."
+    else:
+        headline = (
+            f":raised_hand: {author} is asking for a hand:"
+            if ask
+            else f":gift: {author} is offering:"
+        )
+    blocks: list[dict[str, object]] = [section(f"{headline}\n{quote(request.text)}")]
+    if request.status == "open":
+        blocks.append(
+            {"type": "actions", "elements": _open_buttons(request), "block_id": "request"}
+        )
+        blocks.append(
+            context(
+                f"Click *I can help* and I'll let {author} know."
+                if ask
+                else f"Click *I'd like this* and I'll let {author} know."
+            )
+        )
+    return {"text": f"{headline} {one_line(request.text, 200)}", "blocks": blocks}
+
+
+def _open_buttons(request: RequestInfo) -> list[dict[str, object]]:
+    ask = request.kind == ASK
+    withdraw = _button(ASK_WITHDRAW if ask else OFFER_WITHDRAW, "Withdraw", request.public_id)
+    withdraw["confirm"] = {
+        "title": {"type": "plain_text", "text": f"Withdraw this {request.kind}?"},
+        "text": {"type": "plain_text", "text": "Only the person who posted it can withdraw it."},
+        "confirm": {"type": "plain_text", "text": "Withdraw"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+    }
+    answer = _button(
+        ASK_VOLUNTEER if ask else OFFER_TAKE,
+        "I can help" if ask else "I'd like this",
+        request.public_id,
+        "primary",
+    )
+    return [answer, withdraw]
+
+
+def answer_dm(request: RequestInfo, responder_id: str, responder_name: str) -> Message:
+    """The author's DM about one answer, with the buttons to close the request or not."""
+    name = one_line(responder_name, MAX_NAME_IN_BUTTON)
+    value = answer_value(request.public_id, responder_id)
+    if request.kind == ASK:
+        headline = f":raised_hand: {mention(responder_id)} can help with your ask:"
+        buttons = [
+            _button(ASK_DONE, f"Done — thank {name}", value, "primary"),
+            _button(ASK_NOT_NEEDED, "Not needed", value),
+        ]
+        hint = "Click *Done* once they've helped: it records the favour and closes the ask."
+    else:
+        headline = f":gift: {mention(responder_id)} would like your offer:"
+        buttons = [
+            _button(OFFER_CONFIRM, f"Confirm for {name}", value, "primary"),
+            _button(OFFER_DECLINE, "Decline", value),
+        ]
+        hint = "Click *Confirm* once it's theirs: it records the favour and closes the offer."
+    blocks = [
+        section(f"{headline}\n{quote(request.text)}"),
+        {"type": "actions", "elements": buttons, "block_id": "answer"},
+        context(hint),
+    ]
+    return {"text": f"{headline} {one_line(request.text, 200)}", "blocks": blocks}
+
+
+def answer_dm_outcome(request: RequestInfo, responder_id: str) -> Message:
+    """The author's DM about one answer once the request is closed or the answer set aside."""
+    who, ask = mention(responder_id), request.kind == ASK
+    if request.status == "fulfilled" and request.counterpart_id == responder_id:
+        outcome = (
+            f":tada: Done: you thanked {who}, and your ask is closed."
+            if ask
+            else f":tada: Confirmed: {who} has it, and your offer is closed."
+        )
+    elif request.status == "fulfilled":
+        other = mention(request.counterpart_id or "")
+        outcome = (
+            f"This ask is closed: {other} helped."
+            if ask
+            else f"This offer is closed: it went to {other}."
+        )
+    elif request.status == "withdrawn":
+        outcome = f"You withdrew this {request.kind}."
+    else:
+        outcome = f"You let {who} know it's not needed." if ask else f"You declined {who}."
+    blocks: list[dict[str, object]] = [section(f"{outcome}\n{quote(request.text)}")]
+    # The favour is the asker's credit to give and take back; an offer's is the taker's.
+    if ask and request.status == "fulfilled" and request.counterpart_id == responder_id:
+        blocks.append(context(UNDO_HINT))
+    return {"text": f"{outcome} {one_line(request.text, 200)}", "blocks": blocks}
+
+
+def responder_note(request: RequestInfo, responder_id: str) -> Message:
+    """A DM to the person who answered, once the author decided."""
+    author, ask = mention(request.author_id), request.kind == ASK
+    what = one_line(request.text, 200)
+    if request.status != "fulfilled":
+        text = (
+            f"{author} has “{what}” covered now. Thank you for offering to help!"
+            if ask
+            else f"{author} can't give you “{what}” after all. Thanks for asking!"
+        )
+        return {"text": text, "blocks": [section(text)]}
+    if ask:
+        text = f":tada: {author} marked your help with “{what}” as done. Thank you!"
+        return {"text": text, "blocks": [section(text)]}
+    # Taking up an offer is the taker's credit to the offerer, for the taker to take back.
+    text = f":gift: {author} confirmed: “{what}” is yours."
+    return {"text": text, "blocks": [section(text), context(UNDO_HINT)]}
+
+
+def answer_sent(request: RequestInfo) -> str:
+    """The private note to someone who just answered an ask or offer."""
+    author = mention(request.author_id)
+    if request.kind == ASK:
+        return f"Thank you! I've let {author} know you can help; they'll get back to you."
+    return f"I've let {author} know you'd like this; they'll get back to you."
+
+
+def could_not_reach(request: RequestInfo) -> str:
+    return (
+        f"I couldn't reach {mention(request.author_id)} just now, so nothing was sent. "
+        "Please try again in a minute."
+    )

@@ -1,1 +1,0 @@
-"""Pure Block Kit builders: data in, Slack message or view dicts out."""

@@ -1,0 +1,1 @@
+"""Channels as Goodwill knows them: a member's channels, archived ones, public or not."""

@@ -1,0 +1,1 @@
+"""The weekly digest: the week's exchanges, told as a celebration."""

@@ -1,0 +1,1 @@
+"""`/favor @someone …`: a favour logged privately, and its one public shout-out."""

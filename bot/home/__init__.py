@@ -1,0 +1,1 @@
+"""The App Home: a member's reciprocity map, entries, asks and offers, settings."""

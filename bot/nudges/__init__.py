@@ -1,0 +1,1 @@
+"""Private nudges: rare, kind DMs about a person's own exchanges, and their buttons."""

@@ -1,0 +1,1 @@
+"""`/favor forget-me`, the pseudonyms of the forgotten, and the admins' export."""

@@ -1,0 +1,1 @@
+"""The weekly "Who helped you this week?" DM, its form, and recording its answers."""

@@ -1,0 +1,1 @@
+"""Slack plumbing: the Bolt app, Web API calls, identifiers, installations, HTTP serving."""
