@@ -1,6 +1,6 @@
 """Every Slack identifier Goodwill uses, spelled once.
 
-tests/test_manifest.py holds these against manifest.yml in both directions: whatever is
+tests/slack/test_manifest.py holds these against manifest.yml in both directions: whatever is
 registered here is declared there, and nothing is declared there that is not used here.
 """
 

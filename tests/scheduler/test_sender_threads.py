@@ -26,8 +26,8 @@ from bot.scheduler.sender import Pacer, Sender, SendReport
 from bot.slack.app import make_client
 from slack_emulator import SlackUser
 from tests.rhythm import TEAM, outbox
+from tests.scheduler.test_outbox import NOW, PEOPLE, delivered, dm, enqueue
 from tests.support import run_at_once
-from tests.test_outbox import NOW, PEOPLE, delivered, dm, enqueue
 
 
 def people(sandbox: Sandbox, count: int) -> list[str]:

@@ -129,7 +129,7 @@ def test_a_favour_shared_where_slack_would_not_say_waits_to_be_asked_about_again
     assert sandbox.driver.click(ALICE, logged, FAVOR_THANK_PUBLICLY).status == 200
     assert "covered my shift" in str(public(sandbox)[0].blocks)  # shared all the same
     [credit] = credits(sessions)
-    assert credit.quotable is None  # not known: the scheduler asks again (tests/test_digest.py)
+    assert credit.quotable is None  # not known: asked again (tests/digest/test_digest.py)
 
 
 def test_a_shout_out_that_never_reached_slack_can_be_shared_with_the_next_click(

@@ -20,7 +20,7 @@ from bot.scheduler.outbox import HOLD_LEASE, Planned, hold, let_go, start_sendin
 from bot.scheduler.sender import Pacer, Sender
 from bot.slack.app import make_client
 from tests.rhythm import TEAM, outbox
-from tests.test_outbox import NOW, PEOPLE, delivered, dm, enqueue
+from tests.scheduler.test_outbox import NOW, PEOPLE, delivered, dm, enqueue
 
 
 def test_rows_held_by_a_dead_sender_wait_for_the_hold_lease_then_go_without_doubt(

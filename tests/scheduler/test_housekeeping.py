@@ -14,8 +14,8 @@ from bot.scheduler.housekeeping import DELIVERIES_KEPT, OUTBOX_KEPT, sweep
 from bot.slack.ids import FAVOR_COMMAND, FAVOR_THANK_PUBLICLY
 from slack_emulator import Message
 from tests.nudging import TEAM, outbox_nudge
+from tests.reactions.test_reactions import ALICE, BOB, CAROL, GENERAL, react
 from tests.support import Clock
-from tests.test_reactions import ALICE, BOB, CAROL, GENERAL, react
 
 SECOND = timedelta(seconds=1)
 

@@ -108,7 +108,7 @@ def test_while_slack_rate_limits_channel_lookups_none_is_asked_until_retry_after
     clock.advance(seconds=1)
     thanks(sandbox, ALICE, f"<@{BOB}> for the tea")
     assert _channel_lookups(sandbox) == 2
-    # Not known yet, so not quoted until the scheduler asks again (tests/test_digest.py).
+    # Not known yet, so not quoted until the scheduler asks again (tests/digest/test_digest.py).
     assert [c.quotable for c in credits(sessions)] == [None, None, None, True]
 
 

@@ -23,7 +23,7 @@ def manifest(project_root_module: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def project_root_module() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def test_manifest_validates_against_slacks_schema(

@@ -168,7 +168,7 @@ def test_quiet_mentions_turned_on_reach_a_digest_already_planned(
     sessions: sessionmaker[Session],
     send,  # type: ignore[no-untyped-def]
 ) -> None:
-    from tests.test_settings_modal import open_settings, submit
+    from tests.settings.test_settings_modal import open_settings, submit
 
     nine_utc = plan_a_digest_naming_carol(sessions)
     shown_home(sandbox, ALICE)  # an admin

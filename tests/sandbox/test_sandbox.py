@@ -15,7 +15,7 @@ from bot.models import Credit
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.repl import run_shell
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "example_script.txt"
+SCRIPT = Path(__file__).resolve().parents[2] / "bot" / "sandbox" / "example_script.txt"
 
 
 def test_the_example_script_plays_through_the_cli(tmp_path: Path) -> None:
