@@ -32,7 +32,8 @@ from sqlalchemy import func, select, text
 from bench._workspace import ScratchDatabase
 from bot.db import make_session_factory
 from bot.models import OutboxMessage
-from bot.scheduler.outbox import SENDING_LEASE, Planned, plan
+from bot.scheduler.outbox import SENDING_LEASE
+from bot.scheduler.planned import Planned, plan
 from slack_emulator import SlackEmulator, SlackUser
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)

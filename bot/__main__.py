@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import runtime
+    from bot import operations, runtime
 
     command = args.command or "run"
     if command == "migrate":
@@ -110,9 +110,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         runtime.run_worker(settings)
     elif command == "tick":
-        runtime.tick_once(settings, args.at)
+        operations.tick_once(settings, args.at)
     elif command == "digest":
-        return runtime.print_digest(settings, args.team, args.at or datetime.now(UTC))
+        return operations.print_digest(settings, args.team, args.at or datetime.now(UTC))
     elif command == "sandbox":
         runtime.run_sandbox(settings, args.script)
     else:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,9 +24,7 @@ from bot.deps import Deps, utc_now
 from bot.errors import StartupError
 from bot.scheduler.jobs import run_blocking, start_in_background
 from bot.scheduler.lease import HostLease, lock_path
-from bot.scheduler.outbox import next_due
-from bot.scheduler.sender import Pacer, Sender, SendReport
-from bot.scheduler.tick import run_tick
+from bot.scheduler.sender import Pacer, Sender
 from bot.slack.api import sync_workspace
 from bot.slack.app import build_app, build_oauth_app, make_client
 from bot.slack.installations import InstalledClients, installation_store, state_store
@@ -35,11 +32,8 @@ from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
 
 log = logging.getLogger(__name__)
 
-# `tick --at` waits for messages Slack asked to be retried within this long.
-RETRY_WINDOW = timedelta(minutes=2)
 
-
-def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Deps:
+def deps_for(settings: Settings, engine: Engine | None = None, **extra: Any) -> Deps:
     engine = engine or make_engine(settings.database_url)
     key = settings.pseudonym_key
     if key is None:  # the sandbox: nothing real to protect
@@ -47,7 +41,7 @@ def _deps(settings: Settings, engine: Engine | None = None, **extra: Any) -> Dep
     return Deps(make_session_factory(engine), pseudonym_key=key.encode(), **extra)
 
 
-def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
+def sender_for(settings: Settings, deps: Deps, client: WebClient) -> Sender:
     # One workspace per bot token; multi-workspace installs look the client up per team.
     return Sender(
         deps.sessions,
@@ -60,12 +54,12 @@ def _sender(settings: Settings, deps: Deps, client: WebClient) -> Sender:
 
 def run_socket_mode(settings: Settings) -> None:
     migrate(settings.database_url)
-    deps = _deps(settings)
+    deps = deps_for(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     _first_sync(client, deps.sessions, deps.clock, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=None)
     if settings.scheduler_enabled:
-        start_in_background(deps.sessions, _sender(settings, deps, client), deps.clock)
+        start_in_background(deps.sessions, sender_for(settings, deps, client), deps.clock)
     log.info("Goodwill is connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
 
@@ -141,11 +135,11 @@ def http_app(settings: Settings) -> WsgiApp:
     Each worker starts the scheduler when it is enabled, and the one holding the host's lease
     (bot.scheduler.lease) runs its jobs: one sender, so one pace, whatever the number of workers.
     """
-    deps = _deps(settings)
+    deps = deps_for(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=settings.slack_signing_secret)
     if settings.scheduler_enabled:
-        sender = _sender(settings, deps, client)
+        sender = sender_for(settings, deps, client)
         start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
     return wsgi_app(app)
 
@@ -160,7 +154,7 @@ def oauth_app(settings: Settings) -> WsgiApp:
     assert settings.slack_signing_secret
     engine = make_engine(settings.database_url)
     store = installation_store(settings.slack_client_id, engine)
-    deps = _deps(settings, engine, installations=store)
+    deps = deps_for(settings, engine, installations=store)
 
     def on_installed(installation: Installation) -> None:
         # The new workspace's row and its members, before anyone types a command there.
@@ -205,85 +199,15 @@ def run_worker(settings: Settings) -> None:
     """Only the scheduler: the Procfile's `worker` beside web processes."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
-    deps = _deps(settings, engine)
+    deps = deps_for(settings, engine)
     if settings.mode is RunMode.OAUTH:
         assert settings.slack_client_id
         store = installation_store(settings.slack_client_id, engine)
         sender = _installed_sender(settings, deps, store)
     else:
         client = make_client(settings.slack_bot_token, settings.slack_api_url)
-        sender = _sender(settings, deps, client)
+        sender = sender_for(settings, deps, client)
     run_blocking(deps.sessions, sender, deps.clock)
-
-
-def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> None:
-    """One tick as if at `at`, then send what is due: for operators and tests.
-
-    Time runs on from `at` as it does on the wall clock, so a message Slack asked to be sent
-    again in a moment (rate limited) is sent before the command ends.
-    """
-    migrate(settings.database_url)
-    started = time.monotonic()
-
-    def clock() -> datetime:
-        return at + timedelta(seconds=time.monotonic() - started)
-
-    deps = _deps(settings, clock=clock)
-    report = run_tick(deps.sessions, at)
-    print(f"planned {report.planned}, expired {report.expired}", file=out)
-    if settings.mode is RunMode.SANDBOX:
-        return
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    sender = _sender(settings, deps, client)
-    total = SendReport()
-    while True:
-        sent = sender.send_due()
-        total.add(sent)
-        with deps.sessions() as session:
-            upcoming = next_due(session, clock())
-        progress = sent.sent + sent.failed + sent.released + sent.uncertain
-        if upcoming is None or upcoming - clock() > RETRY_WINDOW:
-            break
-        if upcoming <= clock() and not progress:
-            break  # due but taken by another sender: it is theirs to finish
-        time.sleep(max(0.0, (upcoming - clock()).total_seconds()))
-    print(
-        f"sent {total.sent}, failed {total.failed}, retried {total.released}, "
-        f"uncertain {total.uncertain}",
-        file=out,
-    )
-
-
-def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = sys.stdout) -> int:
-    """The digest the workspace would get for the week ending at its last digest hour."""
-    from sqlalchemy import select
-
-    from bot.digest.blocks import digest_message
-    from bot.digest.week import weekly_digest
-    from bot.models import Member, Workspace
-    from bot.sandbox.render import render_message
-    from bot.scheduler.calendar import latest_weekly
-    from slack_emulator import Message, SlackUser
-
-    migrate(settings.database_url)
-    sessions = make_session_factory(make_engine(settings.database_url))
-    with sessions() as session:
-        workspace = session.get(Workspace, team_id)
-        if workspace is None:
-            print(f"No workspace {team_id} in {settings.database_url}.", file=sys.stderr)
-            return 2
-        end = latest_weekly(at, workspace.digest_weekday, workspace.digest_hour, workspace.timezone)
-        data = weekly_digest(session, workspace, end)
-        message = digest_message(data, quiet=workspace.quiet_mentions)
-        people = {
-            m.user_id: SlackUser(m.user_id, team_id, m.label)
-            for m in session.scalars(select(Member).where(Member.team_id == team_id))
-        }
-        channel = workspace.digest_channel_id or "(no digest channel set)"
-    print(f"Digest for {team_id}, week ending {end.isoformat()}, not posted:", file=out)
-    draft = Message(channel, "0", "", message["text"], message.get("blocks", []))
-    print(render_message(draft, people, {}), file=out)
-    return 0
 
 
 def run_sandbox(settings: Settings, script: Path | None = None, out: TextIO = sys.stdout) -> None:

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.digest.week import DIGEST_GRACE
+from bot.digest.plan import DIGEST_GRACE
 from bot.models import Credit, FavorRequest
 from bot.slack.api import ChannelKinds
 

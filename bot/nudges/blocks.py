@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.favours.blocks import context, one_line, section
-from bot.nudges.plan import ASK_TOO, GIVE_BACK, NudgeCandidate
+from bot.nudges.candidate import NudgeCandidate
+from bot.nudges.rules import ASK_TOO, GIVE_BACK
 from bot.slack.ids import (
     NUDGE_NOT_NOW,
     NUDGE_OFFER_HELP,

@@ -24,13 +24,14 @@ from what comes back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.models import Credit, Member, Workspace
+from bot.nudges.blocks import nudge_message
+from bot.nudges.candidate import NudgeCandidate
 from bot.nudges.rules import (
     ASK_TOO,
     GIVE_BACK,
@@ -39,7 +40,7 @@ from bot.nudges.rules import (
     candidates_query,
 )
 from bot.scheduler.calendar import in_working_hours, iso_week, zone
-from bot.scheduler.outbox import Planned
+from bot.scheduler.planned import Planned
 
 __all__ = [
     "ASK_TOO",
@@ -62,25 +63,8 @@ REASONS_SHOWN = 3
 _PAIRS_PER_QUERY = 400
 
 
-@dataclass(frozen=True)
-class NudgeCandidate:
-    """One person who would be nudged now, and why."""
-
-    recipient_id: str
-    kind: str
-    tz: str
-    # pair: the person who helped them, how much (decayed weights) and how much came back.
-    about_id: str | None = None
-    given: float = 0.0
-    returned: float = 0.0
-    # ask too: people they helped in 30 days; give back: people who helped them in 60 days.
-    people: int = 0
-
-
 def plan_nudges(session: Session, workspace: Workspace, now: datetime) -> list[Planned]:
     """The nudges due now: one DM each, sent before the end of the person's working day."""
-    from bot.nudges.blocks import nudge_message
-
     candidates = nudge_candidates(session, workspace, now)
     reasons = recent_reasons(
         session,

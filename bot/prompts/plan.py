@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UnknownMemberError
 from bot.models import Member, OutboxMessage, Workspace
+from bot.prompts.blocks import prompt_message
 from bot.scheduler.calendar import iso_week, latest_weekly
-from bot.scheduler.outbox import Planned
+from bot.scheduler.planned import Planned
 
 # A prompt missed by downtime is still sent within this long after its hour; later it would
 # arrive at an odd time of someone's evening, or days late.
@@ -43,8 +44,6 @@ def _prompted(team_id: str) -> ColumnElement[bool]:
 
 def plan_prompts(session: Session, workspace: Workspace, now: datetime) -> list[Planned]:
     """This week's prompt for each member whose local prompt hour has come, once each."""
-    from bot.prompts.blocks import prompt_message
-
     team_id = workspace.team_id
     zones = session.scalars(select(Member.tz).where(_prompted(team_id)).group_by(Member.tz))
     # Zones whose prompt hour passed within the grace, grouped by the ISO week it falls in

@@ -11,7 +11,7 @@ started: after HOLD_LEASE any sender may take them, and nothing is lost.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -19,7 +19,6 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_new
 from bot.models import Member, OutboxMessage
 
 # A claimed row whose sender has not finished within this long is presumed dead.
@@ -27,49 +26,6 @@ SENDING_LEASE = timedelta(minutes=10)
 # A held row not started within this long may be taken by another sender. A sender holds
 # about a second's worth of messages, so only a dead one keeps rows this long.
 HOLD_LEASE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A message a planner wants sent; its dedupe key makes planning it again harmless."""
-
-    dedupe_key: str
-    kind: str
-    channel_id: str
-    payload: dict[str, Any]
-    due_at: datetime
-    expires_at: datetime
-    recipient_id: str | None = None
-    about_user_id: str | None = None
-
-
-def plan(session: Session, team_id: str, messages: Sequence[Planned]) -> int:
-    """Write planned messages that are not in the outbox yet; return how many were new."""
-    rows = [
-        {
-            "team_id": team_id,
-            "dedupe_key": message.dedupe_key,
-            "kind": message.kind,
-            "channel_id": message.channel_id,
-            "recipient_id": message.recipient_id,
-            "about_user_id": message.about_user_id,
-            "payload": message.payload,
-            "due_at": message.due_at,
-            "expires_at": message.expires_at,
-        }
-        for message in messages
-    ]
-    return insert_new(session, OutboxMessage, rows, ["dedupe_key"])
-
-
-def expire_overdue(session: Session, now: datetime) -> int:
-    """Pending messages past their grace period are no longer worth sending."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.expires_at <= now)
-        .values(status="expired", error="Not sent in time; it was no longer relevant.")
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

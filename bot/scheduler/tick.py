@@ -10,12 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.digest.week import plan_digest
+from bot.digest.plan import plan_digest
 from bot.models import Workspace
 from bot.nudges.plan import plan_nudges
 from bot.prompts.plan import plan_prompts
 from bot.scheduler.housekeeping import sweep
-from bot.scheduler.outbox import Planned, expire_overdue, plan, recover_abandoned
+from bot.scheduler.outbox import recover_abandoned
+from bot.scheduler.planned import Planned, expire_overdue, plan
 
 log = logging.getLogger(__name__)
 

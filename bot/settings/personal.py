@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.digest.week import redo_pending_digests
+from bot.digest.plan import redo_pending_digests
 from bot.errors import InvalidSettingsError, NotAllowedError
 from bot.members.cache import FetchUser, resolve_members, workspace_for
 from bot.models import Member

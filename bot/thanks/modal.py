@@ -1,4 +1,4 @@
-"""The thanks modal, what its submission says, and the private thanks it can send.
+"""The thanks modal: the form, about a message or about no message in particular.
 
 It opens from the "Thank for this" shortcut, about a message, or from a nudge's **Say thanks**,
 about no message in particular. It keeps what it is about in `private_metadata` (JSON): Slack
@@ -8,30 +8,13 @@ hands it back on submission, so no state is kept between opening it and the subm
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.errors import (
-    InputError,
-    NoRecipientError,
-    ReasonTooLongError,
-    RepeatedReasonError,
-    SelfCreditError,
-    UnknownMemberError,
-    ValueTagError,
-)
-from bot.favours.blocks import one_line
 from bot.slack.ids import THANKS_MODAL
-from bot.slack.messages import Message, mention
 from bot.thanks.give import MAX_REASON_LENGTH
 from bot.thanks.parsing import (
-    MAX_VALUE_LENGTH,
     MAX_VALUES,
-    USER_MENTION,
-    defuse_broadcasts,
-    escape_text,
 )
 
 View = dict[str, Any]
@@ -43,13 +26,6 @@ REASON = "reason"
 VALUES = "values"
 VISIBILITY = "visibility"
 PUBLIC, PRIVATE = "public", "private"
-
-# The Values field: tags separated by spaces or commas, each a word that starts with a letter,
-# its `#` optional, as /thanks reads a tag.
-_VALUE_SEPARATOR = re.compile(r"[\s,]+")
-_VALUE = re.compile(r"#?([A-Za-z][\w-]*)")
-# A word quoted back in an error: long enough to recognise.
-_QUOTED_WORD = 30
 
 
 @dataclass(frozen=True)
@@ -63,15 +39,6 @@ class ThankedMessage:
     thread_ts: str | None
     author_id: str
     link: str | None
-
-
-@dataclass(frozen=True)
-class ThanksForm:
-    message: ThankedMessage
-    helper_id: str | None
-    reason: str
-    values: tuple[str, ...]
-    public: bool
 
 
 def permalink(team_domain: str, channel_id: str, ts: str, thread_ts: str | None = None) -> str:
@@ -108,9 +75,9 @@ def thanks_modal(message: ThankedMessage) -> View:
     return {
         "type": "modal",
         "callback_id": THANKS_MODAL,
-        "title": _plain(modal_title(message)),
-        "submit": _plain("Send thanks"),
-        "close": _plain("Cancel"),
+        "title": plain(modal_title(message)),
+        "submit": plain("Send thanks"),
+        "close": plain("Cancel"),
         "private_metadata": json.dumps(asdict(message), separators=(",", ":")),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
@@ -127,7 +94,7 @@ def thanks_modal(message: ThankedMessage) -> View:
                     "action_id": REASON,
                     "multiline": True,
                     "max_length": MAX_REASON_LENGTH,
-                    "placeholder": _plain("for explaining the deploy steps so clearly"),
+                    "placeholder": plain("for explaining the deploy steps so clearly"),
                 },
                 optional=True,
             ),
@@ -137,7 +104,7 @@ def thanks_modal(message: ThankedMessage) -> View:
                 {
                     "type": "plain_text_input",
                     "action_id": VALUES,
-                    "placeholder": _plain("#teamwork #care"),
+                    "placeholder": plain("#teamwork #care"),
                 },
                 optional=True,
                 hint=f"Up to {MAX_VALUES} tags, as with /thanks.",
@@ -152,147 +119,12 @@ def modal_title(message: ThankedMessage) -> str:
     return "Thank for this" if message.link else "Say thanks"
 
 
-def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
-    """What was submitted; None when the view does not carry a message of ours."""
-    message = _thanked_message(view.get("private_metadata"))
-    if message is None:
-        return None
-    state = (view.get("state") or {}).get("values") or {}
-
-    def field(block: str) -> Mapping[str, Any]:
-        found = (state.get(block) or {}).get(block)
-        return found if isinstance(found, Mapping) else {}
-
-    helper = field(HELPER).get("selected_user")
-    reason = field(REASON).get("value")
-    values = field(VALUES).get("value")
-    visibility = (field(VISIBILITY).get("selected_option") or {}).get("value")
-    return ThanksForm(
-        message=message,
-        helper_id=helper if isinstance(helper, str) and helper else None,
-        # Plain text, escaped as a slash command's arrives: typed markup stays words.
-        reason=escape_text(reason.strip()) if isinstance(reason, str) else "",
-        values=parse_values(values if isinstance(values, str) else ""),
-        public=visibility != PRIVATE and bool(message.channel_id),
-    )
-
-
-def parse_values(text: str) -> tuple[str, ...]:
-    """`#teamwork #Care, quality` -> ("teamwork", "care", "quality"), as /thanks keeps them.
-
-    A word that is not a tag (`#100days`, `#`, `R&D`), or more tags than a thanks holds, is a
-    ValueTagError saying what to type instead: nothing of it would be kept otherwise, or only
-    a part (`days`).
-    """
-    found: list[str] = []
-    for word in _VALUE_SEPARATOR.split(text):
-        tag = _VALUE.fullmatch(word)
-        if tag is not None:
-            found.append(tag.group(1).lower()[:MAX_VALUE_LENGTH])
-        elif word:
-            raise ValueTagError(
-                f"“{one_line(word, _QUOTED_WORD)}” isn't a tag. Tags are words that start with "
-                "a letter, such as #teamwork, separated by spaces or commas."
-            )
-    tags = tuple(dict.fromkeys(found))
-    if len(tags) > MAX_VALUES:
-        raise ValueTagError(
-            f"That's {len(tags)} tags; a thanks holds up to {MAX_VALUES}. Keep the ones that "
-            "matter most."
-        )
-    return tags
-
-
-def form_errors(error: InputError) -> dict[str, str]:
-    """`response_action: errors` for a refusal, shown under the field it is about.
-
-    Slack shows these errors as plain text, where a `<@U123>` mention would appear as is.
-    """
-    if isinstance(error, ReasonTooLongError | RepeatedReasonError):
-        return {REASON: _plain_words(error.user_message)}
-    if isinstance(error, ValueTagError):
-        return {VALUES: error.user_message}
-    if isinstance(error, NoRecipientError):
-        return {HELPER: "Pick the person you'd like to thank."}
-    if isinstance(error, SelfCreditError):
-        return {HELPER: "You can't thank yourself. Pick the person who helped you."}
-    if isinstance(error, UnknownMemberError):
-        return {HELPER: "I couldn't find that person in this workspace. Pick someone else."}
-    return {HELPER: _plain_words(error.user_message)}
-
-
-def private_thanks_message(
-    helper_id: str,
-    thanker_id: str,
-    reason: str,
-    values: tuple[str, ...],
-    link: str | None,
-    *,
-    theirs: bool = True,
-) -> Message:
-    """A DM to the person thanked, when the thanker chose to say it privately. `theirs`: the
-    person wrote the message (the form lets the thanker pick someone else)."""
-    about = f" for <{link}|{'your message' if theirs else 'this message'}>" if link else ""
-    headline = f":sparkles: {mention(thanker_id)} thanked you{about}."
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": headline}}
-    ]
-    if reason:
-        quoted = "\n".join(f"> {line}" for line in defuse_broadcasts(reason).splitlines())
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": quoted}})
-    notes = [f"`#{value}`" for value in values] + ["Sent privately: only you can see this."]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "  ".join(notes)}]})
-    return {"text": f"{headline} {defuse_broadcasts(reason)}".strip(), "blocks": blocks}
-
-
-def thanks_sent_view(helper_id: str, title: str = "Thank for this") -> View:
-    """What the modal turns into after private thanks: the thanker sees they were sent."""
-    text = f"Your thanks are on their way to {mention(helper_id)}. Only they will see them."
-    return {
-        "type": "modal",
-        "callback_id": THANKS_MODAL,
-        "title": _plain(title),
-        "close": _plain("Done"),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
-
-
-def _thanked_message(raw: object) -> ThankedMessage | None:
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    channel_id, author_id = data.get("channel_id"), data.get("author_id")
-    message_ts, link = data.get("message_ts"), data.get("link")
-    if not (isinstance(channel_id, str) and isinstance(author_id, str) and author_id):
-        return None
-    about_a_message = isinstance(message_ts, str) and message_ts and isinstance(link, str) and link
-    # A message (the shortcut) comes with its channel and link; no message (a nudge), with
-    # neither a timestamp nor a link.
-    if not (about_a_message and channel_id) and not (message_ts is None and link is None):
-        return None
-    thread_ts = data.get("thread_ts")
-    return ThankedMessage(
-        channel_id=channel_id,
-        message_ts=message_ts,
-        thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
-        author_id=author_id,
-        link=link,
-    )
-
-
-def _plain_words(text: str) -> str:
-    return USER_MENTION.sub("them", text)
-
-
-def _plain(text: str) -> dict[str, Any]:
+def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
+    return {"text": plain(text), "value": value}
 
 
 def _input(
@@ -306,10 +138,10 @@ def _input(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain(label),
         "element": element,
         "optional": optional,
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.harness import Sandbox
-from bot.scheduler.outbox import SENDING_LEASE, Planned, claim_next, plan
+from bot.scheduler.outbox import SENDING_LEASE, claim_next
+from bot.scheduler.planned import Planned, plan
 from bot.scheduler.sender import Pacer, Sender
 from bot.scheduler.tick import run_tick
 from bot.slack.app import make_client

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Member, OutboxMessage
 from bot.sandbox.harness import Sandbox
-from bot.scheduler.outbox import HOLD_LEASE, Planned, hold, let_go, start_sending
+from bot.scheduler.outbox import HOLD_LEASE, hold, let_go, start_sending
+from bot.scheduler.planned import Planned
 from bot.scheduler.sender import Pacer, Sender
 from bot.slack.app import make_client
 from tests.rhythm import TEAM, outbox

@@ -21,7 +21,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.harness import Sandbox
-from bot.scheduler.outbox import SENDING_LEASE, Planned
+from bot.scheduler.outbox import SENDING_LEASE
+from bot.scheduler.planned import Planned
 from bot.scheduler.sender import Pacer, Sender, SendReport
 from bot.slack.app import make_client
 from slack_emulator import SlackUser

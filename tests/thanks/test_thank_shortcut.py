@@ -15,6 +15,7 @@ from bot.models import Credit
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.transport import Delivery
 from bot.slack.ids import THANK_FOR_THIS_SHORTCUT, THANKS_MODAL
+from bot.thanks.form import parse_values
 from bot.thanks.modal import (
     HELPER,
     PRIVATE,
@@ -22,7 +23,6 @@ from bot.thanks.modal import (
     REASON,
     VALUES,
     VISIBILITY,
-    parse_values,
     permalink,
 )
 from slack_emulator import Message, SlackChannel

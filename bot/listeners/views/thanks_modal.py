@@ -10,16 +10,15 @@ from bot.errors import InputError
 from bot.listeners.actions._slack import post_publicly, send_dm
 from bot.slack.api import user_fetcher
 from bot.thanks.blocks import thanks_message
-from bot.thanks.give import ThanksOutcome, ThanksRequest, give_thanks
-from bot.thanks.modal import (
-    HELPER,
+from bot.thanks.form import (
     ThanksForm,
     form_errors,
-    modal_title,
     private_thanks_message,
     read_thanks_form,
     thanks_sent_view,
 )
+from bot.thanks.give import ThanksOutcome, ThanksRequest, give_thanks
+from bot.thanks.modal import HELPER, modal_title
 from bot.thanks.parsing import ParsedThanks
 
 EXPIRED = "This form has expired. Close it and use the shortcut on the message again."
