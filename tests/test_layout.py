@@ -9,6 +9,7 @@ function of a package's folder; a package joins the lists below once it keeps th
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from collections.abc import Mapping, Set
 from pathlib import Path
@@ -17,9 +18,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EMULATOR = ROOT / "slack_emulator"
+BOT = ROOT / "bot"
 
 # Packages without an import cycle, and packages whose modules and folders stay small.
-ACYCLIC = [EMULATOR]
+ACYCLIC = [EMULATOR, BOT]
 SMALL = [EMULATOR]
 
 MAX_MODULE_LINES = 300
@@ -124,6 +126,16 @@ def test_a_packages_modules_and_folders_stay_small(package: Path) -> None:
     assert {path: n for path, n in lines.items() if n > MAX_MODULE_LINES} == {}
     folders = Counter(path.parent.relative_to(ROOT) for path in paths)
     assert {folder: n for folder, n in folders.items() if n > MAX_FOLDER_MODULES} == {}
+
+
+def test_the_readme_layout_names_every_folder_and_top_module_of_bot() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"\b((?:bot|slack_emulator|bench)/[\w/]*(?:\.py)?)", layout))
+    tree = {f"bot/{p.name}/" for p in BOT.iterdir() if (p / "__init__.py").exists()}
+    tree |= {f"bot/{p.name}" for p in BOT.glob("*.py") if p.name != "__init__.py"}
+    assert tree - named == set(), "folders and modules of bot/ the README's layout leaves out"
+    assert {path for path in named if not (ROOT / path).exists()} == set(), "named, not there"
 
 
 def write_package(root: Path, files: Mapping[str, str]) -> Path:
