@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy import BigInteger, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of
@@ -66,26 +66,42 @@ def giver_lock_key(team_id: str, giver_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def one_giver_at_a_time(session: Session, team_id: str, giver_id: str) -> None:
+def one_giver_at_a_time(
+    session: Session,
+    team_id: str,
+    giver_id: str,
+    along_with: Select[*tuple[Any, ...]] | None = None,
+) -> Row[Any] | None:
     """Hold the giver's lock until this transaction ends, before reading or writing their day.
 
     PostgreSQL's statements each read a snapshot of their own (READ COMMITTED): those after
     the lock see every credit the giver made before it was granted, so two credits sent at
     the same moment cannot both take the day's last place. A transaction that holds it
-    already (a reaction's, taken before its delivery is marked) sends nothing. SQLite's
-    transactions take the write lock up front (BEGIN IMMEDIATE): one writer at a time.
+    already sends nothing. SQLite's transactions take the write lock up front (BEGIN
+    IMMEDIATE): one writer at a time.
+
+    `along_with`, a query the action reads first anyway (one row at most), takes the lock in
+    the same round trip, where it returns a row; its row is returned.
     """
-    if dialect_of(session) != "postgresql":
-        return
     key = giver_lock_key(team_id, giver_id)
     transaction = session.get_transaction()
-    if transaction is not None and key in _locks_held.get(transaction, ()):
-        return
-    session.execute(_LOCK, {"key": key})
+    held = _locks_held.get(transaction, ()) if transaction is not None else ()
+    if dialect_of(session) != "postgresql" or key in held:
+        return None if along_with is None else session.execute(along_with).first()
+    if along_with is None:
+        session.execute(_LOCK, {"key": key})
+        row = None
+    else:
+        locking = along_with.add_columns(func.pg_advisory_xact_lock(_KEY)).params(key=key)
+        row = session.execute(locking).first()
+        if row is None:
+            return None  # no row, so the lock was not taken
     _locks_held.setdefault(session.get_transaction(), set()).add(key)
+    return row
 
 
-_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+_KEY = bindparam("key", type_=BigInteger)
+_LOCK = select(func.pg_advisory_xact_lock(_KEY))
 
 # The giver locks each open transaction holds; gone with the transaction.
 _locks_held: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()

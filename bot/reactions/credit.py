@@ -53,15 +53,20 @@ _SETTINGS = (
 )
 
 
-def _settings(session: Session, reaction: Reaction) -> _ReactionSettings:
+def _settings(session: Session, reaction: Reaction, *, lock: bool) -> _ReactionSettings:
     """The workspace's credit emoji, and whether the reactor wants to hear about a credit; the
-    workspace's row is created with the defaults the first time."""
-    params = {"team_id": reaction.team_id, "reactor_id": reaction.reactor_id}
-    row = session.execute(_SETTINGS, params).first()
+    workspace's row is created with the defaults the first time. `lock`: the reactor's lock is
+    taken in the same round trip (bot.ledger.credits.one_giver_at_a_time)."""
+    query = _SETTINGS.params(team_id=reaction.team_id, reactor_id=reaction.reactor_id)
+    row: Any
+    if lock:
+        row = one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id, query)
+    else:
+        row = session.execute(query).first()
     if row is None:
         ensure_workspace(session, reaction.team_id)
-        row = session.execute(_SETTINGS, params).one()
-    emoji, quiet = row
+        row = session.execute(query).one()
+    emoji, quiet = row[0], row[1]
     return _ReactionSettings(frozenset(base_emoji(name) for name in emoji or ()), bool(quiet))
 
 
@@ -69,16 +74,17 @@ def reaction_added(
     session: Session, now: datetime, reaction: Reaction, fetch_user: FetchUser
 ) -> ReactionOutcome:
     """Credit the author, once per (reactor, message) and once per event delivery."""
-    # Most reactions are not credit emoji: they cost one read and write nothing.
-    settings = _settings(session, reaction)
+    # Most reactions are not credit emoji: they write nothing. The reactor's lock comes with
+    # the first read: what is read after it sees an add or a remove of the same credit that
+    # went first.
+    settings = _settings(session, reaction, lock=True)
     if not is_credit_emoji(reaction.emoji, settings.credit_emoji):
         return NOTHING
-    # The lock comes first: what is read after it sees an add or a remove of the same
-    # credit that went first.
-    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
+    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)  # a new workspace
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
-    if _removed_since(session, reaction):
+    placed = _put_mark(session, now, reaction)
+    if placed is None:
         return NOTHING  # its removal arrived first: the emoji is no longer there
     new = NewCredit(
         helper_id=reaction.author_id,
@@ -93,12 +99,12 @@ def reaction_added(
     except (UnknownMemberError, NotAPersonError):
         # Someone from another workspace (Slack Connect), a bot or a former member: nobody
         # to credit here, and no emoji of theirs to keep track of.
+        if placed:
+            session.execute(delete(ReactionMark).where(*_is_mark(reaction)))
         return NOTHING
     except DailyLimitError as refused:
         # The mark stays (the emoji is there); the credit is not recorded.
-        insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
         return ReactionOutcome(refusal=refused.user_message)
-    insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY)
     if not written:
         return NOTHING  # already credited through another emoji
     return ReactionOutcome(credited=True, confirm=not settings.quiet)
@@ -110,7 +116,7 @@ def reaction_removed(session: Session, now: datetime, reaction: Reaction) -> boo
     Marks are matched by the exact emoji, whatever the workspace's credit emoji are now, so a
     credit given under an older setting can still be taken back.
     """
-    counts = is_credit_emoji(reaction.emoji, _settings(session, reaction).credit_emoji)
+    counts = is_credit_emoji(reaction.emoji, _settings(session, reaction, lock=False).credit_emoji)
     if not counts and not _is_marked(session, reaction):
         return False
     # An add and a remove delivered at the same moment must not each miss the other's mark.
@@ -176,20 +182,24 @@ def _removal_of(session: Session, reaction: Reaction) -> ReactionMark | None:
     return session.scalars(query).first()
 
 
-def _removed_since(session: Session, reaction: Reaction) -> bool:
-    """True when this emoji's removal, delivered first, is newer than this add.
-
-    An add newer than the removal (the emoji put back) clears its record and counts.
-    """
+def _put_mark(session: Session, now: datetime, reaction: Reaction) -> bool | None:
+    """Mark this emoji on the message: True when this put the mark there, False when it was
+    there already, None when its removal, delivered first, is newer than this add (the
+    emoji is gone, and nothing changes). An add newer than the removal (the emoji put back)
+    turns the removal's record into the mark."""
+    if insert_new(session, ReactionMark, [_mark(reaction, now)], _MARK_KEY):
+        return True
     removal = _removal_of(session, reaction)
     if removal is None:
         return False
     added, removed = _slack_time(reaction.event_ts), _slack_time(removal.removed_ts)
     if added is not None and removed is not None and removed >= added:
-        return True
-    session.delete(removal)
-    session.flush()  # the mark takes its place, under the same key
-    return False
+        return None
+    removal.removed_ts = None
+    removal.author_id = reaction.author_id
+    removal.created_at = now
+    session.flush()
+    return True
 
 
 # How long a removal that arrived before its add is remembered (the tick's sweep deletes it
