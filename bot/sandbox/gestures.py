@@ -59,7 +59,7 @@ class Gestures:
         if writes(text):
             self._write(user, channel, rest)
         elif verb in {"react", "unreact"}:
-            self._react(user, channel, rest, added=verb == "react")
+            self._told(react(self.sandbox, self.say, user, channel, rest, added=verb == "react"))
         elif verb == "click":
             self._click(user, rest)
         elif text.strip().casefold() in {"thank for this", "thank"}:
@@ -90,65 +90,6 @@ class Gestures:
             self.say(f"Say what? For example `{user.name}: say the deploy is fixed`.")
             return
         self._emulator.post_user_message(channel.id, user.id, self.escape(text))
-
-    def _react(self, user: SlackUser, channel: SlackChannel, emoji: str, *, added: bool) -> None:
-        match = _EMOJI.match(emoji)
-        if match is None:
-            verb = "react" if added else "unreact"
-            self.say(f"Name one emoji, for example `{user.name}: {verb} :pray:`.")
-            return
-        name = match[1]
-        if added:
-            message = self._latest_by_someone_else(user, channel, "No one else has written")
-            if message is None:
-                return
-        else:
-            message = next(
-                (
-                    m
-                    for m in reversed(self._emulator.messages(channel.id, ephemeral=False))
-                    if user.id in m.reactions.get(name, ())
-                ),
-                None,
-            )
-            if message is None:
-                self.say(f"@{user.name} has no :{name}: on a message in #{channel.name}.")
-                return
-        if not self._emulator.react(message.channel, message.ts, user.id, name, added=added):
-            self.say(f"(@{user.name} has :{name}: on that message already)")
-            return
-        author = self._emulator.users[message.user].name
-        what = "reacts with" if added else "takes off"
-        self.say(f"(@{user.name} {what} :{name}: on @{author}'s message: {self._quote(message)})")
-        self._answered(self.sandbox.driver.react(user.id, message, name, added=added))
-
-    def _quote(self, message: Message, limit: int = 60) -> str:
-        text = render_text(message.text, self._emulator.users, self._emulator.channels)
-        line = " ".join(text.split())
-        return f"“{line if len(line) <= limit else line[: limit - 1] + '…'}”"
-
-    def _latest_by_someone_else(
-        self, user: SlackUser, channel: SlackChannel, none_yet: str
-    ) -> Message | None:
-        """The newest message someone other than `user` wrote in `channel`; when there is
-        none, says so (`none_yet` in #channel yet) and how to write one."""
-        written = [
-            m
-            for m in self._emulator.messages(channel.id, ephemeral=False)
-            if m.source == "user" and m.user != user.id
-        ]
-        if not written:
-            self.say(
-                f"{none_yet} in #{channel.name} yet: try "
-                f"`{self._someone_else(user)}: say ...` first."
-            )
-            return None
-        return written[-1]
-
-    def _someone_else(self, user: SlackUser) -> str:
-        people = self._emulator.users.values()
-        other = next(p for p in people if p.id != user.id and not p.is_bot and not p.deleted)
-        return str(other.name)
 
     # -- buttons ------------------------------------------------------------------------------
 
@@ -213,7 +154,9 @@ class Gestures:
     # -- the shortcut and forms ---------------------------------------------------------------
 
     def _shortcut(self, user: SlackUser, channel: SlackChannel) -> None:
-        message = self._latest_by_someone_else(user, channel, "Nothing to thank for")
+        message = latest_by_someone_else(
+            self._emulator, self.say, user, channel, "Nothing to thank for"
+        )
         if message is None:
             return
         author = self._emulator.users[message.user].name
@@ -306,3 +249,69 @@ class Gestures:
 def writes(text: str) -> bool:
     """`text` is someone writing a message (`say ...`), the one thing a bot can do here too."""
     return text.strip().partition(" ")[0].casefold() in {"say", "says"}
+
+
+def react(
+    sandbox: Sandbox, say: Say, user: SlackUser, channel: SlackChannel, emoji: str, *, added: bool
+) -> Delivery | None:
+    """Put `emoji` on the newest message someone else wrote in `channel`, or take it off the
+    newest one `user` put it on; Slack tells the app."""
+    emulator = sandbox.emulator
+    match = _EMOJI.match(emoji)
+    if match is None:
+        verb = "react" if added else "unreact"
+        say(f"Name one emoji, for example `{user.name}: {verb} :pray:`.")
+        return None
+    name = match[1]
+    if added:
+        message = latest_by_someone_else(emulator, say, user, channel, "No one else has written")
+        if message is None:
+            return None
+    else:
+        message = next(
+            (
+                m
+                for m in reversed(emulator.messages(channel.id, ephemeral=False))
+                if user.id in m.reactions.get(name, ())
+            ),
+            None,
+        )
+        if message is None:
+            say(f"@{user.name} has no :{name}: on a message in #{channel.name}.")
+            return None
+    if not emulator.react(message.channel, message.ts, user.id, name, added=added):
+        say(f"(@{user.name} has :{name}: on that message already)")
+        return None
+    author = emulator.users[message.user].name
+    what = "reacts with" if added else "takes off"
+    say(f"(@{user.name} {what} :{name}: on @{author}'s message: {_quote(emulator, message)})")
+    return sandbox.driver.react(user.id, message, name, added=added)
+
+
+def _quote(emulator: SlackEmulator, message: Message, limit: int = 60) -> str:
+    text = render_text(message.text, emulator.users, emulator.channels)
+    line = " ".join(text.split())
+    return f"“{line if len(line) <= limit else line[: limit - 1] + '…'}”"
+
+
+def latest_by_someone_else(
+    emulator: SlackEmulator, say: Say, user: SlackUser, channel: SlackChannel, none_yet: str
+) -> Message | None:
+    """The newest message someone other than `user` wrote in `channel`; when there is
+    none, says so (`none_yet` in #channel yet) and how to write one."""
+    written = [
+        m
+        for m in emulator.messages(channel.id, ephemeral=False)
+        if m.source == "user" and m.user != user.id
+    ]
+    if not written:
+        someone = _someone_else(emulator, user)
+        say(f"{none_yet} in #{channel.name} yet: try `{someone}: say ...` first.")
+        return None
+    return written[-1]
+
+
+def _someone_else(emulator: SlackEmulator, user: SlackUser) -> str:
+    people = emulator.users.values()
+    other = next(p for p in people if p.id != user.id and not p.is_bot and not p.deleted)
+    return str(other.name)
