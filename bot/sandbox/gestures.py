@@ -7,16 +7,16 @@ block_actions or message_action payload, a view_submission, all signed, to the r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox._block_elements import button_labelled, label_of, label_words, words_of
 from bot.sandbox._channel_gestures import Say, archive, move
+from bot.sandbox._message_gestures import latest_by_someone_else, react
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.render import render_text, render_view
+from bot.sandbox.render import render_view
 from bot.sandbox.transport import Delivery
 from bot.slack.ids import THANK_FOR_THIS_SHORTCUT
 from slack_emulator import Message, SlackChannel, SlackEmulator, SlackUser
@@ -35,9 +35,6 @@ Besides commands, people can:
   bob: home                          open Goodwill's Home tab (`click` works there too)
   bob in #random: leave              leave the channel (`join` to come back)
   bob in #random: archive            archive the channel (`unarchive` to bring it back)"""
-
-
-_EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
 
 
 @dataclass
@@ -249,69 +246,3 @@ class Gestures:
 def writes(text: str) -> bool:
     """`text` is someone writing a message (`say ...`), the one thing a bot can do here too."""
     return text.strip().partition(" ")[0].casefold() in {"say", "says"}
-
-
-def react(
-    sandbox: Sandbox, say: Say, user: SlackUser, channel: SlackChannel, emoji: str, *, added: bool
-) -> Delivery | None:
-    """Put `emoji` on the newest message someone else wrote in `channel`, or take it off the
-    newest one `user` put it on; Slack tells the app."""
-    emulator = sandbox.emulator
-    match = _EMOJI.match(emoji)
-    if match is None:
-        verb = "react" if added else "unreact"
-        say(f"Name one emoji, for example `{user.name}: {verb} :pray:`.")
-        return None
-    name = match[1]
-    if added:
-        message = latest_by_someone_else(emulator, say, user, channel, "No one else has written")
-        if message is None:
-            return None
-    else:
-        message = next(
-            (
-                m
-                for m in reversed(emulator.messages(channel.id, ephemeral=False))
-                if user.id in m.reactions.get(name, ())
-            ),
-            None,
-        )
-        if message is None:
-            say(f"@{user.name} has no :{name}: on a message in #{channel.name}.")
-            return None
-    if not emulator.react(message.channel, message.ts, user.id, name, added=added):
-        say(f"(@{user.name} has :{name}: on that message already)")
-        return None
-    author = emulator.users[message.user].name
-    what = "reacts with" if added else "takes off"
-    say(f"(@{user.name} {what} :{name}: on @{author}'s message: {_quote(emulator, message)})")
-    return sandbox.driver.react(user.id, message, name, added=added)
-
-
-def _quote(emulator: SlackEmulator, message: Message, limit: int = 60) -> str:
-    text = render_text(message.text, emulator.users, emulator.channels)
-    line = " ".join(text.split())
-    return f"“{line if len(line) <= limit else line[: limit - 1] + '…'}”"
-
-
-def latest_by_someone_else(
-    emulator: SlackEmulator, say: Say, user: SlackUser, channel: SlackChannel, none_yet: str
-) -> Message | None:
-    """The newest message someone other than `user` wrote in `channel`; when there is
-    none, says so (`none_yet` in #channel yet) and how to write one."""
-    written = [
-        m
-        for m in emulator.messages(channel.id, ephemeral=False)
-        if m.source == "user" and m.user != user.id
-    ]
-    if not written:
-        someone = _someone_else(emulator, user)
-        say(f"{none_yet} in #{channel.name} yet: try `{someone}: say ...` first.")
-        return None
-    return written[-1]
-
-
-def _someone_else(emulator: SlackEmulator, user: SlackUser) -> str:
-    people = emulator.users.values()
-    other = next(p for p in people if p.id != user.id and not p.is_bot and not p.deleted)
-    return str(other.name)
