@@ -1,7 +1,7 @@
 """Plays Slack's side of the conversation: builds real payloads, signs them, delivers them.
 
-Slash commands go out form-encoded with `response_url` and `trigger_id`, events as Events API
-envelopes with `event_id`, interactivity as a form field `payload=`; each is signed as Slack
+Slash commands go out form-encoded, events as Events API envelopes, interactivity as a form
+field `payload=`, each built as Slack builds it (bot.sandbox.payloads) and signed as Slack
 signs (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret). A transport
 delivers them (bot.sandbox.transport): to the Bolt app in-process or over HTTP to a running
 server. What the bot answers to a slash command is handed to the emulator, which posts it the
@@ -10,51 +10,27 @@ way Slack would.
 
 from __future__ import annotations
 
-import itertools
 import json
-import secrets
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from bot.sandbox._block_elements import action_entry
+from bot.sandbox.payloads import SlackPayloads
 from bot.sandbox.transport import Delivery, Transport, sign
-from bot.slack.ids import MEMBER_JOINED_CHANNEL, MEMBER_LEFT_CHANNEL
 from slack_emulator import Message, SlackEmulator
 
 
-class SlackDriver:
+class SlackDriver(SlackPayloads):
     """Sends what Slack would send when people in the emulated workspace do things."""
 
     def __init__(self, emulator: SlackEmulator, signing_secret: str, transport: Transport) -> None:
-        self.emulator = emulator
+        super().__init__(emulator)
         self.signing_secret = signing_secret
         self.transport = transport
-        self._event_numbers = itertools.count(1)
 
     # Slash commands
-
-    def command_payload(
-        self, user_id: str, command: str, text: str, channel_id: str
-    ) -> dict[str, str]:
-        user = self.emulator.users[user_id]
-        channel = self.emulator.channels.get(channel_id)
-        return {
-            "token": "deprecated-verification-token",
-            "team_id": self.emulator.team_id,
-            "team_domain": self.emulator.team_domain,
-            "channel_id": channel_id,
-            "channel_name": channel.name if channel else "directmessage",
-            "user_id": user_id,
-            "user_name": user.name,
-            "command": command,
-            "text": text,
-            "api_app_id": "A0GOODWILL",
-            "is_enterprise_install": "false",
-            "response_url": self.emulator.new_response_url(channel_id, user_id),
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-        }
 
     def slash_command(
         self, user_id: str, command: str, text: str, channel_id: str
@@ -68,30 +44,6 @@ class SlackDriver:
         return delivery, shown
 
     # Events API
-
-    def event_envelope(
-        self, event: Mapping[str, Any], event_id: str | None = None
-    ) -> dict[str, Any]:
-        number = next(self._event_numbers)
-        return {
-            "token": "deprecated-verification-token",
-            "team_id": self.emulator.team_id,
-            "api_app_id": "A0GOODWILL",
-            "event": dict(event),
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{number:08d}{secrets.token_hex(3).upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": self.emulator.team_id,
-                    "user_id": self.emulator.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        }
 
     def send_event(self, envelope: Mapping[str, Any], retry_num: int | None = None) -> Delivery:
         """Deliver an Events API envelope; a retry carries Slack's X-Slack-Retry-* headers."""
@@ -116,38 +68,6 @@ class SlackDriver:
         }
         return self.send_event(self.event_envelope(event))
 
-    def membership_envelope(self, user_id: str, channel_id: str, *, joined: bool) -> dict[str, Any]:
-        """Someone joined or left a channel: member_joined_channel or member_left_channel, as
-        Slack sends it to an app in that channel."""
-        channel = self.emulator.channels.get(channel_id)
-        event = {
-            "type": MEMBER_JOINED_CHANNEL if joined else MEMBER_LEFT_CHANNEL,
-            "user": user_id,
-            "channel": channel_id,
-            "channel_type": "G" if channel is not None and channel.is_private else "C",
-            "team": self.emulator.team_id,
-        }
-        return self.event_envelope(event)
-
-    def archival_envelope(
-        self, channel_id: str, change: str, user_id: str | None = None
-    ) -> dict[str, Any]:
-        """A channel archived, unarchived or deleted (`change`), as Slack sends it: for a
-        private channel, group_archive, group_unarchive or group_deleted."""
-        if change not in ("archive", "unarchive", "deleted"):
-            raise ValueError(f"no such change to a channel: {change!r}")
-        channel = self.emulator.channels.get(channel_id)
-        private = channel is not None and channel.is_private
-        event: dict[str, Any] = {
-            "type": f"{'group' if private else 'channel'}_{change}",
-            "channel": channel_id,
-            "event_ts": f"{time.time():.6f}",
-        }
-        if change != "deleted" and user_id is not None:
-            # Who did it: the public channel's events say `user`, group_unarchive `actor_id`.
-            event["actor_id" if private and change == "unarchive" else "user"] = user_id
-        return self.event_envelope(event)
-
     def open_home(self, user_id: str, tab: str = "home") -> Delivery:
         """Someone opens the app's Home (or Messages) tab: app_home_opened."""
         event = {
@@ -159,72 +79,11 @@ class SlackDriver:
         }
         return self.send_event(self.event_envelope(event))
 
-    # Interactivity: each builder returns the payload Slack would send, and send_interaction
-    # delivers it signed, as the form field `payload=`.
+    # Interactivity: each payload is built as Slack builds it, and send_interaction delivers
+    # it signed, as the form field `payload=`.
 
     def send_interaction(self, payload: Mapping[str, Any]) -> Delivery:
         return self.send_form({"payload": json.dumps(payload)})
-
-    def _who(self, user_id: str) -> dict[str, Any]:
-        user = self.emulator.users[user_id]
-        return {"id": user_id, "username": user.name, "name": user.name, "team_id": user.team_id}
-
-    def _team(self) -> dict[str, Any]:
-        return {"id": self.emulator.team_id, "domain": self.emulator.team_domain}
-
-    def _channel(self, channel_id: str) -> dict[str, Any]:
-        channel = self.emulator.channels.get(channel_id)
-        return {"id": channel_id, "name": channel.name if channel else "directmessage"}
-
-    def _slack_message(self, message: Message) -> dict[str, Any]:
-        from_bot = message.user == self.emulator.bot_user_id
-        return message.to_slack(
-            team_id=self.emulator.team_id,
-            bot_id=self.emulator.bot_id if from_bot else None,
-            app_id="A0GOODWILL" if from_bot else None,
-        )
-
-    def block_action_payload(
-        self,
-        user_id: str,
-        message: Message,
-        action_id: str,
-        *,
-        value: str | None = None,
-        selected: str | Sequence[str] | None = None,
-    ) -> dict[str, Any]:
-        """A click on a button `action_id` in `message` (found in its blocks, with its value).
-
-        For a users, conversations or channels select, `selected` is what the person chose
-        (a list of IDs, one ID for a single select), sent in Slack's `selected_*` field.
-        """
-        action = action_entry(message.blocks, action_id, value, selected)
-        ephemeral = message.ephemeral_for is not None
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": self._who(user_id),
-            "api_app_id": "A0GOODWILL",
-            "token": "deprecated-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": message.ts,
-                "channel_id": message.channel,
-                "is_ephemeral": ephemeral,
-            },
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-            "team": self._team(),
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": self._channel(message.channel),
-            "state": {"values": {}},
-            "response_url": self.emulator.new_response_url(
-                message.channel, user_id, message_ts=message.ts
-            ),
-            "actions": [action],
-        }
-        if not ephemeral:  # Slack does not send the message itself for ephemeral ones
-            payload["message"] = self._slack_message(message)
-        return payload
 
     def click(
         self,
@@ -239,26 +98,6 @@ class SlackDriver:
             self.block_action_payload(user_id, message, action_id, value=value, selected=selected)
         )
 
-    def view_action_payload(
-        self, user_id: str, view: Mapping[str, Any], action: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """`action` in a modal or the Home tab `view`, as Slack sends it: no channel, no
-        response_url, the view itself in the payload."""
-        return {
-            "type": "block_actions",
-            "user": self._who(user_id),
-            "api_app_id": "A0GOODWILL",
-            "token": "deprecated-verification-token",
-            "container": {"type": "view", "view_id": view["id"]},
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-            "team": self._team(),
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "view": dict(view),
-            "state": {"values": {}},
-            "actions": [dict(action)],
-        }
-
     def click_in_view(
         self, user_id: str, view: Mapping[str, Any], action_id: str, *, value: str | None = None
     ) -> Delivery:
@@ -266,45 +105,8 @@ class SlackDriver:
         action = action_entry(view.get("blocks") or [], action_id, value, None)
         return self.send_interaction(self.view_action_payload(user_id, view, action))
 
-    def message_shortcut_payload(
-        self, user_id: str, callback_id: str, message: Message
-    ) -> dict[str, Any]:
-        return {
-            "type": "message_action",
-            "token": "deprecated-verification-token",
-            "action_ts": f"{time.time():.6f}",
-            "team": self._team(),
-            "user": self._who(user_id),
-            "channel": self._channel(message.channel),
-            "is_enterprise_install": False,
-            "enterprise": None,
-            "callback_id": callback_id,
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-            "response_url": self.emulator.new_response_url(message.channel, user_id),
-            "message_ts": message.ts,
-            "message": self._slack_message(message),
-        }
-
     def message_shortcut(self, user_id: str, callback_id: str, message: Message) -> Delivery:
         return self.send_interaction(self.message_shortcut_payload(user_id, callback_id, message))
-
-    def view_submission_payload(
-        self, user_id: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
-    ) -> dict[str, Any]:
-        """Submitting an open modal; `values` is Slack's state: {block_id: {action_id: {...}}}."""
-        submitted = {**view, "state": {"values": {k: dict(v) for k, v in values.items()}}}
-        return {
-            "type": "view_submission",
-            "team": self._team(),
-            "user": self._who(user_id),
-            "api_app_id": "A0GOODWILL",
-            "token": "deprecated-verification-token",
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-            "view": submitted,
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
 
     def submit_view(
         self, user_id: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]

@@ -7,16 +7,16 @@ block_actions or message_action payload, a view_submission, all signed, to the r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox._block_elements import button_labelled, label_of, label_words, words_of
 from bot.sandbox._channel_gestures import Say, archive, move
+from bot.sandbox._message_gestures import latest_by_someone_else, react
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.render import render_text, render_view
+from bot.sandbox.render import render_view
 from bot.sandbox.transport import Delivery
 from bot.slack.ids import THANK_FOR_THIS_SHORTCUT
 from slack_emulator import Message, SlackChannel, SlackEmulator, SlackUser
@@ -35,9 +35,6 @@ Besides commands, people can:
   bob: home                          open Goodwill's Home tab (`click` works there too)
   bob in #random: leave              leave the channel (`join` to come back)
   bob in #random: archive            archive the channel (`unarchive` to bring it back)"""
-
-
-_EMOJI = re.compile(r"^:?([\w+-]+(?:::skin-tone-[2-6])?):?$")
 
 
 @dataclass
@@ -59,7 +56,7 @@ class Gestures:
         if writes(text):
             self._write(user, channel, rest)
         elif verb in {"react", "unreact"}:
-            self._react(user, channel, rest, added=verb == "react")
+            self._told(react(self.sandbox, self.say, user, channel, rest, added=verb == "react"))
         elif verb == "click":
             self._click(user, rest)
         elif text.strip().casefold() in {"thank for this", "thank"}:
@@ -90,65 +87,6 @@ class Gestures:
             self.say(f"Say what? For example `{user.name}: say the deploy is fixed`.")
             return
         self._emulator.post_user_message(channel.id, user.id, self.escape(text))
-
-    def _react(self, user: SlackUser, channel: SlackChannel, emoji: str, *, added: bool) -> None:
-        match = _EMOJI.match(emoji)
-        if match is None:
-            verb = "react" if added else "unreact"
-            self.say(f"Name one emoji, for example `{user.name}: {verb} :pray:`.")
-            return
-        name = match[1]
-        if added:
-            message = self._latest_by_someone_else(user, channel, "No one else has written")
-            if message is None:
-                return
-        else:
-            message = next(
-                (
-                    m
-                    for m in reversed(self._emulator.messages(channel.id, ephemeral=False))
-                    if user.id in m.reactions.get(name, ())
-                ),
-                None,
-            )
-            if message is None:
-                self.say(f"@{user.name} has no :{name}: on a message in #{channel.name}.")
-                return
-        if not self._emulator.react(message.channel, message.ts, user.id, name, added=added):
-            self.say(f"(@{user.name} has :{name}: on that message already)")
-            return
-        author = self._emulator.users[message.user].name
-        what = "reacts with" if added else "takes off"
-        self.say(f"(@{user.name} {what} :{name}: on @{author}'s message: {self._quote(message)})")
-        self._answered(self.sandbox.driver.react(user.id, message, name, added=added))
-
-    def _quote(self, message: Message, limit: int = 60) -> str:
-        text = render_text(message.text, self._emulator.users, self._emulator.channels)
-        line = " ".join(text.split())
-        return f"“{line if len(line) <= limit else line[: limit - 1] + '…'}”"
-
-    def _latest_by_someone_else(
-        self, user: SlackUser, channel: SlackChannel, none_yet: str
-    ) -> Message | None:
-        """The newest message someone other than `user` wrote in `channel`; when there is
-        none, says so (`none_yet` in #channel yet) and how to write one."""
-        written = [
-            m
-            for m in self._emulator.messages(channel.id, ephemeral=False)
-            if m.source == "user" and m.user != user.id
-        ]
-        if not written:
-            self.say(
-                f"{none_yet} in #{channel.name} yet: try "
-                f"`{self._someone_else(user)}: say ...` first."
-            )
-            return None
-        return written[-1]
-
-    def _someone_else(self, user: SlackUser) -> str:
-        people = self._emulator.users.values()
-        other = next(p for p in people if p.id != user.id and not p.is_bot and not p.deleted)
-        return str(other.name)
 
     # -- buttons ------------------------------------------------------------------------------
 
@@ -213,7 +151,9 @@ class Gestures:
     # -- the shortcut and forms ---------------------------------------------------------------
 
     def _shortcut(self, user: SlackUser, channel: SlackChannel) -> None:
-        message = self._latest_by_someone_else(user, channel, "Nothing to thank for")
+        message = latest_by_someone_else(
+            self._emulator, self.say, user, channel, "Nothing to thank for"
+        )
         if message is None:
             return
         author = self._emulator.users[message.user].name
