@@ -89,11 +89,13 @@ def one_giver_at_a_time(
     if dialect_of(session) != "postgresql" or key in held:
         return None if along_with is None else session.execute(along_with).first()
     if along_with is None:
-        session.execute(_LOCK, {"key": key})
+        # On the session's connection: its transaction, without the ORM's execution steps,
+        # which these Core statements do not need.
+        session.connection().execute(_LOCK, {"key": key})
         row = None
     else:
         locking = along_with.add_columns(func.pg_advisory_xact_lock(_KEY)).params(key=key)
-        row = session.execute(locking).first()
+        row = session.connection().execute(locking).first()
         if row is None:
             return None  # no row, so the lock was not taken
     _locks_held.setdefault(session.get_transaction(), set()).add(key)

@@ -97,8 +97,10 @@ def record(
         params[f"helper_{number}"] = credit.helper_id
         params[f"source_key_{number}"] = credit.source_key
     statement = guarded_insert(dialect_of(session), len(credits), restore)
+    session.flush()  # what the caller changed through the ORM, before the rules read it
+    connection = session.connection()  # the transaction's, without the ORM's execution steps
     for _attempt in range(2):
-        written = session.execute(statement, params).all()
+        written = connection.execute(statement, params).all()
         if written:
             return len(written)
         if _recorded_before(session, credits, restore):
