@@ -13,8 +13,9 @@ DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
 # The sandbox's emulated workspace never shares the real one's database: its seeded people
 # and credits would otherwise sit beside a real workspace's, and be planned digests for.
 DEFAULT_SANDBOX_DATABASE_URL = "sqlite:///goodwill-sandbox.db"
-# At 100 messages a second (the most SLACK_MESSAGES_PER_SECOND allows) and 150 ms a Web API
-# call, 15 calls are in flight: more threads would only wait.
+# At 100 messages a second (the most SLACK_MESSAGES_PER_SECOND allows) and a Web API call
+# to Slack across the internet, fewer than 16 calls are in flight: more threads would only
+# wait.
 MAX_SENDER_THREADS = 16
 
 
@@ -58,8 +59,8 @@ class Settings:
     # The sender's pace for scheduled messages, across all channels.
     messages_per_second: float = 5.0
     # How many scheduled messages the sender has in flight at once (one a thread): a crash
-    # leaves at most this many uncertain. One keeps the pace while it exceeds one Web API
-    # round trip (to Slack over the internet, about 100 ms).
+    # leaves at most this many uncertain. One keeps the pace while the pace's interval is
+    # longer than one Web API round trip to Slack (README.md, SLACK_SENDER_THREADS).
     sender_threads: int = 1
     # Turns forgotten members' IDs into pseudonyms (/favor forget-me); must never change.
     pseudonym_key: str | None = None

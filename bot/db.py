@@ -46,11 +46,11 @@ PING_AFTER_IDLE_SECONDS = 10.0
 def _ping_after_idle(engine: Engine) -> None:
     """Check a connection that sat idle before handing it out, as `pool_pre_ping` would.
 
-    `pool_pre_ping` checks every checkout: a round trip to PostgreSQL that cost a /thanks
-    about a quarter of its time under load. A connection in steady use was just shown to
-    work; one that sat idle is where a restarted server or a dropped link hides. Should
-    PostgreSQL restart under steady load, the next statement on each busy connection fails
-    once, and SQLAlchemy then discards every connection of the old pool.
+    `pool_pre_ping` checks every checkout: a round trip to PostgreSQL for every request,
+    a large share of a /thanks under load (bench.thanks_http). A connection in steady use
+    was just shown to work; one that sat idle is where a restarted server or a dropped link
+    hides. Should PostgreSQL restart under steady load, the next statement on each busy
+    connection fails once, and SQLAlchemy then discards every connection of the old pool.
     """
 
     @event.listens_for(engine, "checkin")
@@ -74,7 +74,7 @@ def _without_jit(database_url: str) -> str:
 
     JIT compiles a statement when its estimated cost passes `jit_above_cost`, and the
     digest's and nudges' estimates pass it (one of them by misjudging 300 pairs as 10,000):
-    compiling them took 130-300 ms, more than JIT ever saved on statements that probe
+    compiling them took longer than JIT ever saved on statements that probe
     indexes and sort small groups (bench.rhythm, docs/BENCHMARKS.md). Options already in the
     URL are kept.
     """

@@ -64,7 +64,7 @@ def _multipart(raw: bytes, content_type: str) -> JsonDict:
 class _Handler(BaseHTTPRequestHandler):
     server: EmulatorServer
     # Keep-alive, as Slack's servers: every answer has a Content-Length. Nagle's algorithm
-    # would hold the body, written after the headers, for the client's delayed ACK (40 ms).
+    # would hold the body, written after the headers, until the client's delayed ACK.
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 

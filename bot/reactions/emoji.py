@@ -42,7 +42,7 @@ def same_emoji(name: str) -> frozenset[str]:
 
 @functools.cache
 def _names() -> dict[str, frozenset[str]]:
-    # Imported here: its table costs about 50 ms and 10 MB, which only reactions need. A
+    # Imported here: its table costs time and memory at start-up that only reactions need. A
     # name that two emoji share (`japan`: the flag and the map) takes the names of both, and
     # neither of those takes the other's.
     from emoji import EMOJI_DATA

@@ -171,7 +171,7 @@ def build_app(
         client=answering_client(client),
         signing_secret=signing_secret,
         # Listeners finish before the HTTP response: the ack carries the reply, and Bolt's
-        # thread hand-off (about 11 ms a request here) stays off the hot path.
+        # thread hand-off (DESIGN.md §4) stays off the hot path.
         process_before_response=True,
         request_verification_enabled=signing_secret is not None,
         token_verification_enabled=verify_token,
