@@ -218,7 +218,7 @@ _THANKED = re.compile(r"<@(U[A-Z0-9]+)")
 
 def floor_app(config: AppConfig) -> Any:
     """The durable floor: a bare Bolt app that records each request before it answers, and
-    does nothing else, then tells a reactor their reaction counted as goodwill does.
+    does nothing else, then tells a reactor their reaction counted, with goodwill's note.
 
     Each request is one idempotent autocommit INSERT into FLOOR_TABLE. It goes through
     psycopg directly, on a connection each worker thread opens once and keeps, rather than
@@ -230,6 +230,7 @@ def floor_app(config: AppConfig) -> Any:
     import psycopg
     from sqlalchemy import make_url
 
+    from bot.reactions.blocks import reaction_confirmation
     from bot.slack.app import make_client
     from bot.slack.web import wsgi_app
 
@@ -261,9 +262,10 @@ def floor_app(config: AppConfig) -> Any:
         key = f"reaction:{team}:{item['channel']}:{item['ts']}:{reactor}:{event['reaction']}"
         record(key, team, reactor, event["item_user"])
         if config.confirmations:
-            client.chat_postEphemeral(
-                channel=item["channel"], user=reactor, text="Your thanks counted."
-            )
+            # Goodwill's own note, so that Slack's side (the emulator, on this machine too)
+            # has the same message to check for both.
+            note = reaction_confirmation(event["item_user"])
+            client.chat_postEphemeral(channel=item["channel"], user=reactor, **note)
 
     return wsgi_app(app)
 
