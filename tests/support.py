@@ -81,7 +81,11 @@ class LoopbackServer:
         self._server = make_server(
             "127.0.0.1", 0, wsgi_app, _ThreadingWSGIServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the loop to look again: at the default half second, most of
+        # a test's time.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     @property
     def url(self) -> str:
