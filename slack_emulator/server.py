@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import selectors
 import socket
 import threading
 from collections.abc import Callable
@@ -33,26 +34,36 @@ class EmulatorServer(ThreadingHTTPServer):
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         self._serving: threading.Thread | None = None
+        # stop() writes to one end to wake the serving loop; socketserver's own loop polls
+        # for shutdown, and waiting out its poll interval was most of a test's teardown.
+        self._wake, self._waker = socket.socketpair()
         self.connections_opened = 0
         super().__init__(("127.0.0.1", 0), handler)
         backend.files.base_url = f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> None:
-        self._serving = threading.Thread(
-            target=self.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-emulator",
-            daemon=True,
-        )
+        self._serving = threading.Thread(target=self._serve, name="slack-emulator", daemon=True)
         self._serving.start()
+
+    def _serve(self) -> None:
+        """Accept connections, as serve_forever does, until stop() wakes the loop."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if self._wake in ready:
+                    return
+                # serve_forever's own step (accept, then process_request), which typeshed
+                # leaves out as private.
+                self._handle_request_noblock()  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         serving, self._serving = self._serving, None
         if serving is not None:
-            self.shutdown()  # returns once serve_forever has
-        self.server_close()
-        if serving is not None:
+            self._waker.send(b"\0")
             serving.join(timeout=5)
+        self.server_close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -77,6 +88,8 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self._wake.close()
+        self._waker.close()
         self.hang_up(socket.SHUT_RDWR)  # each connection's thread reads the end and finishes
         self._reused.close()
 

@@ -185,7 +185,9 @@ def test_two_senders_at_once_never_send_twice(
 def test_sigkill_mid_send_then_restart_loses_nothing_and_sends_nothing_twice(
     sandbox: Sandbox, sessions: sessionmaker[Session], database_url: str, tmp_path: Path
 ) -> None:
-    total = 150
+    # One DM a second to each of five people: four rounds of five, and the kill comes just
+    # after the first call of the second round.
+    total = 20
     enqueue(sessions, [dm(PEOPLE[n % 5], n) for n in range(total)])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env |= {
