@@ -108,16 +108,16 @@ def test_expired_messages_are_not_sent(sandbox: Sandbox, sessions: sessionmaker[
 
 def test_rate_limits_are_waited_out(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
     sandbox.emulator.set_rate_limit("chat.postMessage", 3, 1.0)
-    enqueue(sessions, [dm(u, n) for u in PEOPLE for n in range(2)])
+    enqueue(sessions, [dm(u) for u in PEOPLE] + [dm(u, 1) for u in PEOPLE[:2]])
     started = time.monotonic()
     report = sender_for(sandbox, sessions).send_due()
     elapsed = time.monotonic() - started
 
-    assert report.sent == 10
-    assert set(delivered(sandbox).values()) == {1} and len(delivered(sandbox)) == 10
+    assert report.sent == 7
+    assert set(delivered(sandbox).values()) == {1} and len(delivered(sandbox)) == 7
     limited = [c for c in sandbox.emulator.calls_to("chat.postMessage") if c.status == 429]
     assert limited, "the emulator should have answered 429 at least once"
-    assert elapsed >= 2.0  # ten messages at three a second: Retry-After was honoured
+    assert elapsed >= 2.0  # seven messages at three a second: each Retry-After was honoured
 
 
 def test_the_pacer_keeps_to_its_rate(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
