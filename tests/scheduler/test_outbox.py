@@ -185,9 +185,11 @@ def test_sigkill_mid_send_then_restart_loses_nothing_and_sends_nothing_twice(
     sandbox: Sandbox, sessions: sessionmaker[Session], database_url: str, tmp_path: Path
 ) -> None:
     # One DM a second to each of five people: four rounds of five, and the kill comes just
-    # after the first call of the second round.
+    # after the first call of the second round. Calls are done at once but answered 0.3 s
+    # later, so that call is still in flight: the worker cannot have recorded its answer.
     total = 20
     enqueue(sessions, [dm(PEOPLE[n % 5], n) for n in range(total)])
+    sandbox.emulator.set_latency("chat.postMessage", 0.3)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env |= {
         "DATABASE_URL": database_url,
@@ -210,7 +212,9 @@ def test_sigkill_mid_send_then_restart_loses_nothing_and_sends_nothing_twice(
     killed_after = len(delivered(sandbox))
     assert 0 < killed_after < total
 
-    # The restart comes after the dead worker's lease, as a later tick would.
+    # The restart comes after the dead worker's lease, as a later tick would, and may send
+    # at its full pace.
+    sandbox.emulator.set_latency("chat.postMessage", 0.0)
     later = (NOW + SENDING_LEASE + timedelta(minutes=1)).isoformat()
     restart = subprocess.run(
         [sys.executable, "-m", "bot", "tick", "--at", later],
