@@ -3,6 +3,12 @@ Slack emulator, and the real app between them.
 
 Each database is created fresh for the run and migrated once with Alembic; after every test
 its tables are emptied, because the app under test commits from its own threads.
+
+Hypothesis runs under the profile HYPOTHESIS_PROFILE names. "ci", the default, is what CI
+and developers run alike: Hypothesis's own CI profile (the same examples on every run, no
+example database), 100 examples a property. "thorough" tries 1,000 new ones each run, to look
+further after changing a rule. The edge of each rule is an explicit example in the property,
+tried under either.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +27,10 @@ from bot.db import make_engine, make_session_factory, migrate
 from bot.models import Base
 from bot.sandbox.harness import Sandbox
 from tests.support import Clock
+
+settings.register_profile("ci", settings.get_profile("ci"), max_examples=100)
+settings.register_profile("thorough", max_examples=1_000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

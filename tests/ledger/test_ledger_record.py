@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -144,12 +145,41 @@ def _expected(
     return len(helpers)
 
 
+ANYONE = Person(known=True, bot=False, deactivated=False)
+
+
+def _edge(
+    cap: int,
+    history: list[Earlier],
+    helpers: tuple[Person, ...] = (ANYONE,),
+    reason: str | None = None,
+) -> Any:
+    """An explicit example: the giver known, no retry."""
+    return example(
+        cap=cap,
+        helpers=list(helpers),
+        giver_known=True,
+        history=history,
+        reason=reason,
+        retry_of=None,
+    )
+
+
 @settings(
-    max_examples=300,
     deadline=None,
     # Each example has a workspace of its own, so the shared database needs no reset.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+# The edge of each rule, on every run; random examples find these only now and then.
+# The cap reached exactly, one credit of the two just inside the day's window:
+@_edge(2, [Earlier(0, None, 23.9, False), Earlier(0, None, 3, False)], reason="for the demo")
+# A retracted credit, and one just outside the window, do not count:
+@_edge(1, [Earlier(0, None, 3, True)])
+@_edge(2, [Earlier(0, None, 23.9, False), Earlier(0, None, 24.1, False)])
+# The same reason in other words; one helper at the cap stops them all; a former member:
+@_edge(3, [Earlier(0, "for the review", 3, False)], reason="For  the REVIEW")
+@_edge(1, [Earlier(1, None, 3, False)], helpers=(ANYONE, ANYONE))
+@_edge(3, [], helpers=(Person(known=True, bot=False, deactivated=True),))
 @given(
     cap=st.integers(1, 3),
     helpers=st.lists(people, min_size=1, max_size=3),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import JSON, Engine, event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -203,10 +203,18 @@ def _react(sessions: sessionmaker[Session], reaction: Reaction) -> ReactionOutco
 
 
 @settings(
-    max_examples=200,
     deadline=None,
     # Each example has a workspace of its own, so the shared database needs no reset.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+# The edges, on every run: a retracted credit comes back; the cap reached exactly; a retried
+# delivery; a removal, delivered first, newer than the add.
+@example(state=State("active", "active", 1, (), "retracted", 30.0, 0, False, False), emoji="pray")
+@example(state=State("active", "active", 2, (), "none", 1.0, 2, False, False), emoji="pray")
+@example(state=State("active", "active", 1, (), "none", 1.0, 0, True, False), emoji="pray")
+@example(
+    state=State("active", "active", 1, (), "none", 1.0, 0, False, False, None, "1764000000.000900"),
+    emoji="pray",
 )
 @given(state=states, emoji=st.sampled_from(("raised_hands::skin-tone-2", "pray", "+1", "thumbsup")))
 def test_a_reaction_does_what_the_rules_say(
