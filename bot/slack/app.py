@@ -156,6 +156,12 @@ class Respond(BoltRespond):
         return client.send_dict(dict(message))
 
 
+# Bolt names an app without a name after the file that built it, found by inspect.stack(),
+# which reads the source of every frame on the stack: most of building an app, which every
+# sandbox test does.
+APP_NAME = "goodwill"
+
+
 def build_app(
     deps: Deps,
     *,
@@ -168,6 +174,7 @@ def build_app(
     `signing_secret=None` is for Socket Mode, where Slack does not sign requests.
     """
     app = App(
+        name=APP_NAME,
         client=answering_client(client),
         signing_secret=signing_secret,
         # Listeners finish before the HTTP response: the ack carries the reply, and Bolt's
@@ -217,6 +224,7 @@ def build_oauth_app(
         client=make_client(None, api_url),
     )
     app = App(
+        name=APP_NAME,
         client=answering_client(make_client(None, api_url)),
         signing_secret=signing_secret,
         oauth_settings=settings,
