@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,6 +73,7 @@ def one_giver_at_a_time(
     team_id: str,
     giver_id: str,
     along_with: Select[*tuple[Any, ...]] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Row[Any] | None:
     """Hold the giver's lock until this transaction ends, before reading or writing their day.
 
@@ -80,22 +83,23 @@ def one_giver_at_a_time(
     already sends nothing. SQLite's transactions take the write lock up front (BEGIN
     IMMEDIATE): one writer at a time.
 
-    `along_with`, a query the action reads first anyway (one row at most), takes the lock in
-    the same round trip, where it returns a row; its row is returned.
+    `along_with`, a query built once that the action reads first anyway (one row at most,
+    with `params`), takes the lock in the same round trip, where it returns a row; its row is
+    returned.
     """
     key = giver_lock_key(team_id, giver_id)
     transaction = session.get_transaction()
     held = _locks_held.get(transaction, ()) if transaction is not None else ()
     if dialect_of(session) != "postgresql" or key in held:
-        return None if along_with is None else session.execute(along_with).first()
+        return None if along_with is None else session.execute(along_with, params).first()
     if along_with is None:
         # On the session's connection: its transaction, without the ORM's execution steps,
         # which these Core statements do not need.
         session.connection().execute(_LOCK, {"key": key})
         row = None
     else:
-        locking = along_with.add_columns(func.pg_advisory_xact_lock(_KEY)).params(key=key)
-        row = session.connection().execute(locking).first()
+        locking = _locking(along_with)
+        row = session.connection().execute(locking, {**(params or {}), "key": key}).first()
         if row is None:
             return None  # no row, so the lock was not taken
     _locks_held.setdefault(session.get_transaction(), set()).add(key)
@@ -104,6 +108,13 @@ def one_giver_at_a_time(
 
 _KEY = bindparam("key", type_=BigInteger)
 _LOCK = select(func.pg_advisory_xact_lock(_KEY))
+
+
+@functools.cache
+def _locking(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query` taking the giver's lock too, built once for each query."""
+    return query.add_columns(func.pg_advisory_xact_lock(_KEY))
+
 
 # The giver locks each open transaction holds; gone with the transaction.
 _locks_held: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()

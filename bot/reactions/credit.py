@@ -57,15 +57,15 @@ def _settings(session: Session, reaction: Reaction, *, lock: bool) -> _ReactionS
     """The workspace's credit emoji, and whether the reactor wants to hear about a credit; the
     workspace's row is created with the defaults the first time. `lock`: the reactor's lock is
     taken in the same round trip (bot.ledger.credits.one_giver_at_a_time)."""
-    query = _SETTINGS.params(team_id=reaction.team_id, reactor_id=reaction.reactor_id)
+    params = {"team_id": reaction.team_id, "reactor_id": reaction.reactor_id}
     row: Any
     if lock:
-        row = one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id, query)
+        row = one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id, _SETTINGS, params)
     else:
-        row = session.execute(query).first()
+        row = session.execute(_SETTINGS, params).first()
     if row is None:
         ensure_workspace(session, reaction.team_id)
-        row = session.execute(query).one()
+        row = session.execute(_SETTINGS, params).one()
     emoji, quiet = row[0], row[1]
     return _ReactionSettings(frozenset(base_emoji(name) for name in emoji or ()), bool(quiet))
 
@@ -80,7 +80,9 @@ def reaction_added(
     settings = _settings(session, reaction, lock=True)
     if not is_credit_emoji(reaction.emoji, settings.credit_emoji):
         return NOTHING
-    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)  # a new workspace
+    # A workspace new to Goodwill had no row to read the lock along with: take it now (for
+    # any other, it is held already and nothing is sent).
+    one_giver_at_a_time(session, reaction.team_id, reaction.reactor_id)
     if not first_delivery(session, reaction.team_id, reaction.event_id, reaction.event_type, now):
         return NOTHING
     placed = _put_mark(session, now, reaction)
