@@ -11,7 +11,8 @@ It knows Slack, not the app it serves: nothing here imports the bot.
 Pieces: `models` (records and errors), `validation` (what Slack rejects), `workspace` (state),
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
 `files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
-users.conversations), `methods` (one handler per Web API method), `http` (the wire format) and
+users.conversations), `methods` (one handler per Web API method), `http` (the wire format),
+`socket_mode` (apps.connections.open and Slack's end of Socket Mode's WebSockets) and
 `emulator` (`SlackEmulator`, which holds them together).
 """
 
