@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
@@ -28,6 +27,7 @@ from bot.scheduler.sender import Pacer, Sender
 from bot.slack.api import sync_workspace
 from bot.slack.app import build_app, build_oauth_app, make_client
 from bot.slack.installations import InstalledClients, installation_store, state_store
+from bot.slack.socket_mode import SocketModeRunner
 from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,9 @@ def run_socket_mode(settings: Settings) -> None:
     app = build_app(deps, client=client, signing_secret=None)
     if settings.scheduler_enabled:
         start_in_background(deps.sessions, sender_for(settings, deps, client), deps.clock)
+    assert settings.slack_app_token
     log.info("Goodwill is connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    SocketModeRunner(app, settings.slack_app_token).run()
 
 
 def serve_http(settings: Settings) -> None:

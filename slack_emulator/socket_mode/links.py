@@ -239,13 +239,13 @@ class SocketMode:
             time.sleep(0.01)
         return True
 
-    def disconnect(self, reason: str = "refresh_requested") -> int:
-        """Send `disconnect` with `reason` on every serving connection; each gets no new
-        envelope and is closed `close_after_disconnect` seconds later (link_disabled: at once).
-        Returns how many were told."""
+    def disconnect(self, reason: str = "refresh_requested", *, count: int | None = None) -> int:
+        """Send `disconnect` with `reason` on the `count` oldest serving connections (all by
+        default); each gets no new envelope and is closed `close_after_disconnect` seconds
+        later (link_disabled: at once). Returns how many were told."""
         message = envelopes.disconnect(reason)
         with self._lock:
-            told = [link for link in self._links if link.serving]
+            told = [link for link in self._links if link.serving][:count]
             for link in told:
                 link.serving = False
         delay = 0.0 if reason == "link_disabled" else self.close_after_disconnect
@@ -257,11 +257,11 @@ class SocketMode:
             closing.start()
         return len(told)
 
-    def drop(self) -> int:
-        """End every connection abruptly, as a network failure does: no close frame, the
-        socket shut. Returns how many were dropped."""
+    def drop(self, *, count: int | None = None) -> int:
+        """End the `count` oldest connections (all by default) abruptly, as a network failure
+        does: no close frame, the socket shut. Returns how many were dropped."""
         with self._lock:
-            dropped = list(self._links)
+            dropped = self._links[:count]
             for link in dropped:
                 link.serving = False
         for link in dropped:
