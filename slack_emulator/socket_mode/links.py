@@ -123,13 +123,11 @@ class SocketMode:
 
     def _serve_link(self, connection: ServerConnection) -> None:
         link = _Link(next(self._numbers), connection)
-        with self._lock:
-            self._links.append(link)
-            self.connections_opened += 1
-            count = len(self._links)
         try:
-            connection.send(envelopes.hello(count, self.app_id, 18_060))
-            with self._lock:
+            with self._lock:  # hello first: no envelope is sent on it before
+                self._links.append(link)
+                self.connections_opened += 1
+                connection.send(envelopes.hello(len(self._links), self.app_id, 18_060))
                 link.serving = True
             self._flush_waiting()
             for message in connection:
