@@ -43,9 +43,11 @@ LINKS = 2
 # Requests in flight at once; each holds a database connection while it runs.
 WORKERS = 16
 # A link that answers no ping within PING_INTERVAL + PING_TIMEOUT is taken for dead (a network
-# drop that sent nothing): short enough to be replaced well within ten seconds.
-PING_INTERVAL = 3.0
+# drop that sent nothing), then given CLOSE_TIMEOUT to close: replaced well within ten seconds.
+# A link whose pong takes longer than Slack's deadline for an ack could not serve anyway.
+PING_INTERVAL = 2.0
 PING_TIMEOUT = 3.0
+CLOSE_TIMEOUT = 1.0
 # After Slack's `disconnect`, the old link is read until Slack closes it, or this long.
 DRAIN_SECONDS = 30.0
 # What Slack answers for an app-level token it will not take.
@@ -109,7 +111,8 @@ class SocketModeRunner:
                     open_timeout=10,
                     ping_interval=PING_INTERVAL,
                     ping_timeout=PING_TIMEOUT,
-                    close_timeout=1,
+                    close_timeout=CLOSE_TIMEOUT,
+                    logger=_Quiet(log, {}),
                 ) as link:
                     url = None
                     if self._serve(link):
@@ -180,6 +183,14 @@ class SocketModeRunner:
             link.send(json.dumps(ack))
         except ConnectionClosed:
             log.warning("Socket Mode: a link closed before its ack; Slack will send it again")
+
+
+class _Quiet(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """websockets' own log, one level down to DEBUG: it reports a link lost to a ping timeout
+    as an error with a traceback, and the runner already says so once and connects again."""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().log(min(level, logging.DEBUG), msg, *args, **kwargs)
 
 
 def _parse(raw: str | bytes) -> dict[str, Any]:

@@ -5,7 +5,8 @@ connection opened with it gets `hello`, then envelopes, spread round-robin among
 open connections (Slack allows ten). Slack keeps to the connections it has not asked to go:
 after `disconnect` a connection gets no new envelopes and is closed a little later. An Events
 API envelope not acknowledged within `ack_timeout` is sent again with `retry_attempt` one
-higher, as Slack retries; one sent while no connection is open waits for the next.
+higher, as Slack retries; one sent while no connection is open waits for the next. Apps
+reach the server through `network`, which a test can make fail silently.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from websockets.sync.server import Server, ServerConnection, serve
 from slack_emulator.models import JsonDict, SlackEmulatorRejected
 from slack_emulator.socket_mode import envelopes
 from slack_emulator.socket_mode.envelopes import Envelope
+from slack_emulator.socket_mode.network import Network
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +71,13 @@ class SocketMode:
         self.connections_opened = 0
         self._stopped = threading.Event()
         self._server: Server | None = None
+        self._network: Network | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> SocketMode:
         self._server = serve(self._serve_link, "127.0.0.1", 0, process_request=self._admit)
+        self._network = Network(self._server.socket.getsockname()[1])
         for target in (self._server.serve_forever, self._redeliver_late):
             threading.Thread(target=target, name="slack-emulator-socket", daemon=True).start()
         return self
@@ -84,12 +88,16 @@ class SocketMode:
         if server is not None:
             server.shutdown()
         self.drop()
+        network, self._network = self._network, None
+        if network is not None:
+            network.close()
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        """Where apps connect: the network's end (`network`), before the WebSocket server."""
+        if self._network is None:
             raise RuntimeError("Socket Mode is not running")
-        return int(self._server.socket.getsockname()[1])
+        return self._network.port
 
     # -- apps.connections.open -----------------------------------------------------------------
 
@@ -266,3 +274,11 @@ class SocketMode:
             with contextlib.suppress(OSError):
                 link.connection.socket.shutdown(socket.SHUT_RDWR)
         return len(dropped)
+
+    def silence(self) -> int:
+        """The network fails silently under every connection: from now on nothing passes
+        either way and nothing tells the app, which has only its pings to find out. Slack's
+        end forgets them. Returns how many."""
+        assert self._network is not None
+        self._network.silence()
+        return self.drop()

@@ -164,3 +164,18 @@ def test_a_dropped_connection_ends_without_a_close_frame(
             connection.recv(timeout=5)
         assert closed.value.rcvd is None
     assert socket_mode.wait_for_connections(0, timeout=0)
+
+
+def test_a_silenced_network_carries_nothing_and_closes_nothing(
+    emulator: SlackEmulator, socket_mode: SocketMode
+) -> None:
+    url = _url(emulator)
+    with connect(
+        url, open_timeout=5, ping_interval=0.2, ping_timeout=0.3, close_timeout=0.5
+    ) as connection:
+        connection.recv(timeout=5)  # hello
+        assert socket_mode.silence() == 1 and socket_mode.open_connections == 0
+        socket_mode.send_event({"type": "event_callback", "event_id": "Ev1"})
+        with pytest.raises(ConnectionClosed) as closed:  # only the client's own pings tell
+            connection.recv(timeout=5)
+        assert closed.value.rcvd is None

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench._cpu import cpu_seconds
 from bot.models import Credit, ReactionMark
 from bot.sandbox.payloads import SlackPayloads
 from bot.sandbox.seed import seed_workspace
@@ -157,6 +158,20 @@ def test_after_an_abrupt_drop_the_bot_reconnects_and_serves(bot: Bot) -> None:
     assert time.monotonic() - dropped < RECONNECT_BOUND
     assert bot.socket_mode.connections_opened == opened + LINKS
     _thanked(bot, bot.thanks(f"<@{BOB}> for reconnecting"))
+
+
+@pytest.mark.slow
+def test_after_the_network_fails_silently_the_bot_reconnects_without_a_busy_loop(
+    bot: Bot,
+) -> None:
+    pid = bot.process.pid
+    before, silenced = cpu_seconds([pid])[pid], time.monotonic()
+    assert bot.socket_mode.silence() == LINKS  # nothing tells the bot: only its pings
+    assert bot.connected(timeout=RECONNECT_BOUND)
+    waited = time.monotonic() - silenced
+    assert waited < RECONNECT_BOUND
+    assert cpu_seconds([pid])[pid] - before < 0.25 * waited  # a busy loop takes a core
+    _thanked(bot, bot.thanks(f"<@{BOB}> for finding the way back"))
 
 
 @pytest.mark.slow
