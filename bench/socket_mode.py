@@ -11,8 +11,9 @@ the same bare app on bot.slack.socket_mode.SocketModeRunner; `goodwill`, the rea
 For each: `/thanks` commands with 16 in flight (each sent as the previous one is acked), p50
 and p99 of the time from sending to ack, as Slack's 3-second clock counts it; then R rounds of
 `refresh_requested` on every connection at once followed by 16 commands sent at once (the
-requests that meet the reconnection); then R abrupt drops (no close frame): the time until the
-subject holds its connections again, and the CPU seconds it burned meanwhile.
+requests that meet the reconnection); then R abrupt drops of every connection, `closed` (the
+socket shut, no close frame) and `silent` (nothing passes any more, nothing says so): the time
+until the subject holds its connections again, and the CPU seconds it burned meanwhile.
 """
 
 from __future__ import annotations
@@ -127,14 +128,15 @@ def measure(
         refresh += latencies([send() for _ in range(IN_FLIGHT)])
         connected(socket_mode, subject, 30)
         time.sleep(0.2)
-    drops: list[tuple[float | None, float]] = []
-    for _ in range(args.rounds):
-        before = cpu_seconds([subject.process.pid])
-        socket_mode.drop()
-        took = connected(socket_mode, subject, DROP_WAIT)
-        after = cpu_seconds([subject.process.pid])
-        drops.append((took, after[subject.process.pid] - before[subject.process.pid]))
-        latencies([send()])  # served again
+    drops: list[tuple[str, float | None, float]] = []
+    pid = subject.process.pid
+    for kind, cut in (("closed", socket_mode.drop), ("silent", socket_mode.silence)):
+        for _ in range(args.rounds):
+            before = cpu_seconds([pid])[pid]
+            cut()
+            took = connected(socket_mode, subject, DROP_WAIT)
+            drops.append((kind, took, cpu_seconds([pid])[pid] - before))
+            latencies([send()])  # served again
     return {"steady": steady, "refresh": refresh, "drops": drops}
 
 
@@ -153,9 +155,9 @@ def report(name: str, figures: dict[str, object]) -> None:
         f"after refresh p50 {_ms(refresh, 50):>7} ms  p99 {_ms(refresh, 99):>7} ms  "
         f"max {max(refresh, default=0) * 1000:7.1f} ms"
     )
-    for took, cpu in drops:
+    for kind, took, cpu in drops:
         shown = f"{took:.2f} s" if took is not None else f"not within {DROP_WAIT:.0f} s"
-        print(f"{'':9} abrupt drop: connected again after {shown}, {cpu:.2f} CPU s meanwhile")
+        print(f"{'':9} {kind} drop: connected again after {shown}, {cpu:.2f} CPU s meanwhile")
 
 
 def main(argv: list[str] | None = None) -> int:

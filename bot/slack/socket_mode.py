@@ -40,7 +40,8 @@ from bot.errors import StartupError
 log = logging.getLogger(__name__)
 
 LINKS = 2
-# Requests in flight at once; each holds a database connection while it runs.
+# Requests served at once (more wait their turn); each holds a database connection while it
+# runs, and SQLAlchemy's pool lends up to 15 before one waits.
 WORKERS = 16
 # A link that answers no ping within PING_INTERVAL + PING_TIMEOUT is taken for dead (a network
 # drop that sent nothing), then given CLOSE_TIMEOUT to close: replaced well within ten seconds.
@@ -122,6 +123,10 @@ class SocketModeRunner:
             except (OSError, WebSocketException, SlackApiError) as error:
                 url = None
                 log.warning("Socket Mode: the link to Slack ended (%s)", error)
+            except Exception:
+                # Anything else would end this thread, and Goodwill would hold one link fewer.
+                url = None
+                log.exception("Socket Mode: the link to Slack failed")
             delay = next(delays)
             if delay:
                 log.info("Socket Mode: connecting again in %.1f s", delay)

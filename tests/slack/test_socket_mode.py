@@ -71,19 +71,10 @@ def bot(
     seed_workspace(emulator)
     emulator.start()
     socket_mode = emulator.enable_socket_mode(ack_timeout=2.5, close_after_disconnect=5)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env = _environment(emulator, socket_mode.app_token, database_url, project_root)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot"],
-        env={
-            **clean,
-            "DATABASE_URL": database_url,
-            "SLACK_API_URL": emulator.api_url,
-            "SLACK_BOT_TOKEN": emulator.bot_token,
-            "SLACK_APP_TOKEN": socket_mode.app_token,
-            "GOODWILL_PSEUDONYM_KEY": "socket-mode-test-pseudonym-key",
-            "SCHEDULER_ENABLED": "false",
-            "PYTHONPATH": str(project_root),  # this checkout's bot, whatever is installed
-        },
+        env=env,
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -100,6 +91,22 @@ def bot(
         emulator.stop()
         print(output)  # shown when the test fails
     assert "Traceback" not in output, output
+
+
+def _environment(
+    emulator: SlackEmulator, app_token: str, database_url: str, project_root: Path
+) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    return {
+        **clean,
+        "DATABASE_URL": database_url,
+        "SLACK_API_URL": emulator.api_url,
+        "SLACK_BOT_TOKEN": emulator.bot_token,
+        "SLACK_APP_TOKEN": app_token,
+        "GOODWILL_PSEUDONYM_KEY": "socket-mode-test-pseudonym-key",
+        "SCHEDULER_ENABLED": "false",
+        "PYTHONPATH": str(project_root),  # this checkout's bot, whatever is installed
+    }
 
 
 def _count(sessions: sessionmaker[Session], model: type[Credit] | type[ReactionMark]) -> int:
@@ -193,3 +200,24 @@ def test_an_event_unacknowledged_at_the_drop_is_sent_again_and_counted_once(
     assert reaction.deliveries == 2 and reaction.retry_attempt == 1
     assert _count(sessions, Credit) == 1 and _count(sessions, ReactionMark) == 1
     assert len(bot.emulator.messages(GENERAL, ephemeral=True)) == 1
+
+
+def test_an_app_token_slack_refuses_at_start_up_is_said_plainly(
+    tmp_path: Path, project_root: Path, database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    with SlackEmulator() as emulator:
+        seed_workspace(emulator)
+        emulator.enable_socket_mode()
+        env = _environment(emulator, "xapp-1-not-this-app", database_url, project_root)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot"],
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert "Slack did not accept SLACK_APP_TOKEN (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
