@@ -109,6 +109,14 @@ def _environment(
     }
 
 
+def _handled(bot: Bot) -> None:
+    """Wait until the bot is posting a reaction's note (its ack comes after)."""
+    deadline = time.monotonic() + 10
+    while not bot.emulator.calls_to("chat.postEphemeral"):
+        assert time.monotonic() < deadline, "the reaction was not handled"
+        time.sleep(0.01)
+
+
 def _count(sessions: sessionmaker[Session], model: type[Credit] | type[ReactionMark]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
@@ -157,6 +165,20 @@ def test_one_link_asked_to_go_while_the_other_serves(bot: Bot) -> None:
 
 
 @pytest.mark.slow
+def test_a_request_in_progress_when_slack_asks_to_go_is_acked_on_its_own_link(
+    bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    message = bot.emulator.post_user_message(GENERAL, BOB, "How to roll back a deploy")
+    bot.emulator.set_latency("chat.postEphemeral", 1.0)  # still in progress at the disconnect
+    reaction = bot.react(message)
+    _handled(bot)
+    bot.socket_mode.disconnect("warning")
+    assert reaction.wait(10) and reaction.deliveries == 1  # no retry was needed
+    assert _count(sessions, Credit) == 1
+    assert bot.connected(timeout=5)
+
+
+@pytest.mark.slow
 def test_after_an_abrupt_drop_the_bot_reconnects_and_serves(bot: Bot) -> None:
     opened = bot.socket_mode.connections_opened
     dropped = time.monotonic()
@@ -190,10 +212,7 @@ def test_an_event_unacknowledged_at_the_drop_is_sent_again_and_counted_once(
     # from Slack keeps the event unacknowledged while the connections drop.
     bot.emulator.set_latency("chat.postEphemeral", 1.0)
     reaction = bot.react(message)
-    deadline = time.monotonic() + 10
-    while not bot.emulator.calls_to("chat.postEphemeral"):
-        assert time.monotonic() < deadline, "the reaction was not handled"
-        time.sleep(0.01)
+    _handled(bot)
     bot.socket_mode.drop()
     bot.emulator.set_latency("chat.postEphemeral", 0)
     assert reaction.wait(15), "the event was not acknowledged after it was sent again"
