@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -62,7 +63,11 @@ def run_socket_mode(settings: Settings) -> None:
         start_in_background(deps.sessions, sender_for(settings, deps, client), deps.clock)
     assert settings.slack_app_token
     log.info("Goodwill is connecting to Slack in Socket Mode")
-    SocketModeRunner(app, settings.slack_app_token).run()
+    runner = SocketModeRunner(app, settings.slack_app_token)
+    # A stop (SIGTERM from systemd, Docker or a platform) lets requests in progress finish.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: runner.stop())
+    runner.run()
+    log.info("Goodwill stopped")
 
 
 def serve_http(settings: Settings) -> None:

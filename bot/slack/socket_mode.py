@@ -72,15 +72,18 @@ class SocketModeRunner:
         self._stopping = threading.Event()
 
     def run(self) -> None:
-        """Serve Slack's requests until `stop()`; a StartupError if Slack refuses the token."""
+        """Serve Slack's requests until `stop()`, then finish those in progress (their acks
+        still go out: the links stay open meanwhile). A StartupError if Slack refuses the token."""
         first = self._first_url()
         for number in range(self._links):
             self._spawn(first if number == 0 else None)
         self._stopping.wait()
+        self._requests.shutdown(wait=True)
 
     def stop(self) -> None:
+        """Take no new request; `run()` returns once those in progress are answered. Safe to
+        call from a signal handler."""
         self._stopping.set()
-        self._requests.shutdown(wait=True)
 
     def _first_url(self) -> str:
         try:
@@ -139,13 +142,14 @@ class SocketModeRunner:
             kind = message.get("type")
             if kind == "hello":
                 log.info(
-                    "Socket Mode: connected to Slack (%s links)", message.get("num_connections")
+                    "Socket Mode: connected to Slack (%s connections open)",
+                    message.get("num_connections"),
                 )
             elif kind == "disconnect":
                 log.info("Socket Mode: Slack asks a link to go (%s)", message.get("reason"))
                 return True
             elif "envelope_id" in message:
-                self._requests.submit(self._answer, link, message)
+                self._take(link, message)
             if self._stopping.is_set():
                 break
         return False
@@ -161,10 +165,18 @@ class SocketModeRunner:
             while (left := deadline - time.monotonic()) > 0:
                 message = _parse(link.recv(timeout=left))
                 if "envelope_id" in message:
-                    self._requests.submit(self._answer, link, message)
+                    self._take(link, message)
         except (TimeoutError, ConnectionClosed):
             pass
         return True
+
+    def _take(self, link: ClientConnection, message: dict[str, Any]) -> None:
+        if self._stopping.is_set():
+            return  # not acknowledged: Slack sends it again, to whichever link is open then
+        try:
+            self._requests.submit(self._answer, link, message)
+        except RuntimeError:  # the pool closed just now, as Goodwill stops
+            return
 
     def _answer(self, link: ClientConnection, message: dict[str, Any]) -> None:
         request = SocketModeRequest.from_dict(message)

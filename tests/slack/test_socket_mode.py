@@ -91,6 +91,7 @@ def bot(
         emulator.stop()
         print(output)  # shown when the test fails
     assert "Traceback" not in output, output
+    assert process.returncode == 0 and "Goodwill stopped" in output, output
 
 
 def _environment(
