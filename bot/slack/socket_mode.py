@@ -109,6 +109,7 @@ class SocketModeRunner:
         a new thread when Slack asks this one to go."""
         delays = reconnect_delays()
         while not self._stopping.is_set():
+            greeted = False
             try:
                 with connect(
                     url or self._new_url(),
@@ -119,10 +120,10 @@ class SocketModeRunner:
                     logger=_Quiet(log, {}),
                 ) as link:
                     url = None
-                    if self._serve(link):
-                        delays = reconnect_delays()
-                        if self._asked_to_go(link):
-                            return
+                    greeted, asked_to_go = self._serve(link)
+                    if asked_to_go:
+                        self._hand_over(link)
+                        return
             except (OSError, WebSocketException, SlackApiError) as error:
                 url = None
                 log.warning("Socket Mode: the link to Slack ended (%s)", error)
@@ -130,35 +131,40 @@ class SocketModeRunner:
                 # Anything else would end this thread, and Goodwill would hold one link fewer.
                 url = None
                 log.exception("Socket Mode: the link to Slack failed")
+            if greeted:  # the link was up: the next one is tried at once
+                delays = reconnect_delays()
             delay = next(delays)
             if delay:
                 log.info("Socket Mode: connecting again in %.1f s", delay)
             self._stopping.wait(delay)
 
-    def _serve(self, link: ClientConnection) -> bool:
-        """Read `link` until it ends (False) or Slack asks it to go (True)."""
-        for raw in link:
-            message = _parse(raw)
-            kind = message.get("type")
-            if kind == "hello":
-                log.info(
-                    "Socket Mode: connected to Slack (%s connections open)",
-                    message.get("num_connections"),
-                )
-            elif kind == "disconnect":
-                log.info("Socket Mode: Slack asks a link to go (%s)", message.get("reason"))
-                return True
-            elif "envelope_id" in message:
-                self._take(link, message)
-            if self._stopping.is_set():
-                break
-        return False
+    def _serve(self, link: ClientConnection) -> tuple[bool, bool]:
+        """Read `link` until it ends or Slack asks it to go: (Slack said hello, asked to go)."""
+        greeted = False
+        try:
+            for raw in link:
+                message = _parse(raw)
+                kind = message.get("type")
+                if kind == "hello":
+                    greeted = True
+                    count = message.get("num_connections")
+                    log.info("Socket Mode: connected to Slack (%s connections open)", count)
+                elif kind == "disconnect":
+                    log.info("Socket Mode: Slack asks a link to go (%s)", message.get("reason"))
+                    return greeted, True
+                elif "envelope_id" in message:
+                    self._take(link, message)
+                if self._stopping.is_set():
+                    break
+        except ConnectionClosed as error:
+            log.warning("Socket Mode: the link to Slack ended (%s)", error)
+        return greeted, False
 
-    def _asked_to_go(self, link: ClientConnection) -> bool:
+    def _hand_over(self, link: ClientConnection) -> None:
         """Open the replacement now, on a new thread, and serve what still arrives on `link`
-        until Slack closes it. True: this thread's work is done."""
+        until Slack closes it."""
         if self._stopping.is_set():
-            return True
+            return
         self._spawn()
         deadline = time.monotonic() + DRAIN_SECONDS
         try:
@@ -168,7 +174,6 @@ class SocketModeRunner:
                     self._take(link, message)
         except (TimeoutError, ConnectionClosed):
             pass
-        return True
 
     def _take(self, link: ClientConnection, message: dict[str, Any]) -> None:
         if self._stopping.is_set():

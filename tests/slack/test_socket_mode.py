@@ -191,6 +191,17 @@ def test_after_an_abrupt_drop_the_bot_reconnects_and_serves(bot: Bot) -> None:
 
 
 @pytest.mark.slow
+def test_each_of_many_drops_is_followed_by_a_prompt_reconnection(bot: Bot) -> None:
+    """A link that was up is replaced at once however often it happens; the backoff is only
+    for a Slack that cannot be reached."""
+    for _ in range(5):
+        dropped = time.monotonic()
+        bot.socket_mode.drop()
+        assert bot.connected(timeout=RECONNECT_BOUND)
+        assert time.monotonic() - dropped < ACK_BOUND
+
+
+@pytest.mark.slow
 def test_after_the_network_fails_silently_the_bot_reconnects_without_a_busy_loop(
     bot: Bot,
 ) -> None:
