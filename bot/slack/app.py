@@ -30,8 +30,10 @@ from slack_sdk.webhook import WebhookResponse
 
 from bot import listeners
 from bot.deps import Deps
+from bot.slack.failures import answer_failure
 from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, kept_alive
 from bot.slack.ids import BOT_SCOPES
+from bot.slack.inbound import clean_request
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +238,8 @@ def build_oauth_app(
 
 def _wire(app: App, deps: Deps) -> App:
     app.use(_provide(deps))
-    app.error(_log_error)
+    app.use(clean_request)
+    app.error(answer_failure)
     listeners.register(app)
     return app
 
@@ -276,13 +279,3 @@ def _provide(deps: Deps) -> Callable[..., Any]:
         return next()
 
     return provide_deps
-
-
-def _log_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-    log.error(
-        "listener failed for %s in team %s",
-        body.get("type") or body.get("command"),
-        body.get("team_id") or (body.get("team") or {}).get("id"),
-        exc_info=error,
-    )
-    return None
