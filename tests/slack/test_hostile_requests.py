@@ -285,3 +285,17 @@ def test_every_answer_is_json_a_slack_client_reads(sandbox: Sandbox) -> None:
     delivery = command(sandbox, f"<@{BOB}> for the fix", user_id=None)
     assert delivery.headers["content-type"].startswith("application/json")
     assert json.loads(delivery.body)["response_type"] == "ephemeral"
+
+
+def test_a_hundred_kilobytes_of_thanks_is_refused_at_once_over_http(
+    over_http: SlackDriver, sessions: sessionmaker[Session]
+) -> None:
+    text = f"<@{BOB}> for it " + "#tag <@U0CAROL03> " * 6_000
+    started = time.perf_counter()
+    delivery = over_http.send_form(over_http.command_payload(ALICE, THANKS_COMMAND, text, GENERAL))
+    elapsed = time.perf_counter() - started
+    assert delivery.status == 200
+    assert delivery.json()["response_type"] == "ephemeral"
+    assert "far more than one command holds" in delivery.json()["text"]
+    assert elapsed < 1.0  # over loopback HTTP, parsing included; 6 s for 30 KB before
+    assert count(sessions, Credit) == 0
