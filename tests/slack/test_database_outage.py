@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, exc, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_session_factory, migrate
+from bot.db import answering_a_person, make_engine, make_session_factory, migrate
 from bot.errors import DatabaseUnavailableError
 from bot.models import Credit
 from bot.sandbox.driver import SlackDriver
@@ -171,3 +171,28 @@ def test_a_database_that_never_answers_is_given_up_within_slacks_deadline() -> N
     finally:
         engine.dispose()
         silent.close()
+
+
+def test_a_statement_gives_up_while_a_person_waits_and_only_then(engine: Engine) -> None:
+    def sleep_in_a_thread(answering: bool) -> str:
+        outcome: list[str] = []
+
+        def work() -> None:
+            if answering:
+                answering_a_person()  # as the Bolt middleware does for every request
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT pg_sleep(2.3)"))
+                outcome.append("done")
+            except exc.OperationalError:
+                outcome.append("gave up")
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        return outcome[0]
+
+    # One pooled connection, handed to a request, then to the scheduler, then to a request.
+    assert sleep_in_a_thread(answering=True) == "gave up"
+    assert sleep_in_a_thread(answering=False) == "done"
+    assert sleep_in_a_thread(answering=True) == "gave up"
