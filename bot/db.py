@@ -65,9 +65,9 @@ _answering: ContextVar[bool] = ContextVar("answering", default=False)
 
 
 def answering_a_person() -> None:
-    """From now on, in this thread's context, statements on PostgreSQL give up after
-    ANSWERING_STATEMENT_TIMEOUT_MS. Called by a Bolt middleware for every request; the threads
-    that answer requests answer nothing else, and new threads start without it."""
+    """From now on, in this context, statements on PostgreSQL give up after
+    ANSWERING_STATEMENT_TIMEOUT_MS. The Bolt app calls it in a context of each request's own
+    (bot.slack.app), so nothing else that runs in the thread afterwards is limited."""
     _answering.set(True)
 
 
@@ -78,20 +78,26 @@ def _limit_statements_while_answering(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _fresh(_dbapi_connection: Any, record: Any) -> None:
-        record.info["statement_timeout"] = 0  # the server's default, none
+        record.info["answering"] = False
 
     @event.listens_for(engine, "checkout")
     def _set_timeout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        wanted = ANSWERING_STATEMENT_TIMEOUT_MS if _answering.get() else 0
-        if record.info.get("statement_timeout", 0) == wanted:
+        answering = _answering.get()
+        if record.info.get("answering", False) == answering:
             return
+        # RESET returns to the connection's own setting: the server's, or the URL's options.
+        statement = (
+            f"SET statement_timeout = {ANSWERING_STATEMENT_TIMEOUT_MS}"
+            if answering
+            else "RESET statement_timeout"
+        )
         try:
             with dbapi_connection.cursor() as cursor:
-                cursor.execute(f"SET statement_timeout = {wanted}")
+                cursor.execute(statement)
             dbapi_connection.commit()
         except engine.dialect.loaded_dbapi.Error as error:
             raise exc.DisconnectionError() from error
-        record.info["statement_timeout"] = wanted
+        record.info["answering"] = answering
 
 
 # A pooled connection idle for longer than this is checked before it is used again.

@@ -5,7 +5,6 @@ middleware, in HTTP and Socket Mode alike).
   forged, show as nothing, and PostgreSQL refuses a NUL in any text column, which failed the
   whole request. Cleaned rather than refused, because a person told "your reason holds a
   character you cannot see" has no way to find it; tabs and line breaks stay.
-- Statements on PostgreSQL give up before Slack does (bot.db.answering_a_person).
 - The IDs Bolt read from the request (workspace, person, channel) must look like Slack's.
   Anything else is not from Slack as Slack sends it, and is answered as unreadable before any
   of it reaches the database, where a 10,000-character "user ID" would fail the request.
@@ -19,7 +18,6 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest
 
-from bot.db import answering_a_person
 from bot.errors import MalformedRequestError
 
 # C0 controls but tab and line breaks, DEL, C1 controls, and halves of surrogate pairs (JSON's
@@ -39,7 +37,6 @@ _CONTEXT_IDS = (
 
 def clean_request(req: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> Any:
     """Bolt global middleware: the checks above, then the listeners."""
-    answering_a_person()
     for key in _CONTEXT_IDS:
         value = context.get(key)
         if value is not None and not (isinstance(value, str) and _SLACK_ID.fullmatch(value)):
