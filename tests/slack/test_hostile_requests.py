@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from slack_bolt import BoltContext
+from sqlalchemy import exc, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseUnavailableError, MalformedRequestError
@@ -23,7 +24,8 @@ from bot.models import Credit, ProcessedEvent
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import SIGNING_SECRET, Sandbox
 from bot.sandbox.transport import Delivery, HttpTransport
-from bot.slack.failures import what_went_wrong
+from bot.slack.app import make_client
+from bot.slack.failures import answer_failure, what_went_wrong
 from bot.slack.ids import (
     FAVOR_COMMAND,
     FAVOR_THANK_PUBLICLY,
@@ -273,8 +275,6 @@ def test_an_event_of_the_wrong_shape_is_answered_and_not_recorded(
 
 
 def test_failures_are_told_apart() -> None:
-    from sqlalchemy import exc
-
     down = exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
     assert isinstance(what_went_wrong(down), DatabaseUnavailableError)
     assert isinstance(what_went_wrong(KeyError("user_id")), MalformedRequestError)
@@ -299,3 +299,22 @@ def test_a_hundred_kilobytes_of_thanks_is_refused_at_once_over_http(
     assert "far more than one command holds" in delivery.json()["text"]
     assert elapsed < 1.0  # over loopback HTTP, parsing included; 6 s for 30 KB before
     assert count(sessions, Credit) == 0
+
+
+def test_a_click_without_a_response_url_is_answered_in_a_dm(sandbox: Sandbox) -> None:
+    # A click on the Home or in a modal: no response_url, so the words come as a DM.
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+    context = BoltContext({"user_id": ALICE, "client": client})
+    body = {"type": "block_actions", "user": {"id": ALICE}, "view": {"type": "home"}}
+    down = exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+    answer = answer_failure(down, body, context)
+    assert (answer.status, answer.body) == (200, "")
+    [dm] = [m for m in sandbox.emulator.messages() if m.channel.startswith("D")]
+    assert dm.text == DatabaseUnavailableError.user_message
+
+
+def test_an_event_is_redelivered_while_the_database_is_out_of_reach() -> None:
+    down = exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+    envelope = {"type": "event_callback", "event": {"type": "team_join"}}
+    assert answer_failure(down, envelope, BoltContext()).status == 503
+    assert answer_failure(KeyError("user"), envelope, BoltContext()).status == 400
