@@ -9,7 +9,7 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.slack.api import user_fetcher
 from bot.slack.messages import ephemeral
-from bot.thanks.blocks import already_recorded_message, thanks_message
+from bot.thanks.blocks import already_recorded_message, thanks_reply
 from bot.thanks.give import ThanksRequest, check_text, give_thanks
 from bot.thanks.parsing import parse_thanks
 
@@ -18,8 +18,8 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
     # The ledger is written and the public message returned in the ack itself: one round
     # trip, no chat.postMessage, and nothing to lose between the two.
     now = deps.clock()
-    parsed = parse_thanks(command.get("text") or "")
     try:
+        parsed = parse_thanks(command.get("text") or "")
         check_text(command["user_id"], parsed)  # nothing asked of Slack for text to redo
         request = ThanksRequest(
             team_id=command["team_id"],
@@ -41,4 +41,4 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
     if outcome.already_recorded:
         ack(**already_recorded_message())
         return
-    ack(**thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values))
+    ack(**thanks_reply(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values))
