@@ -33,7 +33,7 @@ from bot import listeners
 from bot.db import answering_a_person
 from bot.deps import Deps
 from bot.slack.failures import answer_failure
-from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, kept_alive
+from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, RequestClients
 from bot.slack.ids import BOT_SCOPES
 from bot.slack.inbound import clean_request
 
@@ -280,11 +280,13 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
 
 
 def _provide(deps: Deps) -> Callable[..., Any]:
+    clients = RequestClients()
+
     def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["deps"] = deps
         # Bolt builds each request's client as a plain WebClient from the app's; this one has
         # its settings and token and keeps the thread's connection to Slack open.
-        context["client"] = kept_alive(context.client)
+        context["client"] = clients(context.client)
         # Only requests with a response_url (commands, clicks, shortcuts) can respond; an event
         # is left to Bolt, whose respond() there raises, as this one would.
         if context.response_url is not None:
