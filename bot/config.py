@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.errors import ConfigError
+from bot.logs import LOG_FORMATS
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
@@ -53,6 +54,8 @@ class Settings:
     # gunicorn's worker processes in HTTP mode (WEB_CONCURRENCY); None: one per core, plus one.
     web_workers: int | None = None
     log_level: str = "INFO"
+    # "text" for people reading a terminal, "json" for log pipelines (bot.logs).
+    log_format: str = "text"
     # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
     # for deployments that run `python -m bot worker` separately.
     scheduler_enabled: bool = True
@@ -162,6 +165,10 @@ class Settings:
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
 
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            problems.append("LOG_FORMAT must be text or json")
+
         scheduler_enabled = True
         raw_scheduler = (get("SCHEDULER_ENABLED") or "true").lower()
         if raw_scheduler in {"0", "false", "no", "off"}:
@@ -211,6 +218,7 @@ class Settings:
             port=port,
             web_workers=web_workers,
             log_level=log_level,
+            log_format=log_format,
             scheduler_enabled=scheduler_enabled,
             messages_per_second=messages_per_second,
             sender_threads=sender_threads,

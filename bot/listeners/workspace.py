@@ -15,6 +15,8 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot.logs import serving_workspace
+
 log = logging.getLogger(__name__)
 
 NOT_INSTALLED_HERE = (
@@ -40,6 +42,9 @@ def installed_workspace_only(
     Anything else (an org-wide Enterprise Grid install, which the manifest does not allow,
     or a workspace the token is not for) is answered without a word written."""
     team_id = context.team_id
+    # Bolt runs the listener after every middleware has returned, in this thread: the
+    # workspace stays set for its log lines, until the next request's.
+    serving_workspace.set(team_id)
     authorized = context.authorize_result
     installed = authorized.team_id if authorized is not None else None
     if team_id and (not installed or installed == team_id):
