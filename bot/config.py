@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.errors import ConfigError
-from bot.logs import LOG_FORMATS
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///goodwill.db"
@@ -18,6 +17,8 @@ DEFAULT_SANDBOX_DATABASE_URL = "sqlite:///goodwill-sandbox.db"
 # to Slack across the internet, fewer than 16 calls are in flight: more threads would only
 # wait.
 MAX_SENDER_THREADS = 16
+# How log lines are written (bot.logs): for people reading a terminal, or for log pipelines.
+LOG_FORMATS = ("text", "json")
 
 
 class RunMode(Enum):
@@ -54,8 +55,7 @@ class Settings:
     # gunicorn's worker processes in HTTP mode (WEB_CONCURRENCY); None: one per core, plus one.
     web_workers: int | None = None
     log_level: str = "INFO"
-    # "text" for people reading a terminal, "json" for log pipelines (bot.logs).
-    log_format: str = "text"
+    log_format: str = "text"  # one of LOG_FORMATS
     # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
     # for deployments that run `python -m bot worker` separately.
     scheduler_enabled: bool = True

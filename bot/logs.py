@@ -19,7 +19,6 @@ from typing import Any
 from gunicorn import glogging
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-LOG_FORMATS = ("text", "json")
 
 # The workspace whose request this thread is serving, for the log lines written meanwhile.
 serving_workspace: ContextVar[str | None] = ContextVar("serving_workspace", default=None)

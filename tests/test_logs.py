@@ -49,9 +49,13 @@ def json_lines() -> Iterator[io.StringIO]:
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # In-process dispatch (DispatchTransport) leaves the last request's workspace set in this
+    # thread; HTTP mode serves each request in a context of its own (bot.slack.health).
+    before = serving_workspace.set(None)
     try:
         yield out
     finally:
+        serving_workspace.reset(before)
         logger.removeHandler(handler)
         logger.setLevel(level)
 
@@ -91,10 +95,7 @@ def test_lines_logged_while_serving_a_workspace_name_it(
         "team_id": "T0PARTNER",
         "is_ext_shared_channel": True,
     }
-    try:
-        assert sandbox.driver.send_event(envelope).status == 200
-    finally:
-        serving_workspace.set(None)  # DispatchTransport runs Bolt in this thread
+    assert sandbox.driver.send_event(envelope).status == 200
     [line] = [line for line in lines(json_lines) if line["message"].startswith("no Home")]
     assert line["team_id"] == "T0SANDBOX"
     assert line["message"] == "no Home for U0PAT0001 in T0SANDBOX"
