@@ -146,10 +146,10 @@ def http_app(settings: Settings) -> WsgiApp:
     if settings.scheduler_enabled:
         sender = sender_for(settings, deps, client)
         start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return _served(app, settings)
+    return wsgi_for(app, settings)
 
 
-def _served(app: App, settings: Settings) -> WsgiApp:
+def wsgi_for(app: App, settings: Settings) -> WsgiApp:
     """Slack's requests at /slack/events, and /healthz and /readyz beside them."""
     return with_health_checks(wsgi_app(app), Readiness.of(settings.database_url))
 
@@ -185,7 +185,7 @@ def oauth_app(settings: Settings) -> WsgiApp:
     if settings.scheduler_enabled:
         sender = _installed_sender(settings, deps, store)
         start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return _served(app, settings)
+    return wsgi_for(app, settings)
 
 
 def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallationStore) -> Sender:

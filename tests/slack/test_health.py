@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.db import alembic_config, migrate
 from bot.models import Credit
-from bot.runtime import http_app
+from bot.runtime import wsgi_for
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.harness import Sandbox
+from bot.sandbox.harness import SIGNING_SECRET, Sandbox
 from bot.sandbox.transport import HttpTransport
 from bot.slack.health import READINESS_TIMEOUT_SECONDS, Readiness, with_health_checks
 from tests.support import LoopbackServer, unused_port
 
-SECRET = "health-test-secret"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
 
 
@@ -46,15 +45,9 @@ def call(url: str, method: str = "GET") -> tuple[int, dict[str, Any], dict[str, 
 
 @pytest.fixture
 def served(sandbox: Sandbox, database_url: str) -> Iterator[str]:
-    """runtime.http_app, as each gunicorn worker builds it, on loopback."""
-    settings = Settings(
-        database_url=database_url,
-        slack_api_url=sandbox.emulator.api_url,
-        slack_bot_token=sandbox.emulator.bot_token,
-        slack_signing_secret=SECRET,
-        scheduler_enabled=False,
-    )
-    with LoopbackServer(http_app(settings)) as server:
+    """The sandbox's app as runtime serves it in HTTP mode, on loopback. (`python -m bot
+    serve` itself answers the probes in tests/test_logs.py.)"""
+    with LoopbackServer(wsgi_for(sandbox.app, Settings(database_url=database_url))) as server:
         yield server.url
 
 
@@ -68,7 +61,7 @@ def test_healthz_and_readyz_answer_beside_slacks_requests(
     assert call(f"{served}/healthz", "HEAD")[0] == 200
 
     # Slack's requests go on to Bolt, signed as ever; the probes need no signature.
-    driver = SlackDriver(sandbox.emulator, SECRET, HttpTransport(f"{served}/slack/events"))
+    driver = SlackDriver(sandbox.emulator, SIGNING_SECRET, HttpTransport(f"{served}/slack/events"))
     delivery, _ = driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the probe", "C0GENERAL")
     assert delivery.status == 200
     with sessions() as session:
