@@ -92,16 +92,18 @@ def test_a_command_for_another_workspace_than_the_tokens_is_refused_privately(
 
 @pytest.fixture
 def grid_install(
-    sessions: sessionmaker[Session], engine: Engine, clock: Clock
+    request: pytest.FixtureRequest, sessions: sessionmaker[Session], engine: Engine, clock: Clock
 ) -> Iterator[tuple[SlackDriver, SQLAlchemyInstallationStore]]:
-    """The OAuth app, with Sandbox Co installed as a workspace of the Grid org ORG."""
+    """The OAuth app, with Sandbox Co installed as a workspace of the Grid org ORG (or, with
+    the parameter None, of no org)."""
+    org = getattr(request, "param", ORG)
     with Sandbox(sessions, clock) as sandbox:
         emulator = sandbox.emulator
         store = installation_store(CLIENT_ID, engine)
         store.save(
             Installation(
                 app_id="A0GOODWILL",
-                enterprise_id=ORG,
+                enterprise_id=org,
                 team_id=HOME,
                 team_name="Sandbox Co",
                 bot_token=emulator.bot_token,
@@ -156,3 +158,33 @@ def test_a_grid_workspace_install_is_served_and_uninstalled_under_its_org(
     with sessions() as session:
         assert session.get(Workspace, HOME) is None
     assert count(sessions, Credit) == 0
+
+
+@pytest.mark.parametrize("grid_install", [None], indirect=True)
+def test_with_many_workspaces_a_shared_channels_event_finds_the_installation(
+    grid_install: tuple[SlackDriver, SQLAlchemyInstallationStore],
+    sessions: sessionmaker[Session],
+) -> None:
+    """In OAuth mode Bolt finds the bot token by `authorizations[0]`; the listener files the
+    credit under the same workspace, never under the channel's host."""
+    driver, _ = grid_install
+    message = driver.emulator.post_user_message("C0GENERAL", BOB, "merged the fix")
+    event = {
+        "type": "reaction_added",
+        "user": ALICE,
+        "user_team": HOME,
+        "reaction": "pray",
+        "item_user": BOB,
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": message.ts},
+        "event_ts": message.ts,
+    }
+    envelope = driver.event_envelope(event) | {
+        "team_id": "T0PARTNER",
+        "context_team_id": "T0PARTNER",
+        "context_enterprise_id": None,
+        "is_ext_shared_channel": True,
+    }
+    assert driver.send_event(envelope).status == 200
+    with sessions() as session:
+        assert [credit.team_id for credit in session.scalars(select(Credit))] == [HOME]
+        assert session.get(Workspace, "T0PARTNER") is None
