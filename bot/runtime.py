@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,11 +23,13 @@ from bot.config import RunMode, Settings
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.errors import StartupError
+from bot.logs import JsonGunicornLogger
 from bot.scheduler.jobs import run_blocking, start_in_background
 from bot.scheduler.lease import HostLease, lock_path
 from bot.scheduler.sender import Pacer, Sender
 from bot.slack.api import sync_workspace
 from bot.slack.app import build_app, build_oauth_app, make_client
+from bot.slack.health import Readiness, with_health_checks
 from bot.slack.installations import InstalledClients, installation_store, state_store
 from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
 
@@ -91,6 +94,8 @@ def serve_http(settings: Settings) -> None:
         # default path.
         "control_socket_disable": True,
     }
+    if settings.log_format == "json":
+        options["logger_class"] = JsonGunicornLogger
     GunicornServer(load, options).run()
 
 
@@ -141,7 +146,12 @@ def http_app(settings: Settings) -> WsgiApp:
     if settings.scheduler_enabled:
         sender = sender_for(settings, deps, client)
         start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return wsgi_app(app)
+    return wsgi_for(app, settings)
+
+
+def wsgi_for(app: App, settings: Settings) -> WsgiApp:
+    """Slack's requests at /slack/events, and /healthz and /readyz beside them."""
+    return with_health_checks(wsgi_app(app), Readiness.of(settings.database_url))
 
 
 def _lease(settings: Settings) -> HostLease:
@@ -175,7 +185,7 @@ def oauth_app(settings: Settings) -> WsgiApp:
     if settings.scheduler_enabled:
         sender = _installed_sender(settings, deps, store)
         start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return wsgi_app(app)
+    return wsgi_for(app, settings)
 
 
 def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallationStore) -> Sender:
