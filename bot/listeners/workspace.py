@@ -49,6 +49,10 @@ def installed_workspace_only(
     installed = authorized.team_id if authorized is not None else None
     if team_id and (not installed or installed == team_id):
         return next()
+    if not team_id and not context.enterprise_id:
+        # Every request Slack sends names a workspace or an organisation: this one is not
+        # in Slack's shape.
+        return BoltResponse(status=400, body="")
     log.info(
         "a %s request for workspace %s (enterprise %s) where Goodwill is installed in %s: "
         "nothing done",
