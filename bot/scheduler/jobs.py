@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.kinds import settle_channels
-from bot.scheduler.lease import HostLease
+from bot.scheduler.lease import Lease
 from bot.scheduler.sender import Sender
 from bot.scheduler.tick import run_tick
 from bot.slack.api import ChannelKinds
@@ -31,9 +31,11 @@ def schedule(
     sessions: sessionmaker[Session],
     sender: Sender,
     clock: Callable[[], datetime],
-    lease: HostLease | None = None,
+    lease: Lease | None = None,
 ) -> BaseScheduler:
-    """The jobs; with a `lease`, they run only while this process holds it."""
+    """The jobs; with a `lease`, they run only while this process holds it, which each job
+    checks first: a process that lost its lease stops at its next job, and another that was
+    waiting takes the lease at its own (within SEND_EVERY_SECONDS)."""
 
     def tick() -> None:
         if lease is not None and not lease.held():
@@ -71,7 +73,7 @@ def start_in_background(
     sessions: sessionmaker[Session],
     sender: Sender,
     clock: Callable[[], datetime],
-    lease: HostLease | None = None,
+    lease: Lease | None = None,
 ) -> BaseScheduler:
     scheduler = schedule(BackgroundScheduler(timezone=UTC), sessions, sender, clock, lease)
     scheduler.start()
@@ -79,7 +81,10 @@ def start_in_background(
 
 
 def run_blocking(
-    sessions: sessionmaker[Session], sender: Sender, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    clock: Callable[[], datetime],
+    lease: Lease | None = None,
 ) -> None:
-    log.info("Goodwill worker %s: ticking every minute", sender.worker_id)
-    schedule(BlockingScheduler(timezone=UTC), sessions, sender, clock).start()
+    log.info("Goodwill worker %s: ticking every minute while it leads", sender.worker_id)
+    schedule(BlockingScheduler(timezone=UTC), sessions, sender, clock, lease).start()
