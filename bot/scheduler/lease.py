@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -111,8 +112,12 @@ class AdvisoryLease:
     def __init__(self, database_url: str, key: int = LOCK_SCHEDULER) -> None:
         # A pool of none: the lease's connection is never handed to anyone else, and a
         # broken one is closed rather than pooled.
+        # Named, so that an operator (and pg_stat_activity) can tell which process leads.
+        name = f"goodwill-scheduler {socket.gethostname()}:{os.getpid()}"
         self._engine: Engine = make_engine(
-            database_url, poolclass=NullPool, connect_args=_CLIENT_KEEPALIVES
+            database_url,
+            poolclass=NullPool,
+            connect_args={**_CLIENT_KEEPALIVES, "application_name": name[:63]},
         )
         self._params: dict[str, Any] = {"class": LOCK_CLASS, "key": key}
         self._connection: Connection | None = None
