@@ -37,15 +37,26 @@ def schedule(
     checks first: a process that lost its lease stops at its next job, and another that was
     waiting takes the lease at its own (within SEND_EVERY_SECONDS)."""
 
+    leading = False
+
+    def leads() -> bool:
+        nonlocal leading
+        if lease is None:
+            return True
+        was_leading, leading = leading, lease.held()
+        if leading and not was_leading:
+            sender.take_over()
+        return leading
+
     def tick() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         report = run_tick(sessions, clock())
         if report.planned or report.expired or report.uncertain:
             log.info("tick: %s", report)
 
     def send() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         report = sender.send_due()
         if report.sent or report.failed or report.released or report.uncertain:
@@ -54,7 +65,7 @@ def schedule(
     kinds = ChannelKinds()
 
     def settle() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         settle_channels(sessions, sender.client_for, kinds, clock())
 

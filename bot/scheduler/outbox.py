@@ -170,6 +170,22 @@ def let_go(session: Session, message_ids: Collection[int], worker_id: str) -> No
         )
 
 
+def free_held_by_others(session: Session, worker_id: str) -> int:
+    """Rows other senders hold but have not started go to anyone at once: for a new leader,
+    whose predecessor is gone. Never a second copy: a sender starts only rows still its own."""
+    result = session.execute(
+        update(_outbox)
+        .where(
+            _outbox.c.status == "pending",
+            _outbox.c.claimed_by.is_not(None),
+            _outbox.c.claimed_by != worker_id,
+        )
+        .values(claimed_by=None, claimed_at=None)
+        .returning(_outbox.c.id)
+    )
+    return len(result.all())
+
+
 def claim_next(
     session: Session, now: datetime, worker_id: str, busy_channels: Collection[str] = ()
 ) -> OutboxMessage | None:

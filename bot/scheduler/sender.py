@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.scheduler.lease import Lease
-from bot.scheduler.outbox import Started, start_sending
+from bot.scheduler.outbox import Started, free_held_by_others, start_sending
 from bot.scheduler.outcomes import Outcome, SendReport
 from bot.scheduler.pacer import Pacer
 from bot.scheduler.turns import Turns
@@ -106,6 +106,14 @@ class Sender:
         for report in reports:
             total.add(report)
         return total
+
+    def take_over(self) -> None:
+        """Now leading: what the last leader held and never started is this sender's to send
+        now, not once its hold runs out."""
+        with self.sessions.begin() as session:
+            freed = free_held_by_others(session, self.worker_id)
+        if freed:
+            log.info("took over %d messages the last leader held", freed)
 
     def _leads(self) -> bool:
         """Whether this process still leads, asked at most once a LEASE_CHECK_SECONDS."""

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sandbox.harness import Sandbox
 from bot.scheduler import sender as sender_module
 from bot.scheduler.lease import LOCK_CLASS, AdvisoryLease, HostLease, lease_for
+from bot.scheduler.outbox import hold, start_sending
 from bot.scheduler.sender import Pacer, Sender
 from bot.slack.app import make_client
 from tests.rhythm import outbox
@@ -119,6 +121,23 @@ def test_a_sender_that_no_longer_leads_stops_and_gives_its_messages_back(
     next_leader = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0))
     assert next_leader.send_due().sent == 7
     assert len(delivered(sandbox)) == 10 and set(delivered(sandbox).values()) == {1}
+
+
+def test_a_new_leader_sends_at_once_what_the_last_one_held_and_never_started(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    enqueue(sessions, [dm(person) for person in PEOPLE])
+    with sessions.begin() as session:
+        [first, *_] = hold(session, NOW, "dead-leader", 3)
+        start_sending(session, first, NOW, "dead-leader")  # in flight when it died
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+    sender = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0))
+    assert sender.send_due().sent == 2  # the dead leader's holds have a minute to run
+    sender.take_over()
+    assert sender.send_due().sent == 2
+    # The message it was sending is never sent again (recovery marks it uncertain).
+    assert Counter(m.status for m in outbox(sessions)) == {"sent": 4, "sending": 1}
+    assert set(delivered(sandbox).values()) == {1}
 
 
 @pytest.fixture
