@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,6 +122,39 @@ def test_a_sender_that_no_longer_leads_stops_and_gives_its_messages_back(
     next_leader = Sender(sessions, lambda _team: client, lambda: NOW, Pacer(1000, 0.0))
     assert next_leader.send_due().sent == 7
     assert len(delivered(sandbox)) == 10 and set(delivered(sandbox).values()) == {1}
+
+
+def test_a_leader_whose_connection_is_cut_stops_sending_while_another_leads(
+    postgresql: str,
+    engine: Engine,
+    sandbox: Sandbox,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sender_module, "LEASE_CHECK_SECONDS", 0.0)
+    enqueue(sessions, [dm(PEOPLE[n % 5], n) for n in range(10)])
+    client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
+    mine, theirs = AdvisoryLease(postgresql), AdvisoryLease(postgresql)
+    calls = 0
+
+    def client_for(_team_id: str) -> WebClient:
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # the third message goes; then the leader's connection is cut
+            [(pid, _)] = leaders(engine)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            wait_for(theirs.held, 5, "the other process did not take the lease")
+        return client
+
+    try:
+        assert mine.held()
+        sender = Sender(sessions, client_for, lambda: NOW, Pacer(1000, 0.0), lease=mine)
+        assert sender.send_due().sent == 3
+        assert Counter(m.status for m in outbox(sessions)) == {"sent": 3, "pending": 7}
+    finally:
+        mine.dispose()
+        theirs.dispose()
 
 
 def test_a_new_leader_sends_at_once_what_the_last_one_held_and_never_started(
