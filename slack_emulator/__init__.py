@@ -11,8 +11,9 @@ It knows Slack, not the app it serves: nothing here imports the bot.
 Pieces: `models` (records and errors), `validation` (what Slack rejects), `workspace` (state),
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
 `files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
-users.conversations), `methods` (one handler per Web API method), `http` (the wire format) and
-`emulator` (`SlackEmulator`, which holds them together).
+users.conversations), `methods` (one handler per Web API method), `http` (the wire format),
+`emulator` (`SlackEmulator`, which holds them together) and `switchboard` (several workspaces
+behind one URL, as Slack's).
 """
 
 from slack_emulator.emulator import SlackEmulator
@@ -26,6 +27,7 @@ from slack_emulator.models import (
     SlackUser,
 )
 from slack_emulator.responses import RESPONSE_URL_TTL_SECONDS, RESPONSE_URL_USES
+from slack_emulator.switchboard import Switchboard
 from slack_emulator.views import TRIGGER_TTL_SECONDS
 
 __all__ = [
@@ -39,5 +41,6 @@ __all__ = [
     "SlackEmulator",
     "SlackEmulatorRejected",
     "SlackUser",
+    "Switchboard",
     "UploadedFile",
 ]
