@@ -13,6 +13,7 @@ from dotenv import load_dotenv
 
 from bot.config import RunMode, Settings
 from bot.errors import ConfigError, StartupError
+from bot.logs import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(error.user_message, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     if settings.log_level != "DEBUG":
         # Alembic narrates every start-up at INFO; only problems are worth showing.
         logging.getLogger("alembic").setLevel(logging.WARNING)

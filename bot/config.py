@@ -17,6 +17,8 @@ DEFAULT_SANDBOX_DATABASE_URL = "sqlite:///goodwill-sandbox.db"
 # to Slack across the internet, fewer than 16 calls are in flight: more threads would only
 # wait.
 MAX_SENDER_THREADS = 16
+# How log lines are written (bot.logs): for people reading a terminal, or for log pipelines.
+LOG_FORMATS = ("text", "json")
 
 
 class RunMode(Enum):
@@ -53,6 +55,7 @@ class Settings:
     # gunicorn's worker processes in HTTP mode (WEB_CONCURRENCY); None: one per core, plus one.
     web_workers: int | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # one of LOG_FORMATS
     # The scheduler (digest, nudges, prompts) runs inside the bot's process unless turned off
     # for deployments that run `python -m bot worker` separately.
     scheduler_enabled: bool = True
@@ -162,6 +165,10 @@ class Settings:
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
 
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            problems.append("LOG_FORMAT must be text or json")
+
         scheduler_enabled = True
         raw_scheduler = (get("SCHEDULER_ENABLED") or "true").lower()
         if raw_scheduler in {"0", "false", "no", "off"}:
@@ -211,6 +218,7 @@ class Settings:
             port=port,
             web_workers=web_workers,
             log_level=log_level,
+            log_format=log_format,
             scheduler_enabled=scheduler_enabled,
             messages_per_second=messages_per_second,
             sender_threads=sender_threads,

@@ -6,6 +6,7 @@ import functools
 import math
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,72 @@ def make_engine(database_url: str, *, enforce_foreign_keys: bool = True, **kwarg
     if database_url.startswith("sqlite"):
         return _sqlite_engine(database_url, enforce_foreign_keys, **kwargs)
     kwargs["connect_args"] = {
+        **OUTAGE_LIMITS,
         **kwargs.get("connect_args", {}),
         "options": _without_jit(database_url),
     }
     engine = create_engine(database_url, **kwargs)
     _ping_after_idle(engine)
+    _limit_statements_while_answering(engine)
     return engine
+
+
+# How long a PostgreSQL that is down, restarting or cut off can keep anyone waiting, so that a
+# person is told "nothing was recorded, try again in a moment" within Slack's 3 seconds
+# (bot.slack.failures) rather than Slack's own error: a connection is given up after 2 s
+# (libpq counts whole seconds), and one whose server stopped answering (no reset, as when a
+# host or a link goes down) once what it sent is 2 s without acknowledgement, or, idle, after
+# 3 keepalives 1 s apart following 5 s of silence. A slow statement is not cut short by these:
+# the server acknowledges what it receives at once, however long it then works.
+OUTAGE_LIMITS: dict[str, Any] = {
+    "connect_timeout": 2,
+    "tcp_user_timeout": 2_000,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+}
+# The longest a statement may run while a person waits for the answer (Slack gives 3 seconds):
+# a lock held elsewhere, or a server too busy to answer, then turns into "try again in a
+# moment". The scheduler, which nobody waits for, keeps PostgreSQL's default, no limit.
+ANSWERING_STATEMENT_TIMEOUT_MS = 2_000
+_answering: ContextVar[bool] = ContextVar("answering", default=False)
+
+
+def answering_a_person() -> None:
+    """From now on, in this context, statements on PostgreSQL give up after
+    ANSWERING_STATEMENT_TIMEOUT_MS. The Bolt app calls it in a context of each request's own
+    (bot.slack.app), so nothing else that runs in the thread afterwards is limited."""
+    _answering.set(True)
+
+
+def _limit_statements_while_answering(engine: Engine) -> None:
+    """Each connection's statement_timeout set to what its user needs when it is handed out,
+    and only when that changes: a pool shared by requests and the scheduler pays one SET when a
+    connection moves from one to the other, not one per transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["answering"] = False
+
+    @event.listens_for(engine, "checkout")
+    def _set_timeout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        answering = _answering.get()
+        if record.info.get("answering", False) == answering:
+            return
+        # RESET returns to the connection's own setting: the server's, or the URL's options.
+        statement = (
+            f"SET statement_timeout = {ANSWERING_STATEMENT_TIMEOUT_MS}"
+            if answering
+            else "RESET statement_timeout"
+        )
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(statement)
+            dbapi_connection.commit()
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError() from error
+        record.info["answering"] = answering
 
 
 # A pooled connection idle for longer than this is checked before it is used again.

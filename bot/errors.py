@@ -3,7 +3,9 @@
 GoodwillError            base; `user_message` is the kind, short text the person sees
 ├── ConfigError          the environment is missing or has invalid variables (all listed)
 ├── StartupError         Slack cannot be reached, or refuses the token, when Goodwill starts
+├── DatabaseUnavailableError  the database cannot be reached just now; nothing was recorded
 └── InputError           a person's input cannot be acted on; nothing was recorded
+    ├── MalformedRequestError a request not in any shape Slack sends (a forged field, a bad ID)
     ├── NoRecipientError     /thanks without anyone mentioned
     ├── SelfCreditError      thanking yourself
     ├── NotAPersonError      a bot, an app or a deactivated member
@@ -49,8 +51,24 @@ class StartupError(GoodwillError):
     """Goodwill cannot start talking to Slack: the process stops with this message."""
 
 
+class DatabaseUnavailableError(GoodwillError):
+    """The database is down, restarting or out of reach: the request is refused whole."""
+
+    user_message = (
+        "Nothing was recorded: Goodwill can't reach its database just now. "
+        "Please try again in a moment."
+    )
+
+
 class InputError(GoodwillError):
     """Bad input from a person: answered privately, and the ledger is left untouched."""
+
+
+class MalformedRequestError(InputError):
+    user_message = (
+        "I couldn't read that request from Slack, so nothing was recorded. "
+        "Please try again; if it keeps happening, tell whoever runs Goodwill."
+    )
 
 
 class NoRecipientError(InputError):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from bot.config import RunMode, Settings
 from bot.db import make_engine, make_session_factory, migrate
@@ -20,7 +21,6 @@ from bot.scheduler.calendar import latest_weekly
 from bot.scheduler.outbox import next_due
 from bot.scheduler.sender import SendReport
 from bot.scheduler.tick import run_tick
-from bot.slack.app import make_client
 from slack_emulator import Message, SlackUser
 
 # `tick --at` waits for messages Slack asked to be retried within this long.
@@ -39,13 +39,23 @@ def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> Non
     def clock() -> datetime:
         return at + timedelta(seconds=time.monotonic() - started)
 
-    deps = deps_for(settings, clock=clock)
+    engine = make_engine(settings.database_url)
+    try:
+        _tick_and_send(settings, at, clock, engine, out)
+    finally:
+        engine.dispose()
+
+
+def _tick_and_send(
+    settings: Settings, at: datetime, clock: Callable[[], datetime], engine: Engine, out: TextIO
+) -> None:
+    deps = deps_for(settings, engine, clock=clock)
     report = run_tick(deps.sessions, at)
     print(f"planned {report.planned}, expired {report.expired}", file=out)
     if settings.mode is RunMode.SANDBOX:
         return
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    sender = sender_for(settings, deps, client)
+    # As the worker sends: in OAuth mode with each workspace's token, at the shared pace.
+    sender = sender_for(settings, deps, engine=engine)
     total = SendReport()
     while True:
         sent = sender.send_due()

@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,11 +22,14 @@ from bot.config import RunMode, Settings
 from bot.db import make_engine, make_session_factory, migrate
 from bot.deps import Deps, utc_now
 from bot.errors import StartupError
+from bot.logs import JsonGunicornLogger
 from bot.scheduler.jobs import run_blocking, start_in_background
-from bot.scheduler.lease import HostLease, lock_path
+from bot.scheduler.lease import Lease, lease_for
+from bot.scheduler.pace import SharedPace
 from bot.scheduler.sender import Pacer, Sender
 from bot.slack.api import sync_workspace
 from bot.slack.app import build_app, build_oauth_app, make_client
+from bot.slack.health import Readiness, with_health_checks
 from bot.slack.installations import InstalledClients, installation_store, state_store
 from bot.slack.socket_mode import SocketModeRunner
 from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
@@ -42,15 +45,43 @@ def deps_for(settings: Settings, engine: Engine | None = None, **extra: Any) -> 
     return Deps(make_session_factory(engine), pseudonym_key=key.encode(), **extra)
 
 
-def sender_for(settings: Settings, deps: Deps, client: WebClient) -> Sender:
-    # One workspace per bot token; multi-workspace installs look the client up per team.
+def sender_for(
+    settings: Settings,
+    deps: Deps,
+    client: WebClient | None = None,
+    lease: Lease | None = None,
+    engine: Engine | None = None,
+) -> Sender:
+    """The scheduler's sender, at SLACK_MESSAGES_PER_SECOND a workspace shared by every
+    process. It sends with `client` (one workspace's); without one, in OAuth mode, with each
+    workspace's own token from the installation store (on `engine`), else SLACK_BOT_TOKEN's."""
+    client_for: Callable[[str], WebClient]
+    if client is not None:
+        client_for = lambda _team_id: client  # noqa: E731
+    elif settings.mode is RunMode.OAUTH:
+        assert settings.slack_client_id and settings.slack_client_secret and engine is not None
+        client_for = InstalledClients(
+            installation_store(settings.slack_client_id, engine),
+            settings.slack_client_id,
+            settings.slack_client_secret,
+            lambda token: make_client(token, settings.slack_api_url),
+        )
+    else:
+        one = make_client(settings.slack_bot_token, settings.slack_api_url)
+        client_for = lambda _team_id: one  # noqa: E731
+    pacer = Pacer(settings.messages_per_second, shared=SharedPace(deps.sessions))
     return Sender(
-        deps.sessions,
-        lambda _team_id: client,
-        deps.clock,
-        Pacer(settings.messages_per_second),
-        threads=settings.sender_threads,
+        deps.sessions, client_for, deps.clock, pacer, threads=settings.sender_threads, lease=lease
     )
+
+
+def _start_scheduler(
+    settings: Settings, deps: Deps, client: WebClient | None, engine: Engine | None = None
+) -> None:
+    """The scheduler in the background; its jobs run while this process leads (lease_for)."""
+    lease = lease_for(settings.database_url)
+    sender = sender_for(settings, deps, client, lease, engine)
+    start_in_background(deps.sessions, sender, deps.clock, lease)
 
 
 def run_socket_mode(settings: Settings) -> None:
@@ -60,7 +91,7 @@ def run_socket_mode(settings: Settings) -> None:
     _first_sync(client, deps.sessions, deps.clock, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=None)
     if settings.scheduler_enabled:
-        start_in_background(deps.sessions, sender_for(settings, deps, client), deps.clock)
+        _start_scheduler(settings, deps, client)
     assert settings.slack_app_token
     log.info("Goodwill is connecting to Slack in Socket Mode")
     runner = SocketModeRunner(app, settings.slack_app_token)
@@ -97,6 +128,8 @@ def serve_http(settings: Settings) -> None:
         # default path.
         "control_socket_disable": True,
     }
+    if settings.log_format == "json":
+        options["logger_class"] = JsonGunicornLogger
     GunicornServer(load, options).run()
 
 
@@ -138,20 +171,20 @@ def web_workers() -> int:
 def http_app(settings: Settings) -> WsgiApp:
     """The WSGI app for HTTP mode, built in each gunicorn worker.
 
-    Each worker starts the scheduler when it is enabled, and the one holding the host's lease
-    (bot.scheduler.lease) runs its jobs: one sender, so one pace, whatever the number of workers.
+    Each worker starts the scheduler when it is enabled, and the one holding the lease
+    (bot.scheduler.lease) runs its jobs: one leader, whatever the number of workers and hosts.
     """
     deps = deps_for(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     app = build_app(deps, client=client, signing_secret=settings.slack_signing_secret)
     if settings.scheduler_enabled:
-        sender = sender_for(settings, deps, client)
-        start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return wsgi_app(app)
+        _start_scheduler(settings, deps, client)
+    return wsgi_for(app, settings)
 
 
-def _lease(settings: Settings) -> HostLease:
-    return HostLease(lock_path(settings.database_url))
+def wsgi_for(app: App, settings: Settings) -> WsgiApp:
+    """Slack's requests at /slack/events, and /healthz and /readyz beside them."""
+    return with_health_checks(wsgi_app(app), Readiness.of(settings.database_url))
 
 
 def oauth_app(settings: Settings) -> WsgiApp:
@@ -179,41 +212,20 @@ def oauth_app(settings: Settings) -> WsgiApp:
         on_installed=on_installed,
     )
     if settings.scheduler_enabled:
-        sender = _installed_sender(settings, deps, store)
-        start_in_background(deps.sessions, sender, deps.clock, _lease(settings))
-    return wsgi_app(app)
-
-
-def _installed_sender(settings: Settings, deps: Deps, store: SQLAlchemyInstallationStore) -> Sender:
-    assert settings.slack_client_id and settings.slack_client_secret
-    clients = InstalledClients(
-        store,
-        settings.slack_client_id,
-        settings.slack_client_secret,
-        lambda token: make_client(token, settings.slack_api_url),
-    )
-    return Sender(
-        deps.sessions,
-        clients,
-        deps.clock,
-        Pacer(settings.messages_per_second),
-        threads=settings.sender_threads,
-    )
+        _start_scheduler(settings, deps, None, engine)
+    return wsgi_for(app, settings)
 
 
 def run_worker(settings: Settings) -> None:
-    """Only the scheduler: the Procfile's `worker` beside web processes."""
+    """Only the scheduler: the Procfile's `worker` beside web processes. Any number of them,
+    on any number of hosts, may run: the one that leads (bot.scheduler.lease) runs the jobs,
+    and another takes over when it stops."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     deps = deps_for(settings, engine)
-    if settings.mode is RunMode.OAUTH:
-        assert settings.slack_client_id
-        store = installation_store(settings.slack_client_id, engine)
-        sender = _installed_sender(settings, deps, store)
-    else:
-        client = make_client(settings.slack_bot_token, settings.slack_api_url)
-        sender = sender_for(settings, deps, client)
-    run_blocking(deps.sessions, sender, deps.clock)
+    lease = lease_for(settings.database_url)
+    sender = sender_for(settings, deps, lease=lease, engine=engine)
+    run_blocking(deps.sessions, sender, deps.clock, lease)
 
 
 def run_sandbox(settings: Settings, script: Path | None = None, out: TextIO = sys.stdout) -> None:

@@ -12,8 +12,9 @@ Pieces: `models` (records and errors), `validation` (what Slack rejects), `works
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
 `files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
 users.conversations), `methods` (one handler per Web API method), `http` (the wire format),
-`socket_mode` (apps.connections.open and Slack's end of Socket Mode's WebSockets) and
-`emulator` (`SlackEmulator`, which holds them together).
+`socket_mode` (apps.connections.open and Slack's end of Socket Mode's WebSockets), `emulator`
+(`SlackEmulator`, which holds them together) and `switchboard` (several workspaces behind one
+URL, as Slack's).
 """
 
 from slack_emulator.emulator import SlackEmulator
@@ -27,6 +28,7 @@ from slack_emulator.models import (
     SlackUser,
 )
 from slack_emulator.responses import RESPONSE_URL_TTL_SECONDS, RESPONSE_URL_USES
+from slack_emulator.switchboard import Switchboard
 from slack_emulator.views import TRIGGER_TTL_SECONDS
 
 __all__ = [
@@ -40,5 +42,6 @@ __all__ = [
     "SlackEmulator",
     "SlackEmulatorRejected",
     "SlackUser",
+    "Switchboard",
     "UploadedFile",
 ]

@@ -11,7 +11,14 @@ from __future__ import annotations
 from slack_emulator.backend import Backend, Handler
 from slack_emulator.directory import users_conversations, users_list
 from slack_emulator.models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
-from slack_emulator.validation import as_text, checked_view, message_content, truthy
+from slack_emulator.validation import (
+    CHAT_POST_MESSAGE_ARGUMENTS,
+    as_text,
+    check_arguments,
+    checked_view,
+    message_content,
+    truthy,
+)
 from slack_emulator.workspace import Workspace
 
 MAX_DM_USERS = 8
@@ -116,6 +123,7 @@ def _open_group_dm(ws: Workspace, user_ids: list[str]) -> tuple[SlackChannel, bo
 
 
 def chat_post_message(b: Backend, args: JsonDict) -> JsonDict:
+    check_arguments(args, CHAT_POST_MESSAGE_ARGUMENTS)
     ws = b.workspace
     channel = ws.writable_channel(args.get("channel"), allow_user=True)
     content = message_content(args, validate=ws.validate)

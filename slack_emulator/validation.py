@@ -30,6 +30,18 @@ MAX_VIEW_TEXT = 24
 MAX_SECTION_FIELD = 2_000
 MAX_TEXT_OBJECT = 3_000  # any text object's text (slack_sdk checks it only where it is named)
 TEXT_TYPES = ("plain_text", "mrkdwn")
+# chat.postMessage's arguments as Slack's Web API spec lists them (slackapi/slack-api-specs,
+# web-api/slack_web_openapi_v2.json), with `markdown_text` and `metadata`, documented on the
+# method's page since, and `team_id`, which slack_sdk adds to every call of a client Bolt made
+# for a workspace (org-wide apps need it). Anything else, such as a slash command answer's
+# `response_type` or `replace_original`, is a mistake the spec flags as `invalid_arg_name`.
+# fmt: off
+CHAT_POST_MESSAGE_ARGUMENTS = frozenset({
+    "as_user", "attachments", "blocks", "channel", "icon_emoji", "icon_url", "link_names",
+    "markdown_text", "metadata", "mrkdwn", "parse", "reply_broadcast", "team_id", "text",
+    "thread_ts", "token", "unfurl_links", "unfurl_media", "username",
+})
+# fmt: on
 CONTEXT_ELEMENT_TYPES = ("image", "plain_text", "mrkdwn")
 
 
@@ -88,6 +100,15 @@ def _decode_list(value: object, error: str) -> list[JsonDict]:
     if not isinstance(decoded, list) or not all(isinstance(item, dict) for item in decoded):
         raise SlackEmulatorRejected(error)
     return decoded
+
+
+def check_arguments(args: Mapping[str, Any], known: frozenset[str]) -> None:
+    """`invalid_arg_name`, naming them, for arguments the method does not take."""
+    unknown = sorted(name for name in args if name not in known)
+    if unknown:
+        raise SlackEmulatorRejected(
+            "invalid_arg_name", [f"unknown argument: {name}" for name in unknown]
+        )
 
 
 def message_content(args: Mapping[str, Any], *, validate: bool) -> MessageContent:

@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bot.thanks.parsing import USER_MENTION, length_problem
+from bot.thanks.parsing import MAX_COMMAND_TEXT, USER_MENTION, length_problem, too_long_to_read
 
 FAVOR_SIZES = {"small": 1, "medium": 2, "big": 3}
 MAX_FAVOR_TEXT = 1000
@@ -122,7 +122,12 @@ FavorCommand = (
 
 
 def parse_favor(text: str) -> FavorCommand:
-    """Turn `/favor` text into a command, or into a `FavorUsage` saying what was wrong."""
+    """Turn `/favor` text into a command, or into a `FavorUsage` saying what was wrong.
+
+    Text longer than any /favor can be is refused unread; the rest is read in linear time.
+    """
+    if len(text) > MAX_COMMAND_TEXT:
+        return FavorUsage(too_long_to_read(text))
     stripped = text.strip()
     found = _FIRST_WORD.fullmatch(stripped)
     if found is None:

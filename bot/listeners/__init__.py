@@ -7,10 +7,13 @@ from slack_bolt import App
 from bot.listeners import actions, commands, events, shortcuts, views
 from bot.listeners.commands.thanks import handle_thanks
 from bot.listeners.events.reactions import handle_reaction_added
+from bot.listeners.workspace import installed_workspace_only
 from bot.slack.ids import REACTION_ADDED, THANKS_COMMAND
 
 
 def register(app: App) -> None:
+    # Every listener works in the installation's workspace (bot.listeners.workspace).
+    app.use(installed_workspace_only)
     # Bolt offers each request to the listeners in the order they were registered, and every
     # listener it asks costs a matcher call with its own keyword arguments. The two that carry
     # the load go first: a reaction used to be asked about by six listeners before its own.

@@ -58,6 +58,20 @@ def delete_workspace(session: Session, team_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def belongs_to(user: Mapping[str, Any], team_id: str) -> bool:
+    """Whether a Slack user object is a member of the workspace `team_id`.
+
+    In a channel shared with another organisation (Slack Connect) Slack describes that
+    organisation's people too, with their own workspace's `team_id`. In an Enterprise Grid
+    org, a person's `team_id` is one of the org's workspaces, and `enterprise_user.teams`
+    lists every one they belong to.
+    """
+    if user.get("team_id", team_id) == team_id:
+        return True
+    teams = (user.get("enterprise_user") or {}).get("teams")
+    return isinstance(teams, list) and team_id in teams
+
+
 def member_row(team_id: str, user: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A members-table row from a Slack user object (users.list, users.info, user_change)."""
     profile = user.get("profile") or {}
@@ -80,8 +94,13 @@ def member_row(team_id: str, user: Mapping[str, Any], now: datetime) -> dict[str
 def save_members(
     session: Session, team_id: str, users: Iterable[Mapping[str, Any]], now: datetime
 ) -> int:
-    """Insert or refresh members from Slack user objects; return how many were given."""
-    rows = [member_row(team_id, user, now) for user in users if user.get("id")]
+    """Insert or refresh members from Slack user objects; return how many were saved.
+    People of other workspaces are left out: nobody is credited here who is not a member."""
+    rows = [
+        member_row(team_id, user, now)
+        for user in users
+        if user.get("id") and belongs_to(user, team_id)
+    ]
     # People who asked to be forgotten stay forgotten, whatever Slack still says about them.
     rows = mask_forgotten(session, team_id, rows)
     upsert(session, Member, rows, ["team_id", "user_id"], _MEMBER_FIELDS)
@@ -121,7 +140,7 @@ def cache_unknown(
     fetched = []
     for user_id in user_ids:
         user = fetch_user(user_id)
-        if user is None or user.get("team_id", team_id) != team_id:
+        if user is None or not belongs_to(user, team_id):
             raise UnknownMemberError(
                 f"I couldn't find <@{user_id}> in this workspace. "
                 "Pick people from the autocomplete when you type @."
@@ -143,7 +162,7 @@ def apply_member_event(
     Slack also sends user_change for people of other organisations in shared channels (Slack
     Connect): they are not members here, and are not cached, as in `cache_unknown`.
     """
-    if user.get("team_id", team_id) != team_id:
+    if not belongs_to(user, team_id):
         return False
     ensure_workspace(session, team_id)
     if not first_delivery(session, team_id, event_id, event_type, now):

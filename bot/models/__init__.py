@@ -5,7 +5,7 @@ One module per part of the product; everything is imported from here."""
 from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
 from bot.models.channels import ChannelArchival
 from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
-from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
+from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage, WorkspacePace
 from bot.models.people import Member, MemberChannelList, Workspace, member_label
 from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, FavorResponse
 
@@ -29,5 +29,6 @@ __all__ = [
     "ReactionMark",
     "UTCDateTime",
     "Workspace",
+    "WorkspacePace",
     "member_label",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     SmallInteger,
@@ -73,3 +74,19 @@ class OutboxMessage(Base):
             "ix_outbox_team_recipient_kind_created", "team_id", "recipient_id", "kind", "created_at"
         ),
     )
+
+
+class WorkspacePace(Base):
+    """Each workspace's sending pace, shared by every process that sends (bot.scheduler.pace).
+
+    Instants are seconds since the epoch by the database's clock, which every host shares,
+    where the hosts' own clocks may differ.
+    """
+
+    __tablename__ = "workspace_pace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The end of the last run of turns a sender reserved: the next run starts no earlier.
+    turns_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # Slack answered 429: nothing is sent to the workspace before this (its Retry-After).
+    not_before: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.kinds import settle_channels
-from bot.scheduler.lease import HostLease
+from bot.scheduler.lease import Lease
 from bot.scheduler.sender import Sender
 from bot.scheduler.tick import run_tick
 from bot.slack.api import ChannelKinds
@@ -31,19 +31,32 @@ def schedule(
     sessions: sessionmaker[Session],
     sender: Sender,
     clock: Callable[[], datetime],
-    lease: HostLease | None = None,
+    lease: Lease | None = None,
 ) -> BaseScheduler:
-    """The jobs; with a `lease`, they run only while this process holds it."""
+    """The jobs; with a `lease`, they run only while this process holds it, which each job
+    checks first: a process that lost its lease stops at its next job, and another that was
+    waiting takes the lease at its own (within SEND_EVERY_SECONDS)."""
+
+    leading = False
+
+    def leads() -> bool:
+        nonlocal leading
+        if lease is None:
+            return True
+        was_leading, leading = leading, lease.held()
+        if leading and not was_leading:
+            sender.take_over()
+        return leading
 
     def tick() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         report = run_tick(sessions, clock())
         if report.planned or report.expired or report.uncertain:
             log.info("tick: %s", report)
 
     def send() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         report = sender.send_due()
         if report.sent or report.failed or report.released or report.uncertain:
@@ -52,7 +65,7 @@ def schedule(
     kinds = ChannelKinds()
 
     def settle() -> None:
-        if lease is not None and not lease.held():
+        if not leads():
             return
         settle_channels(sessions, sender.client_for, kinds, clock())
 
@@ -71,7 +84,7 @@ def start_in_background(
     sessions: sessionmaker[Session],
     sender: Sender,
     clock: Callable[[], datetime],
-    lease: HostLease | None = None,
+    lease: Lease | None = None,
 ) -> BaseScheduler:
     scheduler = schedule(BackgroundScheduler(timezone=UTC), sessions, sender, clock, lease)
     scheduler.start()
@@ -79,7 +92,10 @@ def start_in_background(
 
 
 def run_blocking(
-    sessions: sessionmaker[Session], sender: Sender, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    clock: Callable[[], datetime],
+    lease: Lease | None = None,
 ) -> None:
-    log.info("Goodwill worker %s: ticking every minute", sender.worker_id)
-    schedule(BlockingScheduler(timezone=UTC), sessions, sender, clock).start()
+    log.info("Goodwill worker %s: ticking every minute while it leads", sender.worker_id)
+    schedule(BlockingScheduler(timezone=UTC), sessions, sender, clock, lease).start()

@@ -20,6 +20,7 @@ from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Member, OutboxMessage
+from bot.scheduler.pace import WAIT_FOR_SLACK
 
 # A claimed row whose sender has not finished within this long is presumed dead.
 SENDING_LEASE = timedelta(minutes=10)
@@ -35,6 +36,7 @@ class Held:
     id: int
     channel_id: str
     due_at: datetime
+    team_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,14 @@ class Started:
     team_id: str
     channel_id: str
     payload: dict[str, Any]
+    # Seconds Slack asked every process to wait before calling the workspace again.
+    slack_wait: float = 0.0
 
 
 # Core tables, not the ORM classes: the sender's statements skip the ORM's bookkeeping.
 _outbox = cast(Table, OutboxMessage.__table__)
 _members = cast(Table, Member.__table__)
-_HELD_COLUMNS = (_outbox.c.id, _outbox.c.channel_id, _outbox.c.due_at)
+_HELD_COLUMNS = (_outbox.c.id, _outbox.c.channel_id, _outbox.c.due_at, _outbox.c.team_id)
 
 
 def hold(
@@ -121,6 +125,7 @@ _START = (
         _outbox.c.recipient_id,
         _outbox.c.payload,
         *_RECIPIENT,
+        WAIT_FOR_SLACK,
     )
 )
 # Taken back in the transaction that started it: it never was `sending` for anyone else.
@@ -148,7 +153,7 @@ def start_sending(session: Session, message: Held, now: datetime, worker_id: str
     if unwanted is not None:
         session.execute(_UNSTART, {"message_id": message.id, "reason": unwanted})
         return None
-    return Started(message.id, row.team_id, row.channel_id, row.payload)
+    return Started(message.id, row.team_id, row.channel_id, row.payload, row.slack_wait or 0.0)
 
 
 def let_go(session: Session, message_ids: Collection[int], worker_id: str) -> None:
@@ -163,6 +168,22 @@ def let_go(session: Session, message_ids: Collection[int], worker_id: str) -> No
             )
             .values(claimed_by=None, claimed_at=None)
         )
+
+
+def free_held_by_others(session: Session, worker_id: str) -> int:
+    """Rows other senders hold but have not started go to anyone at once: for a new leader,
+    whose predecessor is gone. Never a second copy: a sender starts only rows still its own."""
+    result = session.execute(
+        update(_outbox)
+        .where(
+            _outbox.c.status == "pending",
+            _outbox.c.claimed_by.is_not(None),
+            _outbox.c.claimed_by != worker_id,
+        )
+        .values(claimed_by=None, claimed_at=None)
+        .returning(_outbox.c.id)
+    )
+    return len(result.all())
 
 
 def claim_next(

@@ -9,12 +9,13 @@ are taken up again by the next sender.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.error import URLError
 
@@ -23,14 +24,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.scheduler.outbox import (
-    Started,
-    mark_failed,
-    mark_sent,
-    mark_uncertain,
-    release,
-    start_sending,
-)
+from bot.scheduler.lease import Lease
+from bot.scheduler.outbox import Started, free_held_by_others, start_sending
+from bot.scheduler.outcomes import Outcome, SendReport
 from bot.scheduler.pacer import Pacer
 from bot.scheduler.turns import Turns
 
@@ -61,24 +57,13 @@ PERMANENT_ERRORS = {
 
 # Slack did not take the message; it is safe to send it again later.
 RETRY_LATER = timedelta(minutes=1)
+# While sending, a sender with a lease asks at most this often whether it still leads: a
+# leader that lost its database connection stops within about this long.
+LEASE_CHECK_SECONDS = 1.0
 
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    failed: int = 0
-    released: int = 0
-    uncertain: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: SendReport) -> None:
-        for name in ("sent", "failed", "released", "uncertain"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.errors.extend(other.errors)
 
 
 class Sender:
@@ -92,6 +77,7 @@ class Sender:
         pacer: Pacer,
         worker_id: str | None = None,
         threads: int = 1,
+        lease: Lease | None = None,
     ) -> None:
         if threads < 1:
             raise ValueError("a sender needs at least one thread")
@@ -101,6 +87,9 @@ class Sender:
         self.pacer = pacer
         self.worker_id = worker_id or new_worker_id()
         self.threads = threads
+        self.lease = lease
+        self._lease_checked = -math.inf
+        self._lease_lock = threading.Lock()
 
     def send_due(self) -> SendReport:
         """Send what is due now, until nothing is left, from `threads` threads."""
@@ -117,6 +106,29 @@ class Sender:
         for report in reports:
             total.add(report)
         return total
+
+    def take_over(self) -> None:
+        """Now leading: what the last leader held and never started is this sender's to send
+        now, not once its hold runs out."""
+        with self.sessions.begin() as session:
+            freed = free_held_by_others(session, self.worker_id)
+        if freed:
+            log.info("took over %d messages the last leader held", freed)
+
+    def _leads(self) -> bool:
+        """Whether this process still leads, asked at most once a LEASE_CHECK_SECONDS."""
+        if self.lease is None:
+            return True
+        with self._lease_lock:
+            now = time.monotonic()
+            if now - self._lease_checked < LEASE_CHECK_SECONDS:
+                return True
+            if not self.lease.held():
+                log.warning("sending stopped: this process no longer leads the scheduler")
+                self._lease_checked = -math.inf
+                return False
+            self._lease_checked = now
+            return True
 
     def _in_threads(self, turns: Turns, reports: list[SendReport]) -> None:
         failures: list[BaseException] = []
@@ -163,9 +175,17 @@ class Sender:
             if started is None:
                 self.pacer.release(channel_id)
                 continue
+            if started.slack_wait > 0:
+                self.pacer.pause(started.slack_wait, started.team_id)
             # Booked once the message is ready, so Slack sees the calls spaced as they were
             # booked, not by how long each transaction happened to take.
-            self.pacer.sleep(self.pacer.book(channel_id))
+            self.pacer.sleep(self.pacer.book(channel_id, started.team_id))
+            if not self._leads():
+                # Another process may lead now and send at the workspace's pace: this one
+                # must not add to it. The message was never sent; it goes back at once.
+                outcome = Outcome(started.id, "released", "", retry_at=self.clock())
+                turns.stop()
+                continue
             outcome = self._send(started)
         if outcome is not None:
             with self.sessions.begin() as session:
@@ -176,7 +196,7 @@ class Sender:
         payload = message.payload
         blocks = payload.get("blocks")
         try:
-            client = _at_most_once(self.pacer.watching(self.client_for(team_id)))
+            client = _at_most_once(self.pacer.watching(self.client_for(team_id), team_id))
         except LookupError as error:
             return Outcome(message_id, "failed", f"Goodwill is not installed there: {error}")
         except Exception:
@@ -253,36 +273,3 @@ def _at_most_once(client: WebClient) -> WebClient:
         if not isinstance(handler, ConnectionErrorRetryHandler)
     ]
     return client
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How sending one message went, recorded with the next claim."""
-
-    message_id: int
-    kind: str  # sent | failed | released | uncertain
-    reason: str = ""
-    sent_at: datetime | None = None
-    channel_id: str = ""
-    ts: str = ""
-    retry_at: datetime | None = None
-    code: str | None = None
-
-    def record(self, session: Session, report: SendReport) -> None:
-        if self.kind == "sent":
-            assert self.sent_at is not None
-            mark_sent(session, self.message_id, self.sent_at, self.channel_id, self.ts)
-            report.sent += 1
-        elif self.kind == "failed":
-            mark_failed(session, self.message_id, self.reason)
-            report.failed += 1
-        elif self.kind == "released":
-            assert self.retry_at is not None
-            release(session, self.message_id, self.retry_at, self.reason)
-            report.released += 1
-        else:
-            mark_uncertain(session, self.message_id, self.reason)
-            report.uncertain += 1
-            log.warning("outbox message %s is uncertain: %s", self.message_id, self.reason)
-        if self.code:
-            report.errors.append(self.code)

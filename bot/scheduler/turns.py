@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +99,22 @@ class Turns:
         if not self._held:
             return None
         busy = self.pacer.busy_channels()
-        return next((m for m in self._held.values() if m.channel_id not in busy), None)
+        # Oldest first, but not behind a workspace whose turns are taken for a while when
+        # another's turn is free: each workspace has a pace of its own.
+        best: Held | None = None
+        best_wait = math.inf
+        waits: dict[str, float] = {}
+        for message in self._held.values():
+            if message.channel_id in busy:
+                continue
+            if message.team_id not in waits:
+                waits[message.team_id] = self.pacer.until_turn(message.team_id)
+            wait = waits[message.team_id]
+            if wait <= self.pacer.interval:
+                return message
+            if wait < best_wait:
+                best, best_wait = message, wait
+        return best
 
     def _hold_more(self) -> None:
         busy = self.pacer.busy_channels()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -9,7 +10,7 @@ from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt import Respond as BoltRespond
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -29,9 +30,12 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.webhook import WebhookResponse
 
 from bot import listeners
+from bot.db import answering_a_person
 from bot.deps import Deps
-from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, kept_alive
+from bot.slack.failures import answer_failure
+from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, RequestClients
 from bot.slack.ids import BOT_SCOPES
+from bot.slack.inbound import clean_request
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +177,7 @@ def build_app(
 
     `signing_secret=None` is for Socket Mode, where Slack does not sign requests.
     """
-    app = App(
+    app = _AnsweringApp(
         name=APP_NAME,
         client=answering_client(client),
         signing_secret=signing_secret,
@@ -223,7 +227,7 @@ def build_oauth_app(
         bot_only=True,
         client=make_client(None, api_url),
     )
-    app = App(
+    app = _AnsweringApp(
         name=APP_NAME,
         client=answering_client(make_client(None, api_url)),
         signing_secret=signing_secret,
@@ -234,9 +238,25 @@ def build_oauth_app(
     return _wire(app, deps)
 
 
+class _AnsweringApp(App):
+    """Bolt's App, each request dispatched in a context of its own in which statements on
+    PostgreSQL give up before Slack does (bot.db.answering_a_person). Listeners run within
+    dispatch (process_before_response), and whatever runs in the thread afterwards does not
+    inherit the limit."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        response: BoltResponse = contextvars.copy_context().run(self._answer, req)
+        return response
+
+    def _answer(self, req: BoltRequest) -> BoltResponse:
+        answering_a_person()
+        return super().dispatch(req)
+
+
 def _wire(app: App, deps: Deps) -> App:
     app.use(_provide(deps))
-    app.error(_log_error)
+    app.use(clean_request)
+    app.error(answer_failure)
     listeners.register(app)
     return app
 
@@ -260,11 +280,13 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
 
 
 def _provide(deps: Deps) -> Callable[..., Any]:
+    clients = RequestClients()
+
     def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["deps"] = deps
         # Bolt builds each request's client as a plain WebClient from the app's; this one has
         # its settings and token and keeps the thread's connection to Slack open.
-        context["client"] = kept_alive(context.client)
+        context["client"] = clients(context.client)
         # Only requests with a response_url (commands, clicks, shortcuts) can respond; an event
         # is left to Bolt, whose respond() there raises, as this one would.
         if context.response_url is not None:
@@ -276,13 +298,3 @@ def _provide(deps: Deps) -> Callable[..., Any]:
         return next()
 
     return provide_deps
-
-
-def _log_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-    log.error(
-        "listener failed for %s in team %s",
-        body.get("type") or body.get("command"),
-        body.get("team_id") or (body.get("team") or {}).get("id"),
-        exc_info=error,
-    )
-    return None

@@ -119,6 +119,38 @@ def kept_alive(client: WebClient) -> KeptAliveClient:
     )
 
 
+class RequestClients:
+    """The KeptAliveClient of each request, one per token, shared by the requests that carry it.
+
+    Bolt builds a new WebClient for every request, so that a listener that changes its
+    client's token cannot change another request's; no Goodwill listener changes its client.
+    Copying it into a KeptAliveClient for every request would build a second client each
+    time; this keeps the copy and hands it to every later request with the same token,
+    workspace and Slack URL. Each thread keeps its own connection (`_connections`), so
+    requests on several threads share the client, not a connection. At most `size` are
+    kept, the least recently used dropped first (an app installed in many workspaces).
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._clients: OrderedDict[tuple[Any, ...], KeptAliveClient] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, client: WebClient) -> KeptAliveClient:
+        key = (client.token, client.base_url, client.default_params.get("team_id"))
+        with self._lock:
+            kept = self._clients.get(key)
+            if kept is not None:
+                self._clients.move_to_end(key)
+                return kept
+        kept = kept_alive(client)
+        with self._lock:
+            self._clients[key] = kept
+            while len(self._clients) > self._size:
+                self._clients.popitem(last=False)
+        return kept
+
+
 class _Connections(threading.local):
     """This thread's open connections, one per host, the least recently used closed first;
     closed too when the thread ends (its `_Pool` is then released)."""

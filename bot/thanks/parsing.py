@@ -11,21 +11,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.errors import ReasonTooLongError
+
 MAX_VALUES = 5
 MAX_VALUE_LENGTH = 30
 
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
+# A label never holds `<` or `>` (Slack escapes them): stopping there keeps every search
+# linear, where `[^>]*` read to the end of the text again from every unclosed `<@`.
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^<>]*)?>")
 # What may stand between the people thanked at the start: "@a @b", "@a, @b", "@a and @b".
 _JOINER = re.compile(r"(?:\s|,|&amp;|&|\+|\band\b)*", re.IGNORECASE)
 _LEADING_TO = re.compile(r"^\s*to\b", re.IGNORECASE)
-# A value tag ends the text: `#teamwork`, or `<#C123|teamwork>` when a channel has that name
-# (Slack links channel names in escaped command text).
-_TRAILING_VALUE = re.compile(
-    r"(?:^|\s)(?:#([A-Za-z][\w-]*)|<#[CG][A-Z0-9]+\|([A-Za-z][\w-]*)>)\s*$"
-)
+# Value tags end the text, each a word of its own: `#teamwork`, or `<#C123|teamwork>` when a
+# channel has that name (Slack links channel names in escaped command text).
+_VALUE_TAG = re.compile(r"#([A-Za-z][\w-]*)|<#[CG][A-Z0-9]+\|([A-Za-z][\w-]*)>")
+_WORD = re.compile(r"\S+")
 _UNESCAPED_AT = re.compile(r"(?<![<\w])@([\w.-]+)")
 _SPECIAL_MENTION = re.compile(
-    r"<!(channel|here|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+\|?([^>]*)>"
+    r"<!(channel|here|everyone)(?:\|[^<>]*)?>|<!subteam\^[A-Z0-9]+\|?([^<>]*)>"
 )
 # Typed words, not markup: how a modal's plain text says @here.
 _BROADCAST_WORD = re.compile(r"(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
@@ -41,6 +44,9 @@ _SIGILS = {"@": "@", "#": "#", "!": "@"}
 # Text that people write (a reason, a favour) is limited by what they see; as Slack spells it
 # out, it must also fit one of Slack's 3,000-character text blocks with room to spare.
 MAX_MARKUP = 2_000
+# The longest command text read at all: ten people mentioned with their names, a reason at its
+# limit, tags and room to spare. Anything longer is refused before it is parsed.
+MAX_COMMAND_TEXT = 8_000
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,12 @@ def parse_thanks(text: str) -> ParsedThanks:
     Only people mentioned at the start are thanked, so "thanks @a for pairing with @b" credits
     @a alone. When nobody is mentioned at the start, every mention in the text counts, for
     people who type "for the review @bob".
+
+    Text longer than any /thanks can be is refused unread (ReasonTooLongError), and the rest is
+    read in time linear in its length: whatever a person sends is answered at once.
     """
+    if len(text) > MAX_COMMAND_TEXT:
+        raise ReasonTooLongError(too_long_to_read(text))
     rest = _LEADING_TO.sub("", text, count=1)
     leading: list[str] = []
     position = 0
@@ -75,10 +86,7 @@ def parse_thanks(text: str) -> ParsedThanks:
     reason = rest[position:] if leading else rest
     user_ids = leading or [m.group(1) for m in USER_MENTION.finditer(rest)]
 
-    values: list[str] = []
-    while (tag := _TRAILING_VALUE.search(reason)) is not None:
-        values.insert(0, (tag.group(1) or tag.group(2)).lower()[:MAX_VALUE_LENGTH])
-        reason = reason[: tag.start()]
+    reason, values = _trailing_values(reason)
     reason = reason.strip()
     if not leading and user_ids:
         reason = USER_MENTION.sub("", reason).strip()
@@ -101,6 +109,28 @@ def parse_thanks(text: str) -> ParsedThanks:
         values=tuple(dict.fromkeys(values))[:MAX_VALUES],
         unresolved_names=unresolved,
         group_names=groups,
+    )
+
+
+def _trailing_values(reason: str) -> tuple[str, list[str]]:
+    """The value tags that end `reason`, in order, and the text before them, in one pass."""
+    values: list[str] = []
+    cut = len(reason)
+    for word in reversed(list(_WORD.finditer(reason))):
+        tag = _VALUE_TAG.fullmatch(word.group())
+        if tag is None:
+            break
+        values.append((tag.group(1) or tag.group(2)).lower()[:MAX_VALUE_LENGTH])
+        cut = word.start()
+    values.reverse()
+    return reason[:cut], values
+
+
+def too_long_to_read(text: str) -> str:
+    """What to tell someone whose command is longer than any command can be."""
+    return (
+        f"That's {len(text):,} characters, far more than one command holds. Shorten it to a "
+        "sentence or two and send it again."
     )
 
 

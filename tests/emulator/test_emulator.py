@@ -373,6 +373,37 @@ def test_post_message_rejections(
     assert (call.ok, call.error, call.status) == (False, error, 200)
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [{"response_type": "in_channel"}, {"replace_original": False}, {"delete_original": True}],
+)
+def test_post_message_refuses_what_only_a_response_url_takes(
+    client: WebClient, emulator: SlackEmulator, extra: dict[str, Any]
+) -> None:
+    # A slash command's answer carries these; chat.postMessage, by Slack's spec, does not.
+    error = slack_error(client.chat_postMessage, channel=GENERAL, text="Thanks!", **extra)
+    assert error.response["error"] == "invalid_arg_name"
+    assert error.response["errors"] == [f"unknown argument: {next(iter(extra))}"]
+    assert emulator.messages() == []
+
+
+def test_post_message_takes_every_argument_of_slacks_spec(client: WebClient) -> None:
+    answer = client.chat_postMessage(
+        channel=GENERAL,
+        text="Thanks!",
+        thread_ts=None,
+        unfurl_links=False,
+        unfurl_media=False,
+        mrkdwn=True,
+        link_names=True,
+        reply_broadcast=False,
+        username="goodwill",
+        icon_emoji=":sparkles:",
+        metadata={"event_type": "thanks", "event_payload": {}},
+    )
+    assert answer["ok"] is True
+
+
 def test_forty_thousand_characters_is_still_allowed(client: WebClient) -> None:
     assert client.chat_postMessage(channel=GENERAL, text="x" * 40_000)["ok"] is True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import get_args
 
 import pytest
@@ -22,7 +23,7 @@ from bot.favours.parsing import (
     FavorUsage,
     parse_favor,
 )
-from bot.thanks.parsing import MAX_MARKUP, USER_MENTION, shown_text
+from bot.thanks.parsing import MAX_COMMAND_TEXT, MAX_MARKUP, USER_MENTION, shown_text
 
 BOB, CAROL = "U0BOB0002", "U0CAROL03"
 
@@ -170,3 +171,23 @@ def test_any_cut_keeps_markup_whole(pieces_: list[str]) -> None:
         assert cut.count("<") == cut.count(">")
         assert shown_text(cut.removesuffix("…")).count("&") <= shown_text(text).count("&")
         assert all(part.startswith(("amp;", "lt;", "gt;")) for part in cut.split("&")[1:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<@{BOB}> " + "#tag " * 30_000,
+        "ask " + "<!subteam^S0ONCALL|" * 10_000,
+        f"<@{BOB}|bob " * 15_000,
+        "balance " + "<" * 120_000,
+    ],
+)
+def test_any_text_is_refused_unread_or_parsed_at_once(text: str) -> None:
+    # Generous bounds (a few milliseconds in practice) that a busy machine cannot fail.
+    started = time.perf_counter()
+    refused = parse_favor(text)
+    assert isinstance(refused, FavorUsage) and "far more than one command holds" in refused.problem
+    assert time.perf_counter() - started < 0.05
+    started = time.perf_counter()
+    parse_favor(text[:MAX_COMMAND_TEXT])
+    assert time.perf_counter() - started < 0.05

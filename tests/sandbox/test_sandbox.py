@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Credit
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.repl import run_shell
+from bot.sandbox.repl import HELP, run_shell
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bot" / "sandbox" / "example_script.txt"
 
@@ -79,7 +80,14 @@ def test_the_shell_explains_what_it_did_not_follow(
 
 
 def test_end_of_input_exits_cleanly(sandbox: Sandbox) -> None:
-    run_shell(sandbox, io.StringIO(""), io.StringIO(), echo=False)
+    out = io.StringIO()
+    shell = threading.Thread(
+        target=run_shell, args=(sandbox, io.StringIO(""), out), kwargs={"echo": False}
+    )
+    shell.start()
+    shell.join(timeout=30)
+    assert not shell.is_alive(), "the shell kept waiting after the end of its input"
+    assert out.getvalue() == HELP + "\n"  # the greeting, then nothing: no error, no prompt
 
 
 def test_the_shell_runs_the_scheduler_on_request(

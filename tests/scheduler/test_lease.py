@@ -63,6 +63,10 @@ def test_lock_files_are_per_database() -> None:
 class CountingSender:
     def __init__(self) -> None:
         self.runs = 0
+        self.took_over = 0
+
+    def take_over(self) -> None:
+        self.took_over += 1
 
     def send_due(self) -> Any:
         self.runs += 1
@@ -92,5 +96,7 @@ def test_jobs_run_only_where_the_lease_is_held(tmp_path: Path) -> None:
     assert sender.runs == 0
     elsewhere.release()
     jobs["send"]()
-    assert sender.runs == 1
+    assert sender.runs == 1 and sender.took_over == 1
+    jobs["send"]()
+    assert sender.runs == 2 and sender.took_over == 1  # only on becoming the leader
     lease.release()

@@ -142,3 +142,15 @@ def test_slack_answering_429_pauses_every_turn_until_the_retry_has_gone() -> Non
     ok = HttpResponse(status_code=200, headers={})
     assert not watch.can_retry(state=RetryState(), request=request, response=ok)
     assert pacer.book("C2") == pytest.approx(3.01)  # an answer that is no 429 pauses nothing
+
+
+def test_each_workspace_has_a_pace_of_its_own() -> None:
+    time = FakeTime()
+    pacer = Pacer(10, 0.0, time.monotonic, time.sleep)
+    assert pacer.book("C1", "T1") == 0.0
+    assert pacer.book("C2", "T2") == 0.0  # not behind the other workspace's turn
+    assert pacer.book("C3", "T1") == pytest.approx(0.1)
+    assert pacer.until_turn("T1") == pytest.approx(0.2) and pacer.until_turn("T3") == 0.0
+    pacer.pause(5.0, "T2")  # Slack refused the second workspace: the first goes on
+    assert pacer.book("C4", "T2") == pytest.approx(5.0)
+    assert pacer.book("C5", "T1") == pytest.approx(0.2)

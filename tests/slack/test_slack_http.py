@@ -22,7 +22,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.sandbox.harness import Sandbox
 from bot.slack import http as slack_http
 from bot.slack.app import Respond, answering_client, make_client
-from bot.slack.http import KeptAliveClient, kept_alive
+from bot.slack.http import KeptAliveClient, RequestClients, kept_alive
 from slack_emulator import SlackChannel, SlackEmulator
 
 GENERAL = "C0GENERAL"
@@ -167,6 +167,23 @@ def test_kept_alive_keeps_the_client_s_settings() -> None:
     assert client.default_params == {"team_id": "T0SANDBOX"}
     assert client.retry_handlers == [retry] and client.retry_handlers is not plain.retry_handlers
     assert kept_alive(client) is client
+
+
+def test_requests_with_the_same_token_share_one_kept_alive_client() -> None:
+    clients = RequestClients(size=2)
+
+    def request_client(token: str, team_id: str = "T0SANDBOX") -> WebClient:
+        # As Bolt builds it for every request.
+        return WebClient(token=token, base_url="http://127.0.0.1:9/api/", team_id=team_id)
+
+    first = clients(request_client("xoxb-1"))
+    assert isinstance(first, KeptAliveClient) and first.token == "xoxb-1"
+    assert clients(request_client("xoxb-1")) is first
+    assert clients(request_client("xoxb-1", team_id="T0OTHER01")) is not first
+    other = clients(request_client("xoxb-2"))
+    assert other is not first and other.token == "xoxb-2"
+    # Three keys in a cache of two: the least recently used, the first, was dropped.
+    assert clients(request_client("xoxb-1")) is not first
 
 
 def test_listeners_calls_reuse_the_connection(sandbox: Sandbox) -> None:

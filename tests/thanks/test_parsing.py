@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.errors import ReasonTooLongError
+from bot.thanks import parsing
 from bot.thanks.parsing import (
+    MAX_COMMAND_TEXT,
     USER_MENTION,
     WORD_JOINER,
     defuse_broadcasts,
@@ -140,3 +147,76 @@ def test_defused_text_never_broadcasts(text: str) -> None:
 def test_defused_broadcasts_read_the_same() -> None:
     defused = defuse_broadcasts("told <!channel>, @here and <!subteam^S1|@oncall>")
     assert defused.replace(WORD_JOINER, "") == "told @channel, @here and @oncall"
+
+
+# Any text a person can send is answered at once: what is longer than any /thanks can be is
+# refused unread, and the rest is read in time linear in its length. The bound is generous
+# (parsing the largest of these takes a few milliseconds) so that a busy machine cannot fail it.
+PARSING_BOUND = 0.05
+
+HOSTILE = {
+    "tags": f"<@{BOB}> for it " + "#tag " * 30_000,
+    "channel tags": f"<@{BOB}> x " + "<#C0ENGINE2|team> " * 10_000,
+    "mentions": f"<@{BOB}> " * 15_000,
+    "late mentions": "for it " + f"<@{BOB}> " * 15_000,
+    "unclosed mentions": f"<@{BOB}|bob " * 15_000,
+    "unclosed groups": "<!subteam^S0ONCALL|" * 10_000,
+    "unclosed broadcasts": "<!here|" * 20_000,
+    "names": "for " + "@bob " * 30_000,
+    "joiners": f"<@{BOB}> " + "and &amp; , + " * 10_000,
+    "angles": "<" * 120_000,
+}
+
+
+def parse_time(text: str) -> float:
+    started = time.perf_counter()
+    with contextlib.suppress(ReasonTooLongError):
+        parse_thanks(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_any_text_is_parsed_or_refused_at_once(name: str) -> None:
+    text = HOSTILE[name]
+    assert len(text) >= 100_000
+    with pytest.raises(ReasonTooLongError, match="far more than one command holds"):
+        parse_thanks(text)
+    assert parse_time(text) < PARSING_BOUND
+    # The longest text that is read at all, of the same shape.
+    assert parse_time(text[:MAX_COMMAND_TEXT]) < PARSING_BOUND
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_parsing_is_linear_in_the_length_of_the_text(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no limit at all, 100 KB of any of these (quadratic parsing took seconds for 30 KB).
+    monkeypatch.setattr(parsing, "MAX_COMMAND_TEXT", 10**9)
+    assert parse_time(HOSTILE[name]) < 10 * PARSING_BOUND
+
+
+def trailing_values_one_search_at_a_time(reason: str) -> tuple[str, list[str]]:
+    """The rule as it was first written: the oracle for the one-pass reading."""
+    tag = re.compile(r"(?:^|\s)(?:#([A-Za-z][\w-]*)|<#[CG][A-Z0-9]+\|([A-Za-z][\w-]*)>)\s*$")
+    values: list[str] = []
+    while (found := tag.search(reason)) is not None:
+        values.insert(0, (found.group(1) or found.group(2)).lower()[:30])
+        reason = reason[: found.start()]
+    return reason, values
+
+
+tag_words = st.one_of(
+    st.from_regex(r"#[A-Za-z][\w-]{0,8}", fullmatch=True),
+    st.from_regex(r"<#C[A-Z0-9]{4}\|[A-Za-z][a-z-]{0,6}>", fullmatch=True),
+    st.sampled_from(["#", "#1a", "x#tag", "<#C1|>", "#a<", "\u00a0", "\n", "\t"]),
+    st.text(max_size=6),
+)
+
+
+@given(st.lists(tag_words, max_size=12), st.sampled_from([" ", "  ", "\n", "\u2003", ""]))
+def test_trailing_values_are_read_as_the_rule_says(words: list[str], gap: str) -> None:
+    reason = gap.join(words)
+    expected_rest, expected_values = trailing_values_one_search_at_a_time(reason)
+    rest, values = parsing._trailing_values(reason)
+    assert values == expected_values
+    assert rest.strip() == expected_rest.strip()

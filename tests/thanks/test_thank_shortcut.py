@@ -125,6 +125,9 @@ def test_submitting_publicly_records_a_thanks_and_celebrates_under_the_message(
     assert posted.thread_ts == bobs_message.ts
     assert posted.text.startswith(f":sparkles: <@{BOB}> — thank you from <@{ALICE}>!")
     assert "#teamwork" in str(posted.blocks) and "for walking me" in str(posted.blocks)
+    # Only what chat.postMessage takes (the emulator refuses the rest, as Slack's spec does).
+    [call] = sandbox.emulator.calls_to("chat.postMessage")
+    assert call.ok and "response_type" not in call.args
 
 
 def test_markup_typed_in_the_modal_stays_words(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.error import URLError
 
+from slack_bolt.request.internals import extract_team_id
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -34,10 +35,12 @@ class Click:
 
 
 def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
-    team = body.get("team") or {}
+    # The workspace as Bolt's context reads it (bot.listeners.workspace): for a click in a
+    # modal opened from a shared channel, the installation's (`view.app_installed_team_id`),
+    # not the clicker's own `team`.
     user = body.get("user") or {}
     return Click(
-        str(team.get("id") or ""), str(user.get("id") or ""), str(action.get("value") or "")
+        str(extract_team_id(body) or ""), str(user.get("id") or ""), str(action.get("value") or "")
     )
 
 

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.workspace import workspace_of
 from bot.privacy.blocks import export_comment, export_failed, export_preparing, export_sent
 from bot.privacy.export import authorize_export, export_filename, write_ledger_csv
 from bot.slack.api import user_fetcher
@@ -41,7 +42,7 @@ def start_export(
     command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext, deps: Deps
 ) -> Message:
     """The command's answer: a refusal, or "preparing…" with the export under way."""
-    team_id, user_id = command["team_id"], command["user_id"]
+    team_id, user_id = workspace_of(context), command["user_id"]
     try:
         with deps.sessions.begin() as session:
             authorize_export(session, deps.clock(), team_id, user_id, user_fetcher(client))

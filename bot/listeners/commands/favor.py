@@ -44,6 +44,7 @@ from bot.favours.parsing import (
 )
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
+from bot.listeners.workspace import workspace_of
 from bot.members.cache import FetchUser, workspace_for
 from bot.privacy.blocks import forget_me_prompt
 from bot.settings.workspace import digest_schedule, require_admin, set_digest_channel
@@ -80,13 +81,13 @@ def handle_favor(
         ack(**favor_help(parsed.problem if isinstance(parsed, FavorUsage) else None))
         return
     if isinstance(parsed, FavorAsk | FavorOffer):
-        ack(**_post_request(command, client, deps, parsed))
+        ack(**_post_request(command, client, context, deps, parsed))
         return
     if isinstance(parsed, FavorDigest):
-        ack(**_digest(command, client, deps, parsed.action))
+        ack(**_digest(command, client, context, deps, parsed.action))
         return
     if isinstance(parsed, FavorSettings):
-        ack(**open_settings(command, client, deps))
+        ack(**open_settings(command, client, context, deps))
         return
     if isinstance(parsed, FavorExport):
         ack(**start_export(command, client, respond, context, deps))
@@ -96,7 +97,9 @@ def handle_favor(
         return
     try:
         with deps.sessions.begin() as session:
-            reply = _answer(session, deps.clock(), command, parsed, user_fetcher(client))
+            reply = _answer(
+                session, deps.clock(), workspace_of(context), command, parsed, user_fetcher(client)
+            )
     except InputError as error:
         reply = ephemeral(error.user_message)
     ack(**reply)
@@ -105,11 +108,12 @@ def handle_favor(
 def _answer(
     session: Session,
     now: datetime,
+    team_id: str,
     command: dict[str, Any],
     parsed: FavorLog | FavorBalance | FavorHistory | FavorUndo,
     fetch_user: FetchUser,
 ) -> Message:
-    team_id, user_id = command["team_id"], command["user_id"]
+    user_id = command["user_id"]
     if isinstance(parsed, FavorLog):
         request = FavorLogRequest(
             team_id=team_id,
@@ -130,10 +134,12 @@ def _answer(
     return undone_message(undo_last(session, now, team_id, user_id))
 
 
-def _digest(command: dict[str, Any], client: WebClient, deps: Deps, action: str) -> Message:
+def _digest(
+    command: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, action: str
+) -> Message:
     """Show, set or stop the digest channel. Setting it posts an announcement there first:
     that both tells the channel and proves the bot may post in it."""
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    team_id, user_id, channel_id = workspace_of(context), command["user_id"], command["channel_id"]
     fetch_user = user_fetcher(client)
     try:
         with deps.sessions.begin() as session:
@@ -170,7 +176,11 @@ def _why_not_there(error: Exception) -> str | None:
 
 
 def _post_request(
-    command: dict[str, Any], client: WebClient, deps: Deps, parsed: FavorAsk | FavorOffer
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
+    parsed: FavorAsk | FavorOffer,
 ) -> Message:
     """Post the ask or offer first, its buttons carrying an id made here; then record it,
     with the message's ts, in one transaction."""
@@ -193,14 +203,13 @@ def _post_request(
         return ephemeral(COULD_NOT_POST)
     now = deps.clock()
     # None when Slack will not say just now: asked again later (bot.channels.kinds).
-    in_public_channel = deps.channel_kinds.whether_public(
-        client, command["team_id"], posted["channel"], now
-    )
+    team_id = workspace_of(context)
+    in_public_channel = deps.channel_kinds.whether_public(client, team_id, posted["channel"], now)
     with deps.sessions.begin() as session:
         open_request(
             session,
             now,
-            team_id=command["team_id"],
+            team_id=team_id,
             kind=draft.kind,
             author_id=draft.author_id,
             text=draft.text,

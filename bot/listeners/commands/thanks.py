@@ -2,36 +2,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
 from bot.slack.messages import ephemeral
-from bot.thanks.blocks import already_recorded_message, thanks_message
+from bot.thanks.blocks import already_recorded_message, thanks_reply
 from bot.thanks.give import ThanksRequest, check_text, give_thanks
 from bot.thanks.parsing import parse_thanks
 
 
-def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def handle_thanks(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
     # The ledger is written and the public message returned in the ack itself: one round
     # trip, no chat.postMessage, and nothing to lose between the two.
-    now = deps.clock()
-    parsed = parse_thanks(command.get("text") or "")
+    now, team_id = deps.clock(), workspace_of(context)
     try:
+        parsed = parse_thanks(command.get("text") or "")
         check_text(command["user_id"], parsed)  # nothing asked of Slack for text to redo
         request = ThanksRequest(
-            team_id=command["team_id"],
+            team_id=team_id,
             thanker_id=command["user_id"],
             channel_id=command["channel_id"],
             parsed=parsed,
             request_key=command.get("trigger_id") or command.get("response_url") or "",
             # The thanks are posted in the channel (the ack's in_channel answer). None when
             # Slack will not say just now: asked again later (bot.channels.kinds).
-            quotable=deps.channel_kinds.whether_public(
-                client, command["team_id"], command["channel_id"], now
-            ),
+            quotable=deps.channel_kinds.whether_public(client, team_id, command["channel_id"], now),
         )
         with deps.sessions.begin() as session:
             outcome = give_thanks(session, now, request, user_fetcher(client))
@@ -41,4 +42,4 @@ def handle_thanks(ack: Ack, command: dict[str, Any], client: WebClient, deps: De
     if outcome.already_recorded:
         ack(**already_recorded_message())
         return
-    ack(**thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values))
+    ack(**thanks_reply(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values))

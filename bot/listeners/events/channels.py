@@ -4,9 +4,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_bolt import BoltContext
+
 from bot.channels.archival import channel_archived, channel_deleted
 from bot.channels.member_channels import joined_channel, left_channel
 from bot.deps import Deps
+from bot.listeners.workspace import from_another_organisation, workspace_of
 from bot.slack.ids import (
     CHANNEL_ARCHIVE,
     CHANNEL_DELETED,
@@ -18,7 +21,9 @@ from bot.slack.ids import (
 log = logging.getLogger(__name__)
 
 
-def handle_channel_membership(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+def handle_channel_membership(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
     """member_left_channel and member_joined_channel (sent for the channels the app is in):
     a channel left leaves the member's Home at once, with its asks and offers; one joined
     is read from Slack at their next Home. A retry changes nothing more."""
@@ -26,14 +31,19 @@ def handle_channel_membership(body: dict[str, Any], event: dict[str, Any], deps:
     if not isinstance(user_id, str) or not isinstance(channel_id, str):
         log.info("%s without a user and a channel: %r", event.get("type"), event)
         return
+    team_id = workspace_of(context)
+    if from_another_organisation(body, event, team_id):
+        return  # a guest in a shared channel: no Home here to keep a channel list for
     with deps.sessions.begin() as session:
         if event["type"] == MEMBER_LEFT_CHANNEL:
-            left_channel(session, body["team_id"], user_id, channel_id, deps.clock())
+            left_channel(session, team_id, user_id, channel_id, deps.clock())
         else:
-            joined_channel(session, body["team_id"], user_id, deps.clock())
+            joined_channel(session, team_id, user_id, deps.clock())
 
 
-def handle_channel_archival(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+def handle_channel_archival(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
     """channel_archive, channel_unarchive, channel_deleted and their private channels'
     group_* twins: an archived or deleted channel's asks leave the lists meant for others.
     A retry, or an event older than the channel's last, changes nothing more."""
@@ -47,10 +57,10 @@ def handle_channel_archival(body: dict[str, Any], event: dict[str, Any], deps: D
         if isinstance(event_time, int) and not isinstance(event_time, bool)
         else deps.clock()
     )
-    kind = event["type"]
+    kind, team_id = event["type"], workspace_of(context)
     with deps.sessions.begin() as session:
         if kind in (CHANNEL_DELETED, GROUP_DELETED):
-            channel_deleted(session, body["team_id"], channel_id, at)
+            channel_deleted(session, team_id, channel_id, at)
         else:
             archived = kind in (CHANNEL_ARCHIVE, GROUP_ARCHIVE)
-            channel_archived(session, body["team_id"], channel_id, at, archived=archived)
+            channel_archived(session, team_id, channel_id, at, archived=archived)

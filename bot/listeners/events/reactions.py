@@ -3,10 +3,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.listeners.workspace import workspace_of
 from bot.reactions.blocks import reaction_confirmation, reaction_refusal
 from bot.reactions.credit import reaction_added, reaction_removed
 from bot.reactions.events import reaction_from_event
@@ -28,10 +30,14 @@ _OUT_OF_REACH = frozenset(
 
 
 def handle_reaction_added(
-    body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """A credit emoji on a person's message thanks its author; the reactor hears it quietly."""
-    reaction = reaction_from_event(body["team_id"], body["event_id"], event)
+    reaction = reaction_from_event(workspace_of(context), body["event_id"], event)
     if reaction is None:
         return
     now = deps.clock()
@@ -46,9 +52,11 @@ def handle_reaction_added(
     _tell_privately(client, reaction.channel_id, reaction.reactor_id, note)
 
 
-def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+def handle_reaction_removed(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
     """The reactor's last credit emoji left the message: the thanks are taken back, silently."""
-    reaction = reaction_from_event(body["team_id"], body["event_id"], event)
+    reaction = reaction_from_event(workspace_of(context), body["event_id"], event)
     if reaction is None:
         return
     with deps.sessions.begin() as session:

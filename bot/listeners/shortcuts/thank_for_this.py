@@ -2,19 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import FORM_DID_NOT_OPEN, open_form
+from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
 from bot.thanks.message_author import message_author
 from bot.thanks.modal import ThankedMessage, permalink, thanks_modal
 
 
 def handle_thank_for_this(
-    ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, deps: Deps
+    ack: Ack,
+    shortcut: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """The "Thank for this" message shortcut: a modal to thank the message's author."""
     ack()
@@ -26,7 +32,7 @@ def handle_thank_for_this(
             author = message_author(
                 session,
                 deps.clock(),
-                shortcut["team"]["id"],
+                workspace_of(context),
                 shortcut["user"]["id"],
                 _author_id(message),
                 user_fetcher(client),

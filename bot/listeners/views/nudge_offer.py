@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import send_dm, update
+from bot.listeners.workspace import workspace_of
 from bot.nudges.blocks import nudge_offered
 from bot.nudges.offer_blocks import offer_errors, offer_message, offer_sent_view, read_offer_form
 from bot.nudges.responses import send_offer
@@ -16,7 +17,12 @@ EXPIRED = "This form has expired. Close it and click Offer help in the nudge aga
 
 
 def handle_nudge_offer(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """A nudge's **Offer help** form sent: the offer goes to the person the nudge named."""
     form = read_offer_form(view)
@@ -28,7 +34,7 @@ def handle_nudge_offer(
             offer = send_offer(
                 session,
                 deps.clock(),
-                body["team"]["id"],
+                workspace_of(context),
                 body["user"]["id"],
                 form.context.key,
                 form.text,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import PromptAnswersError
 from bot.listeners.actions._slack import post_publicly, send_dm, update
+from bot.listeners.workspace import workspace_of
 from bot.prompts.answers import PromptAnswers, Recorded, record_answers
 from bot.prompts.blocks import celebration, prompt_answered, thanked_you
 from bot.prompts.modal import (
@@ -24,7 +25,12 @@ from bot.slack.api import user_fetcher
 
 
 def handle_prompt_modal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     form = read_prompt_form(view)
     user_id = body["user"]["id"]
@@ -35,7 +41,7 @@ def handle_prompt_modal(
         ack(response_action="errors", errors={PEOPLE: CATCHING_UP if form.answers else NOBODY})
         return
     request = PromptAnswers(
-        team_id=body["team"]["id"],
+        team_id=workspace_of(context),
         user_id=user_id,
         channel_id=form.prompt.channel_id,
         view_id=view["id"],

@@ -4,7 +4,7 @@ import logging
 from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -13,6 +13,7 @@ from bot.errors import InputError
 from bot.favours.blocks import digest_announcement
 from bot.home.contents import save_and_show
 from bot.listeners.home_tab import publish_home
+from bot.listeners.workspace import workspace_of
 from bot.settings.blocks import expired_view, form_errors, read_settings_form
 from bot.settings.personal import Announce
 from bot.slack.api import member_channels, user_fetcher
@@ -21,7 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def handle_settings_modal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """The settings modal submitted: save it all, or show each problem under its field and
     save nothing. The modal closes on success, and the Home shows the new settings."""
@@ -29,7 +35,7 @@ def handle_settings_modal(
     if form is None:
         ack(response_action="update", view=expired_view())
         return
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = workspace_of(context), body["user"]["id"]
     channel_ids = member_channels(client, deps.sessions, team_id, user_id, deps.clock())
     try:
         with deps.sessions.begin() as session:

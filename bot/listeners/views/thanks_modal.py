@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.listeners.actions._slack import post_publicly, send_dm
+from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
 from bot.thanks.blocks import thanks_message
 from bot.thanks.form import (
@@ -25,7 +26,12 @@ EXPIRED = "This form has expired. Close it and use the shortcut on the message a
 
 
 def handle_thanks_modal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """The thanks modal submitted: record it like /thanks, then say it."""
     try:
@@ -33,9 +39,9 @@ def handle_thanks_modal(
         if form is None:
             ack(response_action="errors", errors={HELPER: EXPIRED})
             return
-        now = deps.clock()
+        now, team_id = deps.clock(), workspace_of(context)
         request = ThanksRequest(
-            team_id=body["team"]["id"],
+            team_id=team_id,
             thanker_id=body["user"]["id"],
             channel_id=form.message.channel_id,
             parsed=ParsedThanks(
@@ -47,9 +53,7 @@ def handle_thanks_modal(
             request_key=f"view:{view['id']}",
             message_ts=form.message.message_ts,
             quotable=form.public
-            and deps.channel_kinds.whether_public(
-                client, body["team"]["id"], form.message.channel_id, now
-            ),
+            and deps.channel_kinds.whether_public(client, team_id, form.message.channel_id, now),
         )
         with deps.sessions.begin() as session:
             outcome = give_thanks(session, now, request, user_fetcher(client))
