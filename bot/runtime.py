@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
@@ -31,6 +31,7 @@ from bot.slack.api import sync_workspace
 from bot.slack.app import build_app, build_oauth_app, make_client
 from bot.slack.health import Readiness, with_health_checks
 from bot.slack.installations import InstalledClients, installation_store, state_store
+from bot.slack.socket_mode import SocketModeRunner
 from bot.slack.web import GunicornServer, WsgiApp, wsgi_app
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,13 @@ def run_socket_mode(settings: Settings) -> None:
     app = build_app(deps, client=client, signing_secret=None)
     if settings.scheduler_enabled:
         _start_scheduler(settings, deps, client)
+    assert settings.slack_app_token
     log.info("Goodwill is connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    runner = SocketModeRunner(app, settings.slack_app_token)
+    # A stop (SIGTERM from systemd, Docker or a platform) lets requests in progress finish.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: runner.stop())
+    runner.run()
+    log.info("Goodwill stopped")
 
 
 def serve_http(settings: Settings) -> None:

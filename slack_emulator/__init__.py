@@ -12,8 +12,9 @@ Pieces: `models` (records and errors), `validation` (what Slack rejects), `works
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
 `files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
 users.conversations), `methods` (one handler per Web API method), `http` (the wire format),
-`emulator` (`SlackEmulator`, which holds them together) and `switchboard` (several workspaces
-behind one URL, as Slack's).
+`socket_mode` (apps.connections.open and Slack's end of Socket Mode's WebSockets), `emulator`
+(`SlackEmulator`, which holds them together) and `switchboard` (several workspaces behind one
+URL, as Slack's).
 """
 
 from slack_emulator.emulator import SlackEmulator

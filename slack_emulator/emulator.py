@@ -16,6 +16,7 @@ from slack_emulator.models import Call, Identity, JsonDict, Message, SlackChanne
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.responses import Responder
 from slack_emulator.server import EmulatorServer
+from slack_emulator.socket_mode import SocketMode
 from slack_emulator.traffic import Traffic
 from slack_emulator.views import TRIGGER_TTL_SECONDS, ViewStore
 from slack_emulator.workspace import Clock, Workspace
@@ -57,15 +58,15 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             raise RuntimeError("the Slack emulator is already running")
-        self._server = serve(
-            Backend(self._ws, self._views, self._responder, self._traffic, self._files)
-        )
+        backend = Backend(self._ws, self._views, self._responder, self._traffic, self._files)
+        self._server = serve(backend)
         return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            server.stop()
+        for running in (server, self._ws.socket_mode):
+            if running is not None:
+                running.stop()
 
     def __enter__(self) -> SlackEmulator:
         return self.start()
@@ -179,6 +180,11 @@ class SlackEmulator:
         """Let the app be installed with OAuth v2 (oauth.v2.access); returns its OAuth state."""
         self._ws.oauth = OAuthApp(client_id, client_secret, scopes, rotation, token_ttl_seconds)
         return self._ws.oauth
+
+    def enable_socket_mode(self, **options: Any) -> SocketMode:
+        """Socket Mode on until stop() (apps.connections.open answers); options: SocketMode's."""
+        self._ws.socket_mode = SocketMode(self._ws.identity.app_id, **options).start()
+        return self._ws.socket_mode
 
     def authorize_install(self, user_id: str, redirect_uri: str | None = None) -> str:
         """A person approves the install in their browser: the code Slack redirects with."""

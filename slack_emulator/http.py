@@ -129,6 +129,12 @@ class _Handler(BaseHTTPRequestHandler):
             authorization = self.headers.get("Authorization")
             ws = backend.workspace
             return oauth.access(ws.identity, args, authorization, ws.clock())
+        if method == "apps.connections.open":
+            # Authenticated by the app-level token (xapp-), which no other method takes.
+            socket_mode = backend.workspace.socket_mode
+            if socket_mode is None:
+                raise SlackEmulatorRejected("invalid_auth" if token else "not_authed")
+            return socket_mode.open_url(token)
         if handler is None:
             raise SlackEmulatorRejected("unknown_method")
         if not token:

@@ -22,6 +22,7 @@ from slack_emulator.models import (
     SlackUser,
 )
 from slack_emulator.oauth import OAuthApp
+from slack_emulator.socket_mode import SocketMode
 from slack_emulator.validation import MessageContent
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class Workspace:
         self._ids = itertools.count(1)
         # Set by SlackEmulator.enable_oauth: the app can then be installed through OAuth.
         self.oauth: OAuthApp | None = None
+        # Set by SlackEmulator.enable_socket_mode: apps.connections.open then answers.
+        self.socket_mode: SocketMode | None = None
 
     # -- identifiers -------------------------------------------------------------------------
 
