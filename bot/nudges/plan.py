@@ -39,7 +39,14 @@ from bot.nudges.rules import (
     PAIR_WINDOW,
     candidates_query,
 )
-from bot.scheduler.calendar import in_working_hours, iso_week, zone
+from bot.scheduler.calendar import (
+    in_working_hours,
+    iso_week,
+    next_hourly,
+    next_workday_start,
+    own_minute,
+    zone,
+)
 from bot.scheduler.planned import Planned
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "PRIORITY",
     "NudgeCandidate",
     "end_of_working_day",
+    "next_nudge_at",
     "nudge_candidates",
     "nudge_key",
     "plan_nudges",
@@ -63,9 +71,12 @@ REASONS_SHOWN = 3
 _PAIRS_PER_QUERY = 400
 
 
-def plan_nudges(session: Session, workspace: Workspace, now: datetime) -> list[Planned]:
-    """The nudges due now: one DM each, sent before the end of the person's working day."""
-    candidates = nudge_candidates(session, workspace, now)
+def plan_nudges(
+    session: Session, workspace: Workspace, now: datetime, zones: Sequence[str] | None = None
+) -> list[Planned]:
+    """The nudges due now: one DM each, sent before the end of the person's working day.
+    `zones`: the members' time zones, when the caller has read them already."""
+    candidates = nudge_candidates(session, workspace, now, zones)
     reasons = recent_reasons(
         session,
         workspace.team_id,
@@ -102,22 +113,40 @@ def end_of_working_day(now: datetime, tz: str | None) -> datetime:
     return end.astimezone(UTC)
 
 
-def working_zones(session: Session, team_id: str, now: datetime) -> list[str]:
-    """The time zones (as members' rows spell them) in which it is a working hour now."""
-    spelled = session.scalars(
-        select(Member.tz).where(Member.team_id == team_id).group_by(Member.tz)
-    )
-    return [tz for tz in spelled if in_working_hours(now, tz, WORKDAY_START, WORKDAY_END)]
+def next_nudge_at(workspace: Workspace, zones: Sequence[str], now: datetime) -> datetime:
+    """When to plan the workspace's nudges again after `now`, for members in `zones`: at the
+    start of the next working day in any of them, and, while someone is at work, once an hour
+    at the workspace's own minute, for what changed meanwhile (new credits, windows that
+    moved on, a nudge that expired, someone who joined)."""
+    starts = [next_workday_start(now, tz, WORKDAY_START) for tz in zones]
+    at_work = any(in_working_hours(now, tz, WORKDAY_START, WORKDAY_END) for tz in zones)
+    if at_work or not starts:
+        starts.append(next_hourly(now, own_minute(workspace.team_id)))
+    return min(starts)
 
 
-def nudge_candidates(session: Session, workspace: Workspace, now: datetime) -> list[NudgeCandidate]:
+def working_zones(
+    session: Session, team_id: str, now: datetime, zones: Sequence[str] | None = None
+) -> list[str]:
+    """The time zones (as members' rows spell them, or as given) in which it is a working
+    hour now."""
+    if zones is None:
+        zones = list(
+            session.scalars(select(Member.tz).where(Member.team_id == team_id).group_by(Member.tz))
+        )
+    return [tz for tz in zones if in_working_hours(now, tz, WORKDAY_START, WORKDAY_END)]
+
+
+def nudge_candidates(
+    session: Session, workspace: Workspace, now: datetime, zones: Sequence[str] | None = None
+) -> list[NudgeCandidate]:
     """Who would be nudged now, and with which nudge: at most one each, by `PRIORITY`."""
     team_id = workspace.team_id
-    zones = working_zones(session, team_id, now)
-    if not zones:
+    working = working_zones(session, team_id, now, zones)
+    if not working:
         return []
     best: dict[str, NudgeCandidate] = {}
-    for row in session.execute(candidates_query(workspace, now, zones)):
+    for row in session.execute(candidates_query(workspace, now, working)):
         candidate = NudgeCandidate(
             recipient_id=row.recipient_id,
             kind=row.kind,
