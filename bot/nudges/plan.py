@@ -37,7 +37,8 @@ from bot.nudges.rules import (
     GIVE_BACK,
     PAIR,
     PAIR_WINDOW,
-    candidates_query,
+    candidate_values,
+    candidates_statement,
 )
 from bot.scheduler.calendar import (
     in_working_hours,
@@ -146,7 +147,8 @@ def nudge_candidates(
     if not working:
         return []
     best: dict[str, NudgeCandidate] = {}
-    for row in session.execute(candidates_query(workspace, now, working)):
+    rows = session.execute(candidates_statement(), candidate_values(workspace, now, working))
+    for row in rows:
         candidate = NudgeCandidate(
             recipient_id=row.recipient_id,
             kind=row.kind,
