@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from bot.models import Credit, Member, Workspace
+from bot.models import Credit, Member, UTCDateTime, Workspace
 from bot.nudges.blocks import nudge_message
 from bot.nudges.candidate import NudgeCandidate
 from bot.nudges.rules import (
@@ -181,36 +182,48 @@ def recent_reasons(
     found: dict[tuple[str, str], list[str]] = {}
     for start in range(0, len(pairs), _PAIRS_PER_QUERY):
         chunk = pairs[start : start + _PAIRS_PER_QUERY]
-        ranked = (
-            select(
-                Credit.helper_id,
-                Credit.helped_id,
-                Credit.reason,
-                func.row_number()
-                .over(
-                    partition_by=(Credit.helper_id, Credit.helped_id),
-                    order_by=(Credit.created_at.desc(), Credit.id.desc()),
-                )
-                .label("n"),
-            )
-            .where(
-                Credit.team_id == team_id,
-                # The helped person's own rows first (their index), then the exact pairs.
-                Credit.helped_id.in_({helped_id for _, helped_id in chunk}),
-                tuple_(Credit.helper_id, Credit.helped_id).in_(chunk),
-                Credit.retracted_at.is_(None),
-                Credit.created_at >= now - PAIR_WINDOW,
-                Credit.created_at <= now,
-                Credit.reason.is_not(None),
-                Credit.reason != "",
-            )
-            .subquery()
-        )
-        query = (
-            select(ranked.c.helper_id, ranked.c.helped_id, ranked.c.reason)
-            .where(ranked.c.n <= REASONS_SHOWN)
-            .order_by(ranked.c.helper_id, ranked.c.helped_id, ranked.c.n)
-        )
-        for helper_id, helped_id, reason in session.execute(query):
+        values = {
+            "team_id": team_id,
+            "helped": sorted({helped_id for _, helped_id in chunk}),
+            "pairs": list(chunk),
+            "since": now - PAIR_WINDOW,
+            "now": now,
+        }
+        for helper_id, helped_id, reason in session.execute(_reasons_query(), values):
             found.setdefault((helper_id, helped_id), []).append(reason)
     return found
+
+
+@cache
+def _reasons_query() -> Select[str, str, str]:
+    # Built once: a workspace's nudges are planned again every hour its people are at work.
+    ranked = (
+        select(
+            Credit.helper_id,
+            Credit.helped_id,
+            Credit.reason,
+            func.row_number()
+            .over(
+                partition_by=(Credit.helper_id, Credit.helped_id),
+                order_by=(Credit.created_at.desc(), Credit.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(
+            Credit.team_id == bindparam("team_id"),
+            # The helped person's own rows first (their index), then the exact pairs.
+            Credit.helped_id.in_(bindparam("helped", expanding=True)),
+            tuple_(Credit.helper_id, Credit.helped_id).in_(bindparam("pairs", expanding=True)),
+            Credit.retracted_at.is_(None),
+            Credit.created_at >= bindparam("since", type_=UTCDateTime),
+            Credit.created_at <= bindparam("now", type_=UTCDateTime),
+            Credit.reason.is_not(None),
+            Credit.reason != "",
+        )
+        .subquery()
+    )
+    return (
+        select(ranked.c.helper_id, ranked.c.helped_id, ranked.c.reason)
+        .where(ranked.c.n <= REASONS_SHOWN)
+        .order_by(ranked.c.helper_id, ranked.c.helped_id, ranked.c.n)
+    )

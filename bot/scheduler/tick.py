@@ -128,14 +128,16 @@ def _plan_workspace(
     workspace = session.get(Workspace, team_id, with_for_update=True)
     if workspace is None:
         return 0  # uninstalled since the list was read
-    new = 0
+    new, next_times = 0, {}
     for rhythm in planners:
         due_at = getattr(workspace, rhythm.column)
         if due_at is not None and due_at > now:
             continue
         planned = rhythm.planner(session, workspace, now, zones)
         new += plan(session, team_id, planned)
-        setattr(workspace, rhythm.column, rhythm.next_at(workspace, zones, now, len(planned)))
+        next_times[rhythm.column] = rhythm.next_at(workspace, zones, now, len(planned))
+    for column, at in next_times.items():  # set last: one UPDATE, at the commit
+        setattr(workspace, column, at)
     return new
 
 
