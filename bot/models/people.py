@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.models._base import Base, UTCDateTime
 
@@ -61,12 +62,12 @@ class Workspace(Base):
 
     @validates("digest_channel_id", "digest_weekday", "digest_hour", "timezone")
     def _digest_moved(self, _key: str, value: object) -> object:
-        self.next_digest_at = None
+        self._plan_again("next_digest_at")
         return value
 
     @validates("prompt_weekday", "prompt_hour")
     def _prompts_moved(self, _key: str, value: object) -> object:
-        self.next_prompt_at = None
+        self._plan_again("next_prompt_at")
         return value
 
     @validates(
@@ -76,8 +77,14 @@ class Workspace(Base):
         "nudge_give_back_min_people",
     )
     def _nudge_rules_changed(self, _key: str, value: object) -> object:
-        self.next_nudge_at = None
+        self._plan_again("next_nudge_at")
         return value
+
+    def _plan_again(self, column: str) -> None:
+        setattr(self, column, None)
+        # Written even when it was None already as read: a tick may have stored a time from
+        # the old settings since.
+        flag_modified(self, column)
 
     __table_args__ = (
         Index("ix_workspaces_next_digest_at", "next_digest_at"),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -151,3 +152,20 @@ def test_help_given_between_two_hourly_checks_is_nudged_within_the_hour(
     assert planned_at is not None and planned_at - given <= timedelta(hours=1)
     assert nudge.due_at == planned_at and nudge.about_user_id == ALICE
     assert read <= 2  # the hourly check, not 65 plannings
+
+
+def test_settings_read_before_a_tick_stored_its_times_still_move_them(
+    sandbox: Sandbox, sessions: sessionmaker[Session], engine: Engine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: a tick cannot write in between")
+    with sessions() as settings:
+        workspace = settings.get(Workspace, TEAM)
+        assert workspace is not None and workspace.next_digest_at is None  # never planned
+        run_tick(sessions, MONDAY)  # stores the times, from the settings as they were
+        workspace.digest_hour = 7
+        settings.commit()
+    with sessions() as session:
+        workspace = session.get(Workspace, TEAM)
+        assert workspace is not None and workspace.digest_hour == 7
+        assert workspace.next_digest_at is None and workspace.next_nudge_at is not None
