@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.digest.blocks import digest_message
 from bot.digest.week import weekly_digest
 from bot.models import OutboxMessage, Workspace
-from bot.scheduler.calendar import iso_week, latest_weekly
+from bot.scheduler.calendar import iso_week, latest_weekly, next_weekly
 from bot.scheduler.planned import Planned
 
 # A digest missed by downtime is still posted this long after its hour.
@@ -49,6 +49,12 @@ def plan_digest(session: Session, workspace: Workspace, now: datetime) -> list[P
             expires_at=occurrence + DIGEST_GRACE,
         )
     ]
+
+
+def next_digest_at(workspace: Workspace, now: datetime) -> datetime:
+    """When the next digest is due, after planning at `now`: the workspace's next weekday and
+    hour. A tick that comes later (downtime) still plans it, within `DIGEST_GRACE`."""
+    return next_weekly(now, workspace.digest_weekday, workspace.digest_hour, workspace.timezone)
 
 
 def redo_pending_digests(session: Session, workspace: Workspace) -> int:

@@ -9,12 +9,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     SmallInteger,
     String,
     false,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.models._base import Base, UTCDateTime
 
@@ -51,8 +53,43 @@ class Workspace(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
     )
+    # When a tick next has something to do for the workspace (bot/scheduler/tick.py): it reads
+    # only the workspaces whose time has come. None: as soon as possible (a new workspace, or
+    # settings that changed), the tick then works out the next time.
+    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("digest_channel_id", "digest_weekday", "digest_hour", "timezone")
+    def _digest_moved(self, _key: str, value: object) -> object:
+        self._plan_again("next_digest_at")
+        return value
+
+    @validates("prompt_weekday", "prompt_hour")
+    def _prompts_moved(self, _key: str, value: object) -> object:
+        self._plan_again("next_prompt_at")
+        return value
+
+    @validates(
+        "half_life_days",
+        "nudge_pair_min_weight",
+        "nudge_ask_too_min_people",
+        "nudge_give_back_min_people",
+    )
+    def _nudge_rules_changed(self, _key: str, value: object) -> object:
+        self._plan_again("next_nudge_at")
+        return value
+
+    def _plan_again(self, column: str) -> None:
+        setattr(self, column, None)
+        # Written even when it was None already as read: a tick may have stored a time from
+        # the old settings since.
+        flag_modified(self, column)
 
     __table_args__ = (
+        Index("ix_workspaces_next_digest_at", "next_digest_at"),
+        Index("ix_workspaces_next_prompt_at", "next_prompt_at"),
+        Index("ix_workspaces_next_nudge_at", "next_nudge_at"),
         CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
         CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
         CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from bot.models import Credit, Member, Workspace
+from bot.models import Credit, Member, UTCDateTime, Workspace
 from bot.nudges.blocks import nudge_message
 from bot.nudges.candidate import NudgeCandidate
 from bot.nudges.rules import (
@@ -37,9 +38,17 @@ from bot.nudges.rules import (
     GIVE_BACK,
     PAIR,
     PAIR_WINDOW,
-    candidates_query,
+    candidate_values,
+    candidates_statement,
 )
-from bot.scheduler.calendar import in_working_hours, iso_week, zone
+from bot.scheduler.calendar import (
+    in_working_hours,
+    iso_week,
+    next_hourly,
+    next_workday_start,
+    own_minute,
+    zone,
+)
 from bot.scheduler.planned import Planned
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "PRIORITY",
     "NudgeCandidate",
     "end_of_working_day",
+    "next_nudge_at",
     "nudge_candidates",
     "nudge_key",
     "plan_nudges",
@@ -63,9 +73,12 @@ REASONS_SHOWN = 3
 _PAIRS_PER_QUERY = 400
 
 
-def plan_nudges(session: Session, workspace: Workspace, now: datetime) -> list[Planned]:
-    """The nudges due now: one DM each, sent before the end of the person's working day."""
-    candidates = nudge_candidates(session, workspace, now)
+def plan_nudges(
+    session: Session, workspace: Workspace, now: datetime, zones: Sequence[str] | None = None
+) -> list[Planned]:
+    """The nudges due now: one DM each, sent before the end of the person's working day.
+    `zones`: the members' time zones, when the caller has read them already."""
+    candidates = nudge_candidates(session, workspace, now, zones)
     reasons = recent_reasons(
         session,
         workspace.team_id,
@@ -102,22 +115,41 @@ def end_of_working_day(now: datetime, tz: str | None) -> datetime:
     return end.astimezone(UTC)
 
 
-def working_zones(session: Session, team_id: str, now: datetime) -> list[str]:
-    """The time zones (as members' rows spell them) in which it is a working hour now."""
-    spelled = session.scalars(
-        select(Member.tz).where(Member.team_id == team_id).group_by(Member.tz)
-    )
-    return [tz for tz in spelled if in_working_hours(now, tz, WORKDAY_START, WORKDAY_END)]
+def next_nudge_at(workspace: Workspace, zones: Sequence[str], now: datetime) -> datetime:
+    """When to plan the workspace's nudges again after `now`, for members in `zones`: at the
+    start of the next working day in any of them, and, while someone is at work, once an hour
+    at the workspace's own minute, for what changed meanwhile (new credits, windows that
+    moved on, a nudge that expired, someone who joined)."""
+    starts = [next_workday_start(now, tz, WORKDAY_START) for tz in zones]
+    at_work = any(in_working_hours(now, tz, WORKDAY_START, WORKDAY_END) for tz in zones)
+    if at_work or not starts:
+        starts.append(next_hourly(now, own_minute(workspace.team_id)))
+    return min(starts)
 
 
-def nudge_candidates(session: Session, workspace: Workspace, now: datetime) -> list[NudgeCandidate]:
+def working_zones(
+    session: Session, team_id: str, now: datetime, zones: Sequence[str] | None = None
+) -> list[str]:
+    """The time zones (as members' rows spell them, or as given) in which it is a working
+    hour now."""
+    if zones is None:
+        zones = list(
+            session.scalars(select(Member.tz).where(Member.team_id == team_id).group_by(Member.tz))
+        )
+    return [tz for tz in zones if in_working_hours(now, tz, WORKDAY_START, WORKDAY_END)]
+
+
+def nudge_candidates(
+    session: Session, workspace: Workspace, now: datetime, zones: Sequence[str] | None = None
+) -> list[NudgeCandidate]:
     """Who would be nudged now, and with which nudge: at most one each, by `PRIORITY`."""
     team_id = workspace.team_id
-    zones = working_zones(session, team_id, now)
-    if not zones:
+    working = working_zones(session, team_id, now, zones)
+    if not working:
         return []
     best: dict[str, NudgeCandidate] = {}
-    for row in session.execute(candidates_query(workspace, now, zones)):
+    rows = session.execute(candidates_statement(), candidate_values(workspace, now, working))
+    for row in rows:
         candidate = NudgeCandidate(
             recipient_id=row.recipient_id,
             kind=row.kind,
@@ -150,36 +182,48 @@ def recent_reasons(
     found: dict[tuple[str, str], list[str]] = {}
     for start in range(0, len(pairs), _PAIRS_PER_QUERY):
         chunk = pairs[start : start + _PAIRS_PER_QUERY]
-        ranked = (
-            select(
-                Credit.helper_id,
-                Credit.helped_id,
-                Credit.reason,
-                func.row_number()
-                .over(
-                    partition_by=(Credit.helper_id, Credit.helped_id),
-                    order_by=(Credit.created_at.desc(), Credit.id.desc()),
-                )
-                .label("n"),
-            )
-            .where(
-                Credit.team_id == team_id,
-                # The helped person's own rows first (their index), then the exact pairs.
-                Credit.helped_id.in_({helped_id for _, helped_id in chunk}),
-                tuple_(Credit.helper_id, Credit.helped_id).in_(chunk),
-                Credit.retracted_at.is_(None),
-                Credit.created_at >= now - PAIR_WINDOW,
-                Credit.created_at <= now,
-                Credit.reason.is_not(None),
-                Credit.reason != "",
-            )
-            .subquery()
-        )
-        query = (
-            select(ranked.c.helper_id, ranked.c.helped_id, ranked.c.reason)
-            .where(ranked.c.n <= REASONS_SHOWN)
-            .order_by(ranked.c.helper_id, ranked.c.helped_id, ranked.c.n)
-        )
-        for helper_id, helped_id, reason in session.execute(query):
+        values = {
+            "team_id": team_id,
+            "helped": sorted({helped_id for _, helped_id in chunk}),
+            "pairs": list(chunk),
+            "since": now - PAIR_WINDOW,
+            "now": now,
+        }
+        for helper_id, helped_id, reason in session.execute(_reasons_query(), values):
             found.setdefault((helper_id, helped_id), []).append(reason)
     return found
+
+
+@cache
+def _reasons_query() -> Select[str, str, str]:
+    # Built once: a workspace's nudges are planned again every hour its people are at work.
+    ranked = (
+        select(
+            Credit.helper_id,
+            Credit.helped_id,
+            Credit.reason,
+            func.row_number()
+            .over(
+                partition_by=(Credit.helper_id, Credit.helped_id),
+                order_by=(Credit.created_at.desc(), Credit.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(
+            Credit.team_id == bindparam("team_id"),
+            # The helped person's own rows first (their index), then the exact pairs.
+            Credit.helped_id.in_(bindparam("helped", expanding=True)),
+            tuple_(Credit.helper_id, Credit.helped_id).in_(bindparam("pairs", expanding=True)),
+            Credit.retracted_at.is_(None),
+            Credit.created_at >= bindparam("since", type_=UTCDateTime),
+            Credit.created_at <= bindparam("now", type_=UTCDateTime),
+            Credit.reason.is_not(None),
+            Credit.reason != "",
+        )
+        .subquery()
+    )
+    return (
+        select(ranked.c.helper_id, ranked.c.helped_id, ranked.c.reason)
+        .where(ranked.c.n <= REASONS_SHOWN)
+        .order_by(ranked.c.helper_id, ranked.c.helped_id, ranked.c.n)
+    )

@@ -24,6 +24,7 @@ from bot.errors import (
 )
 from bot.members.cache import workspace_for
 from bot.models import Member, OutboxMessage
+from bot.scheduler.planned import plan_again
 from bot.slack.deliveries import first_delivery
 from bot.thanks.parsing import length_problem
 
@@ -130,7 +131,10 @@ def stop_nudges(session: Session, team_id: str, user_id: str, key: str) -> Nudge
 def resume_nudges(session: Session, team_id: str, user_id: str, key: str) -> Nudge:
     """**Turn nudges back on**, from the message that stopped them."""
     nudge = nudge_for(session, team_id, user_id, key)
-    _member(session, team_id, user_id).nudges_opt_out = False
+    member = _member(session, team_id, user_id)
+    if member.nudges_opt_out:
+        member.nudges_opt_out = False
+        plan_again(session, team_id)  # a nudge due now is planned by the next tick
     return nudge
 
 

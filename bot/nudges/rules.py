@@ -13,13 +13,15 @@ the per-member indexes, which on PostgreSQL cover these reads (migration 0006):
 
 Grouping every pair that touches someone in working hours, as before, meant a hash table of
 some 200,000 pairs for 10,000 members and a million credits, which outgrew `work_mem` and
-went to disk. The statement returns every rule a person meets; the caller picks one.
+went to disk. The statement returns every rule a person meets; the caller picks one. Built
+once, with parameters: building it cost more than running it, for a small workspace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -41,8 +44,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE, CompoundSelect, Select
 
-from bot.balance.exchanges import decayed_weight
-from bot.models import Credit, FavorRequest, Member, OutboxMessage, Workspace
+from bot.balance.exchanges import SECONDS_PER_DAY, _decayed
+from bot.models import Credit, FavorRequest, Member, OutboxMessage, UTCDateTime, Workspace
 
 PAIR, ASK_TOO, GIVE_BACK = "pair", "ask_too", "give_back"
 
@@ -63,35 +66,59 @@ def candidates_query(
     """Every nudge the workspace's members in `zones` could get now: one row per (person,
     rule), and per pair for the pair rule, as (kind, recipient_id, tz, about_id, given,
     returned, people)."""
-    team_id = workspace.team_id
+    return candidates_statement().params(candidate_values(workspace, now, zones))
+
+
+def candidate_values(workspace: Workspace, now: datetime, zones: Sequence[str]) -> dict[str, Any]:
+    """The parameters of `candidates_statement` for the workspace's members in `zones`."""
+    return {
+        **{f"since_{days}": now - timedelta(days=days) for days in _WINDOW_DAYS},
+        "team_id": workspace.team_id,
+        "zones": list(zones),
+        "now": now,
+        "now_seconds": now.timestamp(),
+        "per_half_life": 1.0 / (SECONDS_PER_DAY * workspace.half_life_days),
+        "pair_min_weight": workspace.nudge_pair_min_weight,
+        "ask_too_min_people": max(1, workspace.nudge_ask_too_min_people),
+        "give_back_min_people": max(1, workspace.nudge_give_back_min_people),
+    }
+
+
+_WINDOWS = (PAIR_WINDOW, THANKED_WINDOW, HELPED_WINDOW, QUIET_WINDOW, ONCE_A_WEEK, SAME_PAIR_GAP)
+_WINDOW_DAYS = {window.days for window in _WINDOWS}
+_TEAM, _NOW = bindparam("team_id", type_=String), bindparam("now", type_=UTCDateTime)
+
+
+def _since(window: timedelta) -> Any:
+    # `now` less `window`, worked out in Python: both databases then compare instants alike.
+    return bindparam(f"since_{window.days}", type_=UTCDateTime)
+
+
+@cache
+def candidates_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    """`candidates_query`'s statement, built once; its parameters: `candidate_values`."""
     nudged_this_week = (
         select(literal_column("1"))
         .where(
-            OutboxMessage.team_id == team_id,
+            OutboxMessage.team_id == _TEAM,
             OutboxMessage.recipient_id == Member.user_id,
             OutboxMessage.kind == "nudge",
-            OutboxMessage.due_at > now - ONCE_A_WEEK,
+            OutboxMessage.due_at > _since(ONCE_A_WEEK),
             OutboxMessage.status.not_in(UNDELIVERED),
         )
         .exists()
     )
     eligible = (
-        select(Member.user_id, Member.tz)
-        .where(*_reachable(team_id, zones), ~nudged_this_week)
-        .cte("eligible")
+        select(Member.user_id, Member.tz).where(*_reachable(), ~nudged_this_week).cte("eligible")
     )
-    return union_all(
-        _pair_rows(workspace, now, zones, eligible),
-        _ask_too_rows(workspace, now, eligible),
-        _give_back_rows(workspace, now, eligible),
-    )
+    return union_all(_pair_rows(eligible), _ask_too_rows(eligible), _give_back_rows(eligible))
 
 
-def _reachable(team_id: str, zones: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
+def _reachable() -> tuple[ColumnElement[bool], ...]:
     """Members who may hear from Goodwill now, before the look at what it sent them lately."""
     return (
-        Member.team_id == team_id,
-        Member.tz.in_(zones),
+        Member.team_id == _TEAM,
+        Member.tz.in_(bindparam("zones", expanding=True)),
         ~Member.is_bot,
         ~Member.is_deactivated,
         ~Member.nudges_opt_out,
@@ -100,33 +127,26 @@ def _reachable(team_id: str, zones: Sequence[str]) -> tuple[ColumnElement[bool],
 
 def _candidate(kind: str, recipient: Any, tz: Any, about: Any) -> tuple[Any, ...]:
     """The first columns of every rule's rows: which rule, for whom, their zone, about whom."""
-    return (
-        literal_column(f"'{kind}'").label("kind"),
-        recipient.label("recipient_id"),
-        tz,
-        about.label("about_id"),
-    )
+    kind_column: Any = literal_column(f"'{kind}'").label("kind")
+    return (kind_column, recipient.label("recipient_id"), tz, about.label("about_id"))
 
 
-def _credits(
-    team_id: str, now: datetime, window: timedelta, credit: Any = Credit
-) -> tuple[ColumnElement[bool], ...]:
+def _credits(window: timedelta, credit: Any = Credit) -> tuple[ColumnElement[bool], ...]:
     """Live credits of the last `window`; `credit` may be an alias of `Credit`."""
     return (
-        credit.team_id == team_id,
+        credit.team_id == _TEAM,
         credit.retracted_at.is_(None),
-        credit.created_at >= now - window,
-        credit.created_at <= now,
+        credit.created_at >= _since(window),
+        credit.created_at <= _NOW,
     )
 
 
-def _pair_rows(
-    workspace: Workspace, now: datetime, zones: Sequence[str], eligible: CTE
-) -> Select[Any]:
+def _pair_rows(eligible: CTE) -> Select[Any]:
     """Someone eligible (B) helped a lot by a person still here (A), not thanked lately, and
     with little coming back; A and B not the subject of a nudge lately."""
-    team_id = workspace.team_id
-    decayed = decayed_weight(now, workspace.half_life_days)
+    decayed = _decayed(
+        bindparam("now_seconds", type_=Float), bindparam("per_half_life", type_=Float)
+    )
     last_thanks = func.max(case((Credit.kind == "thanks", Credit.created_at)))
     # Joined from the members table itself (not `eligible`) and grouped by the recipient
     # first: PostgreSQL walks the members in key order and each one's received credits in
@@ -136,11 +156,11 @@ def _pair_rows(
         select(Credit.helper_id, Credit.helped_id, func.sum(decayed).label("total"))
         .select_from(Member)
         .join(Credit, and_(Credit.team_id == Member.team_id, Credit.helped_id == Member.user_id))
-        .where(*_reachable(team_id, zones), *_credits(team_id, now, PAIR_WINDOW))
+        .where(*_reachable(), *_credits(PAIR_WINDOW))
         .group_by(Credit.helped_id, Credit.helper_id)
         .having(
-            func.sum(decayed) >= workspace.nudge_pair_min_weight,
-            or_(last_thanks.is_(None), last_thanks < now - THANKED_WINDOW),
+            func.sum(decayed) >= bindparam("pair_min_weight", type_=Float),
+            or_(last_thanks.is_(None), last_thanks < _since(THANKED_WINDOW)),
         )
         .cte("heavy")
     )
@@ -152,7 +172,7 @@ def _pair_rows(
             Credit,
             and_(Credit.helper_id == heavy.c.helped_id, Credit.helped_id == heavy.c.helper_id),
         )
-        .where(*_credits(team_id, now, PAIR_WINDOW))
+        .where(*_credits(PAIR_WINDOW))
         .group_by(heavy.c.helper_id, heavy.c.helped_id)
         .cte("back")
     )
@@ -161,9 +181,9 @@ def _pair_rows(
     same_pair_lately = (
         select(literal_column("1"))
         .where(
-            OutboxMessage.team_id == team_id,
+            OutboxMessage.team_id == _TEAM,
             OutboxMessage.kind == "nudge",
-            OutboxMessage.due_at > now - SAME_PAIR_GAP,
+            OutboxMessage.due_at > _since(SAME_PAIR_GAP),
             OutboxMessage.status.not_in(UNDELIVERED),
             or_(
                 and_(
@@ -187,7 +207,7 @@ def _pair_rows(
         )
         .select_from(heavy)
         .join(eligible, eligible.c.user_id == heavy.c.helped_id)
-        .join(about, and_(about.team_id == team_id, about.user_id == heavy.c.helper_id))
+        .join(about, and_(about.team_id == _TEAM, about.user_id == heavy.c.helper_id))
         .outerjoin(
             back,
             and_(back.c.helper_id == heavy.c.helper_id, back.c.helped_id == heavy.c.helped_id),
@@ -197,60 +217,49 @@ def _pair_rows(
     )
 
 
-def _ask_too_rows(workspace: Workspace, now: datetime, eligible: CTE) -> Select[Any]:
+def _ask_too_rows(eligible: CTE) -> Select[Any]:
     """Helped at least `nudge_ask_too_min_people` people in 30 days; nothing received and
     nothing asked in 60."""
-    team_id = workspace.team_id
     received = aliased(Credit, name="received")
     received_lately = (
         select(literal_column("1"))
-        .where(*_credits(team_id, now, QUIET_WINDOW, received))
+        .where(*_credits(QUIET_WINDOW, received))
         .where(received.helped_id == eligible.c.user_id)
         .exists()
     )
     asked_lately = (
         select(literal_column("1"))
         .where(
-            FavorRequest.team_id == team_id,
+            FavorRequest.team_id == _TEAM,
             FavorRequest.author_id == eligible.c.user_id,
             FavorRequest.kind == "ask",
-            FavorRequest.created_at >= now - QUIET_WINDOW,
-            FavorRequest.created_at <= now,
+            FavorRequest.created_at >= _since(QUIET_WINDOW),
+            FavorRequest.created_at <= _NOW,
         )
         .exists()
     )
     people = func.count(distinct(Credit.helped_id))
     return _people_rows(
-        workspace,
-        now,
-        eligible,
-        ASK_TOO,
-        people,
-        Credit.helper_id,
-        HELPED_WINDOW,
-        ~received_lately,
-        ~asked_lately,
-    ).having(people >= max(1, workspace.nudge_ask_too_min_people))
+        eligible, ASK_TOO, people, Credit.helper_id, HELPED_WINDOW, ~received_lately, ~asked_lately
+    ).having(people >= bindparam("ask_too_min_people", type_=Integer))
 
 
-def _give_back_rows(workspace: Workspace, now: datetime, eligible: CTE) -> Select[Any]:
+def _give_back_rows(eligible: CTE) -> Select[Any]:
     """Helped by at least `nudge_give_back_min_people` people in 60 days, and helped no one."""
     given = aliased(Credit, name="given")
     given_lately = (
         select(literal_column("1"))
-        .where(*_credits(workspace.team_id, now, QUIET_WINDOW, given))
+        .where(*_credits(QUIET_WINDOW, given))
         .where(given.helper_id == eligible.c.user_id)
         .exists()
     )
     people = func.count(distinct(Credit.helper_id))
     return _people_rows(
-        workspace, now, eligible, GIVE_BACK, people, Credit.helped_id, QUIET_WINDOW, ~given_lately
-    ).having(people >= max(1, workspace.nudge_give_back_min_people))
+        eligible, GIVE_BACK, people, Credit.helped_id, QUIET_WINDOW, ~given_lately
+    ).having(people >= bindparam("give_back_min_people", type_=Integer))
 
 
 def _people_rows(
-    workspace: Workspace,
-    now: datetime,
     eligible: CTE,
     kind: str,
     people: ColumnElement[Any],
@@ -265,10 +274,10 @@ def _people_rows(
     same_kind_lately = (
         select(literal_column("1"))
         .where(
-            OutboxMessage.team_id == workspace.team_id,
+            OutboxMessage.team_id == _TEAM,
             OutboxMessage.recipient_id == eligible.c.user_id,
             OutboxMessage.kind == "nudge",
-            OutboxMessage.due_at > now - SAME_PAIR_GAP,
+            OutboxMessage.due_at > _since(SAME_PAIR_GAP),
             OutboxMessage.status.not_in(UNDELIVERED),
             OutboxMessage.dedupe_key.contains(f":{kind}:", autoescape=True),
         )
@@ -283,6 +292,6 @@ def _people_rows(
         )
         .select_from(eligible)
         .join(Credit, own == eligible.c.user_id)
-        .where(*_credits(workspace.team_id, now, window), *quiet, ~same_kind_lately)
+        .where(*_credits(window), *quiet, ~same_kind_lately)
         .group_by(eligible.c.user_id, eligible.c.tz)
     )

@@ -1,8 +1,9 @@
-"""When weekly things happen, in a given time zone: pure functions of `now`."""
+"""When weekly and daily things happen, in a given time zone: pure functions of `now`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import zlib
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -14,6 +15,11 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _wall(day: date, hour: int, tz: str | None) -> datetime:
+    # Built from the wall-clock date, so that a DST change within the week does not shift it.
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone(tz)).astimezone(UTC)
+
+
 def latest_weekly(now: datetime, weekday: int, hour: int, tz: str | None) -> datetime:
     """The most recent `weekday` (0 = Monday) at `hour`:00 local time, at or before `now` (UTC)."""
     local = now.astimezone(zone(tz))
@@ -23,9 +29,14 @@ def latest_weekly(now: datetime, weekday: int, hour: int, tz: str | None) -> dat
     )
     if candidate > local:
         candidate -= timedelta(days=7)
-    # Rebuild from the wall-clock date so that a DST change within the week does not shift it.
-    wall = datetime(candidate.year, candidate.month, candidate.day, hour, tzinfo=zone(tz))
-    return wall.astimezone(UTC)
+    return _wall(candidate.date(), hour, tz)
+
+
+def next_weekly(now: datetime, weekday: int, hour: int, tz: str | None) -> datetime:
+    """The first `weekday` at `hour`:00 local time strictly after `now`: the one that
+    `latest_weekly` gives once it has come."""
+    latest = latest_weekly(now, weekday, hour, tz)
+    return _wall(latest.astimezone(zone(tz)).date() + timedelta(days=7), hour, tz)
 
 
 def iso_week(instant: datetime, tz: str | None) -> str:
@@ -37,3 +48,25 @@ def in_working_hours(now: datetime, tz: str | None, start: int = 9, end: int = 1
     """Monday to Friday, `start`:00 to `end`:00, in the person's own time zone."""
     local = now.astimezone(zone(tz))
     return local.weekday() < 5 and start <= local.hour < end
+
+
+def next_workday_start(now: datetime, tz: str | None, start: int = 9) -> datetime:
+    """The first Monday-to-Friday `start`:00 local time strictly after `now`."""
+    today = now.astimezone(zone(tz)).date()
+    for days in range(8):
+        day = today + timedelta(days=days)
+        if day.weekday() < 5 and (at := _wall(day, start, tz)) > now:
+            return at
+    raise AssertionError("a week always has a working day")  # pragma: no cover
+
+
+def own_minute(team_id: str) -> int:
+    """The workspace's own minute past the hour for its hourly checks, the same on every host
+    and every run, so that thousands of workspaces do not all come due in the same minute."""
+    return zlib.crc32(team_id.encode()) % 60
+
+
+def next_hourly(now: datetime, minute: int) -> datetime:
+    """The first instant strictly after `now` at `minute` past an hour (UTC)."""
+    at = now.astimezone(UTC).replace(minute=minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(hours=1)

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_new
-from bot.models import OutboxMessage
+from bot.models import OutboxMessage, Workspace
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,13 @@ def expire_overdue(session: Session, now: datetime) -> int:
         .values(status="expired", error="Not sent in time; it was no longer relevant.")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def plan_again(session: Session, team_id: str) -> None:
+    """Have the next tick plan the workspace's prompts and nudges, whatever their stored times
+    say: someone turned them back on, and one still due now is sent now, not next week."""
+    session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values(next_prompt_at=None, next_nudge_at=None)
+    )

@@ -17,6 +17,7 @@ from bot.digest.plan import redo_pending_digests
 from bot.errors import InvalidSettingsError, NotAllowedError
 from bot.members.cache import FetchUser, resolve_members, workspace_for
 from bot.models import Member
+from bot.scheduler.planned import plan_again
 from bot.settings.workspace import (
     DIGEST_CHANNEL,
     WorkspaceForm,
@@ -119,6 +120,8 @@ def set_personal_setting(
     setattr(member, column, not on)
     if changed and name == DIGEST_MENTIONS:
         redo_pending_digests(session, workspace_for(session, team_id))
+    if changed and on and name in (NUDGES, PROMPTS):
+        plan_again(session, team_id)  # one due now comes now, not at its next time
     return PersonalSettings.of(member)
 
 
@@ -147,8 +150,15 @@ def save_settings(
             raise NotAllowedError(WORKSPACE_ADMINS_ONLY)
         checked = check_workspace_form(form.workspace)
     if form.personal is not None:
+        turned_on = [
+            name
+            for name in (NUDGES, PROMPTS)
+            if getattr(member, _OFF_COLUMNS[name]) and getattr(form.personal, name)
+        ]
         for name, column in _OFF_COLUMNS.items():
             setattr(member, column, not getattr(form.personal, name))
+        if turned_on:
+            plan_again(session, team_id)
     if checked is not None:
         previous_channel = workspace.digest_channel_id
         checked.apply_to(workspace)

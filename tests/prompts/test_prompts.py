@@ -785,3 +785,22 @@ def test_the_driver_sends_a_multi_select_as_slack_does(
     assert "value" not in action
     with pytest.raises(ValueError, match="button"):
         sandbox.driver.block_action_payload(ALICE, prompt, PROMPT_STOP, selected=[BOB])
+
+
+def test_prompts_turned_back_on_within_the_grace_come_at_once(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    from bot.slack.ids import HOME_SETTING_TOGGLE
+    from tests.home_tab import home_click, shown_home
+
+    with sessions.begin() as session:
+        alice = session.get(Member, (TEAM, ALICE))
+        assert alice is not None
+        alice.prompts_opt_out = True
+    assert ALICE not in prompted(sandbox, at(14))  # 15:00 in Oslo: she had turned them off
+
+    clock.now = at(14, 5)
+    shown_home(sandbox, ALICE)
+    assert home_click(sandbox, ALICE, HOME_SETTING_TOGGLE, value="prompts:on").status == 200
+    # The next tick, not the workspace's next hourly look, plans hers: still within the grace.
+    assert prompted(sandbox, at(14, 6)) == {ALICE}
