@@ -13,7 +13,7 @@ from their settings at the time of the upgrade:
   first ticks after an upgrade do not all plan every workspace at once.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -28,7 +28,7 @@ from alembic import op
 import bot.models
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
