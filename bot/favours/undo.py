@@ -43,7 +43,9 @@ class Undone:
     giver_id: str
     other_id: str  # the other person in the credit, told privately (unless a reaction)
     channel_id: str | None
-    # The /thanks command's response_url, while Slack still takes posts on it.
+    # Celebrated by a /thanks command's own answer, which only its response_url can follow up.
+    by_command: bool
+    # That response_url, while Slack still takes posts on it.
     response_url: str | None
     reopened: Reopened | None
 
@@ -72,6 +74,7 @@ def undo_last(session: Session, now: datetime, team_id: str, member_id: str) -> 
         giver_id=giver,
         other_id=credit.helped_id if giver == credit.helper_id else credit.helper_id,
         channel_id=credit.channel_id,
+        by_command=credit.response_url is not None,
         response_url=live_url,
         reopened=reopen_request(session, credit),
     )

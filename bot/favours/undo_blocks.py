@@ -25,7 +25,7 @@ def undone_reply(undone: Undone, public: str | None) -> Message:
     elif public == MESSAGE_STAYS:
         text += (
             f" The thanks message in {where} stays: Slack lets me follow up on a /thanks only "
-            "for 30 minutes. The thanks no longer count all the same."
+            "a few times within 30 minutes. The thanks no longer count all the same."
         )
     if undone.reopened is not None:
         request = undone.reopened.request

@@ -126,7 +126,9 @@ def test_a_thanks_taken_back_after_30_minutes_leaves_its_message_and_says_so(
     answer = undo(sandbox, ALICE)
 
     assert "The thanks message in <#C0GENERAL> stays" in answer
-    assert "only for 30 minutes. The thanks no longer count all the same." in answer
+    assert "only a few times within 30 minutes. The thanks no longer count all the same." in (
+        answer
+    )
     assert len(public(sandbox)) == 1
     assert len(dms(sandbox, BOB)) == 1
     assert credits(sessions)[0].retracted_at == clock.now
@@ -274,3 +276,44 @@ def test_someone_else_cannot_take_back_an_asks_favour(
 
     assert snapshot(sessions) == before
     assert requests(sessions)[0].status == "fulfilled"
+
+
+# Favours logged privately, reactions
+
+
+def test_a_favour_logged_privately_is_taken_back_and_the_helper_told_without_its_words(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    delivery, _ = sandbox.driver.slash_command(
+        ALICE, FAVOR_COMMAND, f"<@{BOB}> moved my desk big", GENERAL
+    )
+    assert delivery.status == 200
+
+    answer = undo(sandbox, ALICE)
+
+    assert answer == (
+        ":leftwards_arrow_with_hook: Undone: <@U0BOB0002> did you a big favour (moved my desk). "
+        "It no longer counts anywhere. I've let <@U0BOB0002> know privately."
+    )
+    [note] = dms(sandbox, BOB)
+    assert note.text.startswith(
+        ":leftwards_arrow_with_hook: <@U0ALICE01> took back the favour they recorded for you "
+    )
+    assert "desk" not in note.text
+    assert public(sandbox) == []
+    assert credits(sessions)[0].retracted_at is not None
+
+
+def test_a_reaction_taken_back_tells_nobody_and_leaves_the_emoji(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    message = sandbox.emulator.post_user_message(GENERAL, BOB, "I fixed the build")
+    assert sandbox.driver.react(ALICE, message, "pray").status == 200
+    assert len(credits(sessions)) == 1
+
+    answer = undo(sandbox, ALICE)
+
+    assert "you reacted to <@U0BOB0002>'s message" in answer
+    assert "The emoji can stay on the message." in answer and "know privately" not in answer
+    assert dms(sandbox, BOB) == []
+    assert credits(sessions)[0].retracted_at is not None

@@ -48,7 +48,7 @@ def undo(command: dict[str, Any], client: WebClient, context: BoltContext, deps:
 
 def _say_in_channel(undone: Undone) -> str | None:
     """Follow up a /thanks in its channel while its response_url lives; what became of it."""
-    if undone.entry.kind != "thanks" or undone.channel_id is None:
+    if not undone.by_command:
         return None
     if undone.response_url is None:
         return MESSAGE_STAYS
