@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.asks.reopening import Reopened, reopen_request
 from bot.balance.history import Entry
@@ -81,14 +83,14 @@ def undo_last(session: Session, now: datetime, team_id: str, member_id: str) -> 
 
 
 def _newest(
-    session: Session, team_id: str, since: datetime, whose: object, *, offers: bool
+    session: Session, team_id: str, since: datetime, whose: ColumnElement[bool], *, offers: bool
 ) -> Credit | None:
     from_an_offer = Credit.source_key.startswith(OFFER_KEY)
     return session.scalar(
         select(Credit)
         .where(
             Credit.team_id == team_id,
-            whose,  # type: ignore[arg-type]
+            whose,
             Credit.created_at > since,
             Credit.retracted_at.is_(None),
             from_an_offer if offers else ~from_an_offer,
@@ -99,7 +101,7 @@ def _newest(
     )
 
 
-def _refuse(session: Session, team_id: str, since: datetime, member_id: str) -> None:
+def _refuse(session: Session, team_id: str, since: datetime, member_id: str) -> NoReturn:
     """Nothing of theirs to take back: say whose it is when their newest entry is someone
     else's to take back (an offer they took up), or that there is nothing."""
     theirs = session.scalar(
