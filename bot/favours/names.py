@@ -7,7 +7,7 @@ autocomplete shows for the same word. Bots and deactivated people are never sugg
 
 from __future__ import annotations
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import Session
 
 from bot.models import Member
@@ -15,10 +15,15 @@ from bot.models import Member
 
 def person_named(session: Session, team_id: str, word: str) -> str | None:
     """The one person whose name or display name is `word` (as typed, or capitalised as names
-    often are); None when no one is, or several are. Two probes of the members' name indexes."""
+    often are); None when no one is, or several are."""
+    found = session.scalars(person_named_query(team_id, word)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def person_named_query(team_id: str, word: str) -> CompoundSelect[str]:
+    """Two probes of the members' name indexes (migration 0020), at most two people."""
     spellings = sorted({word, word.lower(), word.capitalize()})
     people = Member.team_id == team_id, ~Member.is_bot, ~Member.is_deactivated
     by_name = select(Member.user_id).where(*people, Member.name.in_(spellings))
     by_display = select(Member.user_id).where(*people, Member.display_name.in_(spellings))
-    found = session.scalars(union(by_name, by_display).limit(2)).all()
-    return found[0] if len(found) == 1 else None
+    return union(by_name, by_display).limit(2)

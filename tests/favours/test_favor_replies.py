@@ -4,11 +4,11 @@ that is someone's name, the mention it meant; the full help only when asked for.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.favours.names import person_named
-from bot.models import Credit, Member
+from bot.favours.names import person_named, person_named_query
+from bot.models import Credit, Member, Workspace
 from bot.sandbox.harness import Sandbox
 from bot.slack.ids import FAVOR_COMMAND
 from slack_emulator import Message, SlackUser
@@ -112,3 +112,28 @@ def test_someone_from_another_workspace_is_never_suggested(
 def test_the_whole_help_only_when_asked_for(sandbox: Sandbox) -> None:
     assert favor(sandbox, ALICE, "help").text.startswith("*Here's what `/favor` can do:*")
     assert "Here's what" not in favor(sandbox, ALICE, "balanse").text
+
+
+def test_the_lookup_reads_the_name_indexes_not_every_member(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        session.add(Workspace(team_id=TEAM, name="Big"))
+        session.execute(
+            insert(Member),
+            [
+                {"team_id": TEAM, "user_id": f"U{n:08d}", "name": f"m{n}", "display_name": f"M{n}"}
+                for n in range(2_000)
+            ],
+        )
+    query = person_named_query(TEAM, "m42")
+    with sessions() as session:
+        bind = session.get_bind()
+        session.execute(text("ANALYZE members" if bind.dialect.name == "postgresql" else "ANALYZE"))
+        sql = str(query.compile(bind, compile_kwargs={"literal_binds": True}))
+        explain = "EXPLAIN QUERY PLAN" if bind.dialect.name == "sqlite" else "EXPLAIN"
+        plan = " ".join(str(row) for row in session.execute(text(f"{explain} {sql}")))
+        assert person_named(session, TEAM, "m42") == "U00000042"
+        assert person_named(session, TEAM, "M42") == "U00000042"
+    assert "ix_members_team_name" in plan and "ix_members_team_display_name" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN members" not in plan, plan
