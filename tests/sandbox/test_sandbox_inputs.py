@@ -5,6 +5,7 @@ the values that are set. Each use reaches the app as Slack sends it, and the led
 from __future__ import annotations
 
 import io
+import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -146,3 +147,18 @@ def test_the_thank_for_this_form_can_name_someone_else_and_keep_it_private(
     assert (credit.helper_id, credit.helped_id) == ("U0ERIN005", ALICE)
     posted = sandbox.emulator.messages("C0GENERAL", ephemeral=False)
     assert [m.user for m in posted] == ["U0DAVE004"]  # kept private: nothing in the channel
+
+
+def test_an_export_shows_its_file_in_the_dm(sandbox: Sandbox) -> None:
+    out = io.StringIO()
+    lines = "alice: /thanks @bob for the release notes\nalice: /favor export\nbob: /favor export"
+    run_shell(sandbox, io.StringIO(lines), out, echo=True)
+    deadline = time.monotonic() + 10
+    while "[file goodwill-ledger-" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)  # the export is uploaded beside the command's answer
+    text = out.getvalue()
+    dm = text.split("DM with @alice  Goodwill:")[1]
+    assert "[file goodwill-ledger-T0SANDBOX-" in dm and ".csv: 2 lines, " in dm
+    assert "  | id,helper_id,helper_name" in dm  # no byte-order mark shown
+    assert ",U0BOB0002,bob,U0ALICE01,alice,thanks,1,for the release notes," in dm
+    assert text.count("[file ") == 1  # Bob is no admin: no file for him
