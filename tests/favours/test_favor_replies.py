@@ -137,3 +137,12 @@ def test_the_lookup_reads_the_name_indexes_not_every_member(
         assert person_named(session, TEAM, "M42") == "U00000042"
     assert "ix_members_team_name" in plan and "ix_members_team_display_name" in plan, plan
     assert "Seq Scan" not in plan and "SCAN members" not in plan, plan
+
+
+def test_the_suggestion_quotes_what_was_typed_on_one_line_paging_no_one(
+    sandbox: Sandbox,
+) -> None:
+    shown = favor(sandbox, ALICE, "bob covered `my`\nshift <!channel> " + "x" * 300)
+    assert shown.text.startswith(f"Did you mean <@{BOB}>?")
+    assert "<!channel>" not in shown.text and "\n" not in shown.text
+    assert "`/favor @bob covered 'my' shift" in shown.text and shown.text.endswith("…`.")
