@@ -31,6 +31,18 @@ Clock = Callable[[], float]
 Subscriber = Callable[[Message], None]
 
 
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base36(number: int) -> str:
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = _DIGITS[digit] + text
+        if not number:
+            return text
+
+
 class Workspace:
     def __init__(self, identity: Identity, *, validate: bool, clock: Clock) -> None:
         self.identity = identity
@@ -42,7 +54,11 @@ class Workspace:
         self._messages: dict[tuple[str, str], Message] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
-        self._ids = itertools.count(1)
+        # Slack never hands out an id twice. An emulator started again (the sandbox, run after
+        # run against the same database) counts on from the microsecond it starts, so its
+        # view, file and conversation ids never repeat an earlier run's, whose records an app
+        # keeps (a form remembered as submitted).
+        self._ids = itertools.count(round(clock() * 1_000_000))
         # Set by SlackEmulator.enable_oauth: the app can then be installed through OAuth.
         self.oauth: OAuthApp | None = None
         # Set by SlackEmulator.enable_socket_mode: apps.connections.open then answers.
@@ -63,7 +79,7 @@ class Workspace:
 
     def next_id(self, prefix: str) -> str:
         """An id shaped like Slack's (a type letter, then upper-case letters and digits)."""
-        return f"{prefix}0SBX{self.next_number():06d}"
+        return f"{prefix}0SBX{_base36(self.next_number()):0>6}"
 
     # -- people and channels -------------------------------------------------------------------
 

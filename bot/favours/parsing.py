@@ -31,6 +31,8 @@ SUBCOMMANDS = (
 _THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
 _WORD_SHOWN = 30  # longer first words are not echoed back
 _PLAIN_WORD = re.compile(r"[\w-]+")
+# Slack's handles and display names as people type them after @: letters, digits, . _ -
+_NAME_WORD = re.compile(r"[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,14 @@ class FavorHelp:
 
 @dataclass(frozen=True)
 class FavorUsage:
-    """Text that is not a /favor command; `problem` says what was wrong, kindly."""
+    """Text that is not a /favor command; `problem` says what was wrong, kindly, and what to
+    type instead. `name`: a plain word that may be a person's name (`/favor bob covered my
+    shift`), which the listener looks up to suggest the mention; `instead` is the command as
+    it would read with `@name` picked from the autocomplete."""
 
     problem: str
+    name: str | None = None
+    instead: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,9 +171,21 @@ def parse_favor(text: str) -> FavorCommand:
         return _log(stripped)
     if first.startswith("@"):
         return FavorUsage(
-            "I couldn't tell who that is. Pick the person from the autocomplete when you type @."
+            "I couldn't tell who that is. Pick the person from the list that opens when you "
+            "type @.",
+            *_maybe_a_name(first[1:], f"/favor @{{name}} {rest}"),
         )
-    return FavorUsage(_unknown(word))
+    if word in _THANKING:
+        return FavorUsage(_unknown(word))
+    return FavorUsage(_unknown(word), *_maybe_a_name(first, f"/favor @{{name}} {rest}"))
+
+
+def _maybe_a_name(word: str, instead: str) -> tuple[str | None, str]:
+    """`word` as a name to look up, with the command it would be, if it can be a name at all
+    (a plain word, not too long to show); else nothing to look up."""
+    if not word or len(word) > _WORD_SHOWN or not _NAME_WORD.fullmatch(word):
+        return None, ""
+    return word, instead.replace("{name}", word).strip()
 
 
 def _unknown(word: str) -> str:
@@ -197,7 +216,10 @@ def _balance(rest: str) -> FavorCommand:
         return FavorBalance()
     mention = USER_MENTION.fullmatch(rest)
     if mention is None:
-        return FavorUsage("For one person, type `/favor balance @someone`.")
+        return FavorUsage(
+            "For one person, type `/favor balance @someone`, picking them from the list.",
+            *_maybe_a_name(rest.removeprefix("@"), "/favor balance @{name}"),
+        )
     return FavorBalance(mention.group(1))
 
 
@@ -215,7 +237,10 @@ def _log(text: str) -> FavorCommand:
     if word in FAVOR_SIZES:
         size, description = word, head.rstrip(_AROUND_SIZE + " ") or head
     if not description:
-        return FavorUsage(f"What did <@{helper_id}> do for you?")
+        return FavorUsage(
+            f"What did <@{helper_id}> do for you? Say it after their name: "
+            "`/favor @someone fixed the build`."
+        )
     return _too_long(description) or FavorLog(helper_id, description, size)
 
 

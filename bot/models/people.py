@@ -131,6 +131,12 @@ class Member(Base):
     )
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
+    # `/favor bob …` suggests @bob: one probe by name, one by display name (bot.favours.names).
+    __table_args__ = (
+        Index("ix_members_team_name", "team_id", "name"),
+        Index("ix_members_team_display_name", "team_id", "display_name"),
+    )
+
     @property
     def label(self) -> str:
         return member_label(self.display_name, self.real_name, self.name, self.user_id)
