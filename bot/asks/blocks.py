@@ -54,7 +54,9 @@ def request_message(request: RequestInfo) -> Message:
             else f":white_check_mark: {author} offered this and {others} took it up. "
             f"Thank you, {author}!"
         )
-    elif request.status in ("withdrawn", "expired"):
+    elif request.status == "expired":
+        headline = f":leaves: This {request.kind} by {author} has closed: it was open a good while."
+    elif request.status == "withdrawn":
         headline = f":leaves: {author} has closed this {request.kind}."
     else:
         headline = (

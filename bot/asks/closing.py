@@ -276,3 +276,14 @@ def _dms(session: Session, request: FavorRequest) -> tuple[AnswerDm, ...]:
         for row in rows
         if row.dm_channel_id and row.dm_ts
     )
+
+
+def expired_request(session: Session, team_id: str, public_id: str) -> RequestInfo | None:
+    """The request, when it expired (bot.asks.plan): its channel message, which the tick could
+    not change, is brought up to date at the first click on it."""
+    request = session.scalar(
+        select(FavorRequest).where(
+            FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36]
+        )
+    )
+    return RequestInfo.of(request) if request is not None and request.status == "expired" else None

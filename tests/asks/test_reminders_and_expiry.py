@@ -16,7 +16,14 @@ from bot.sandbox.seed import TEAM_ID
 from bot.scheduler.sender import Pacer, Sender, SendReport
 from bot.scheduler.tick import TickReport, run_tick
 from bot.slack.app import make_client
-from bot.slack.ids import ASK_DONE, ASK_NOT_NEEDED, ASK_VOLUNTEER, OFFER_CONFIRM, OFFER_TAKE
+from bot.slack.ids import (
+    ASK_DONE,
+    ASK_NOT_NEEDED,
+    ASK_VOLUNTEER,
+    ASK_WITHDRAW,
+    OFFER_CONFIRM,
+    OFFER_TAKE,
+)
 from tests.asks.forms import open_close_form, send_close_form
 from tests.asks.test_asks_offers import (
     ALICE,
@@ -28,6 +35,7 @@ from tests.asks.test_asks_offers import (
     credits,
     dms,
     notes,
+    now,
     post,
     requests,
 )
@@ -150,9 +158,12 @@ def test_requests_open_too_long_expire_once_with_a_note(
     assert tick(sandbox, expires + timedelta(hours=1))[0].planned == 0
     assert due(sessions, expires + timedelta(days=30)) == set()
 
-    # Its buttons say so, and change nothing.
+    # Its buttons say so, and change nothing; the first click brings the message up to date.
     clock.advance(days=15)
+    assert buttons(now(sandbox, ask)) == [ASK_VOLUNTEER, ASK_WITHDRAW]
     click(sandbox, DAVE, ask, ASK_VOLUNTEER)
+    assert buttons(now(sandbox, ask)) == []
+    assert "by <@U0ALICE01> has closed: it was open a good while" in now(sandbox, ask).text
     click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
     closed = "was open so long that it closed on its own, so it needs nothing more."
     assert notes(sandbox, DAVE) == [f"This ask {closed}"]
