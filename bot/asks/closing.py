@@ -85,8 +85,9 @@ def to_close(
     user_id: str,
     fetch_user: FetchUser,
 ) -> ToClose:
-    """The author clicked Done (ask) or Confirm (offer): whom the form lists, all ticked."""
-    request = locked_request(session, team_id, public_id)
+    """The author clicked Done (ask) or Confirm (offer): whom the form lists, all ticked.
+    Only read: the form's submission checks it all again, locked."""
+    request = locked_request(session, team_id, public_id, lock=False)
     require_author(request, user_id, "close")
     require_open(session, request)
     waiting = [row.user_id for row in _waiting(session, request)]

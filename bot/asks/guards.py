@@ -11,14 +11,15 @@ from bot.models import FavorRequest, FavorResponse
 from bot.slack.messages import join_names, mention
 
 
-def locked_request(session: Session, team_id: str, public_id: str) -> FavorRequest:
+def locked_request(
+    session: Session, team_id: str, public_id: str, *, lock: bool = True
+) -> FavorRequest:
     """The request a button names, locked until the transaction ends (PostgreSQL; SQLite
-    serialises writers already)."""
-    request = session.scalar(
-        select(FavorRequest)
-        .where(FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36])
-        .with_for_update()
+    serialises writers already), unless it is only read (`lock=False`)."""
+    query = select(FavorRequest).where(
+        FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36]
     )
+    request = session.scalar(query.with_for_update() if lock else query)
     if request is None:
         raise RequestClosedError(
             "I can't find that any more; it may have been removed. Nothing was changed."

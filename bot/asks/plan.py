@@ -59,7 +59,12 @@ def plan_requests(session: Session, workspace: Workspace, now: datetime) -> list
             _dm(
                 expiry_key(team_id, request.public_id),
                 request,
-                expiry_note(RequestInfo.of(request), days, _waiting(session, request)),
+                # As long as it was open: more than `days` when the setting was shortened.
+                expiry_note(
+                    RequestInfo.of(request),
+                    max(days, (now - request.created_at).days),
+                    _waiting(session, request),
+                ),
                 now,
                 EXPIRY_NOTE_GRACE,
             )

@@ -185,3 +185,18 @@ def test_the_workspace_says_how_long_requests_stay_open(
     assert tick(sandbox, start + timedelta(days=3))[0].planned == 1
     assert requests(sessions)[0].status == "expired"
     assert "was open for 3 days" in dms(sandbox, ALICE)[0].text
+
+
+def test_a_shortened_setting_expires_older_requests_at_the_next_tick_saying_how_long(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    start = clock.now
+    post(sandbox, ALICE, "ask a spare umbrella")
+    assert tick(sandbox, start + timedelta(days=10))[0].planned == 0
+    with sessions.begin() as session:
+        workspace = session.get(Workspace, TEAM_ID)
+        assert workspace is not None
+        workspace.ask_expiry_days = 3
+
+    assert tick(sandbox, start + timedelta(days=10, minutes=1))[0].planned == 1
+    assert "was open for 10 days" in dms(sandbox, ALICE)[0].text
