@@ -12,7 +12,7 @@ from bot.asks.form import HELPERS, SIZE
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
 from bot.slack.ids import ASK_DONE, ASK_NOT_NEEDED, ASK_VOLUNTEER, OFFER_CONFIRM, OFFER_TAKE
-from slack_emulator import Message
+from slack_emulator import Message, SlackUser
 from tests.asks.forms import close, open_close_form, send_close_form
 from tests.asks.test_asks_offers import (
     ALICE,
@@ -268,3 +268,23 @@ def test_bad_forms_are_refused_under_the_people_and_change_nothing(
     assert snapshot(sessions) == before
     assert buttons(now(sandbox, ask)) == [ASK_VOLUNTEER, "ask_withdraw"]
     assert dms(sandbox, BOB) == [] and dms(sandbox, CAROL) == []
+
+
+def test_more_volunteers_than_checkboxes_hold_are_listed_in_a_multi_select(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    helpers = [f"U0HELPER{n:02d}" for n in range(12)]
+    for user_id in helpers:
+        sandbox.emulator.add_user(SlackUser(id=user_id, team_id="T0SANDBOX", name=user_id.lower()))
+    ask = post(sandbox, ALICE, "ask hands to carry the piano, big")
+    volunteers(sandbox, ask, *helpers)
+    form = open_close_form(sandbox, ALICE, dms(sandbox, ALICE)[0], ASK_DONE)
+
+    element = next(b for b in form["blocks"] if b.get("block_id") == HELPERS)["element"]
+    assert element["type"] == "multi_static_select"  # checkboxes hold 10 options at most
+    assert ticked(form) == (helpers, "big")
+
+    send_close_form(sandbox, ALICE, form, picked=helpers[1:])
+
+    assert [c.helper_id for c in credits(sessions)] == helpers[1:]
+    assert "didn't need your hand" in dms(sandbox, helpers[0])[0].text
