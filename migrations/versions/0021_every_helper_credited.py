@@ -42,6 +42,13 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f("ck_favor_requests_size_known"), "size IN ('small', 'medium', 'big')"
         )
+        batch_op.create_index(
+            "ix_favor_requests_open_due",
+            ["team_id", "created_at", "remind_at"],
+            unique=False,
+            postgresql_where=sa.text("status = 'open'"),
+            sqlite_where=sa.text("status = 'open'"),
+        )
     with op.batch_alter_table("favor_responses", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("credited", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -95,6 +102,7 @@ def downgrade() -> None:
     with op.batch_alter_table("favor_responses", schema=None) as batch_op:
         batch_op.drop_column("credited")
     with op.batch_alter_table("favor_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_favor_requests_open_due")
         batch_op.drop_constraint(op.f("ck_favor_requests_size_known"), type_="check")
         batch_op.drop_constraint(op.f("ck_favor_requests_status_known"), type_="check")
         batch_op.create_check_constraint(op.f("ck_favor_requests_status_known"), _OLD_STATUSES)
