@@ -68,11 +68,13 @@ class FavorLog:
 @dataclass(frozen=True)
 class FavorAsk:
     what: str
+    size: str = "small"  # said at the end of the text, as when logging a favour
 
 
 @dataclass(frozen=True)
 class FavorOffer:
     what: str
+    size: str = "small"
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,10 @@ def _request_text(
 ) -> FavorCommand:
     if not rest:
         return FavorUsage(question)
-    return _too_long(rest) or kind(rest)
+    what, size = split_size(rest)
+    if not what:  # the size is all there is: it is the text
+        what, size = rest, None
+    return _too_long(what) or kind(what, size or "small")
 
 
 def _balance(rest: str) -> FavorCommand:
@@ -230,21 +235,27 @@ def _log(text: str) -> FavorCommand:
     description = " ".join(text[mention.end() :].split())
     if USER_MENTION.match(description):
         return FavorUsage("A favour is logged for one person at a time.")
-    size = "small"
-    head, _, last = description.rpartition(" ")
-    # "moved my desk, big" and "moved my desk big." say the size as surely as "… big".
-    word = last.strip(_AROUND_SIZE).casefold()
-    if word in FAVOR_SIZES:
-        size, description = word, head.rstrip(_AROUND_SIZE + " ") or head
+    description, size = split_size(description)
     if not description:
         return FavorUsage(
             f"What did <@{helper_id}> do for you? Say it after their name: "
             "`/favor @someone fixed the build`."
         )
-    return _too_long(description) or FavorLog(helper_id, description, size)
+    return _too_long(description) or FavorLog(helper_id, description, size or "small")
 
 
 _AROUND_SIZE = ".,;:!()-"
+
+
+def split_size(text: str) -> tuple[str, str | None]:
+    """`text` without the size its last word says (small, medium or big), and that size; the
+    text as it is and None when it says none."""
+    head, _, last = text.rpartition(" ")
+    # "moved my desk, big" and "moved my desk big." say the size as surely as "… big".
+    word = last.strip(_AROUND_SIZE).casefold()
+    if word not in FAVOR_SIZES:
+        return text, None
+    return head.rstrip(_AROUND_SIZE + " ") or head, word
 
 
 def _too_long(text: str) -> FavorUsage | None:

@@ -49,6 +49,9 @@ class Workspace(Base):
     nudge_give_back_min_people: Mapped[int] = mapped_column(
         SmallInteger, default=4, server_default="4"
     )
+    # Asks and offers still open this many days after they were posted expire (bot.asks.plan).
+    # The database's default only: rows written as older revisions knew them still insert.
+    ask_expiry_days: Mapped[int] = mapped_column(SmallInteger, server_default="14")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -96,6 +99,7 @@ class Workspace(Base):
         CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
         CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday_range"),
         CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour_range"),
+        CheckConstraint("ask_expiry_days >= 1", name="ask_expiry_days_positive"),
     )
 
 

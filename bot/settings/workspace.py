@@ -36,6 +36,7 @@ NUDGE_ASK_TOO_MIN_PEOPLE = "nudge_ask_too_min_people"
 NUDGE_GIVE_BACK_MIN_PEOPLE = "nudge_give_back_min_people"
 PROMPT_WEEKDAY = "prompt_weekday"
 PROMPT_HOUR = "prompt_hour"
+ASK_EXPIRY_DAYS = "ask_expiry_days"
 
 # Whole numbers the form asks for, with the range each may take.
 NUMBER_RANGES = {
@@ -44,6 +45,7 @@ NUMBER_RANGES = {
     NUDGE_PAIR_MIN_WEIGHT: (1, 100),
     NUDGE_ASK_TOO_MIN_PEOPLE: (1, 100),
     NUDGE_GIVE_BACK_MIN_PEOPLE: (1, 100),
+    ASK_EXPIRY_DAYS: (1, 365),
 }
 MAX_CREDIT_EMOJI = 10
 MAX_EMOJI_NAME = 100  # reaction_marks.emoji
@@ -117,6 +119,7 @@ class WorkspaceSettings:
     nudge_give_back_min_people: int
     prompt_weekday: int
     prompt_hour: int
+    ask_expiry_days: int
 
     @classmethod
     def of(cls, workspace: Workspace) -> WorkspaceSettings:
@@ -172,6 +175,7 @@ def check_workspace_form(form: WorkspaceForm) -> WorkspaceSettings:
         nudge_give_back_min_people=number(NUDGE_GIVE_BACK_MIN_PEOPLE),
         prompt_weekday=choice(PROMPT_WEEKDAY, range(7), "a day"),
         prompt_hour=choice(PROMPT_HOUR, range(24), "an hour"),
+        ask_expiry_days=number(ASK_EXPIRY_DAYS),
     )
     if problems:
         raise InvalidSettingsError(problems)

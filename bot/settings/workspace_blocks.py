@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings.workspace import (
+    ASK_EXPIRY_DAYS,
     CREDIT_EMOJI,
     DIGEST_CHANNEL,
     DIGEST_HOUR,
@@ -47,6 +48,10 @@ NUMBER_WORDS = {
     NUDGE_GIVE_BACK_MIN_PEOPLE: (
         "Nudge to give back after help from this many people",
         "For people who received from many and helped no one yet.",
+    ),
+    ASK_EXPIRY_DAYS: (
+        "Days an ask or offer stays open",
+        "Still open after that, it closes on its own, and its author gets a note.",
     ),
 }
 

@@ -42,6 +42,7 @@ def workspace(sessions: sessionmaker[Session]) -> dict[str, Any]:
                 "nudge_give_back_min_people",
                 "prompt_weekday",
                 "prompt_hour",
+                "ask_expiry_days",
             )
         }
 
@@ -120,6 +121,7 @@ DEFAULTS = {
     "nudge_give_back_min_people": 4,
     "prompt_weekday": 4,
     "prompt_hour": 15,
+    "ask_expiry_days": 14,
 }
 
 
@@ -221,6 +223,7 @@ def test_admins_get_both_parts(sandbox: Sandbox) -> None:
         "nudge_pair_min_weight",
         "nudge_ask_too_min_people",
         "nudge_give_back_min_people",
+        "ask_expiry_days",
         "prompt_weekday",
         "prompt_hour",
     ]
@@ -249,6 +252,7 @@ def test_an_admin_saves_the_workspace_settings_and_the_new_channel_is_told(
         nudge_give_back_min_people="7",
         prompt_weekday="2",
         prompt_hour="11",
+        ask_expiry_days="21",
     )
 
     assert answer == {}
@@ -266,6 +270,7 @@ def test_an_admin_saves_the_workspace_settings_and_the_new_channel_is_told(
         "nudge_give_back_min_people": 7,
         "prompt_weekday": 2,
         "prompt_hour": 11,
+        "ask_expiry_days": 21,
     }
     [announcement] = sandbox.emulator.messages(RANDOM)
     assert "weekly digest of thanks and favours here, Fridays at 17:00 (Europe/Oslo)" in (
@@ -303,6 +308,7 @@ def test_every_problem_shows_under_its_field_and_nothing_is_saved(
         nudge_give_back_min_people="\uff11\uff12",  # full-width digits
         prompt_weekday="x",
         prompt_hour="24",
+        ask_expiry_days="0",
     )
 
     assert answer["response_action"] == "errors"
@@ -319,6 +325,7 @@ def test_every_problem_shows_under_its_field_and_nothing_is_saved(
         "nudge_give_back_min_people",
         "prompt_weekday",
         "prompt_hour",
+        "ask_expiry_days",
     }
     assert errors["timezone"].startswith("Type a time zone name such as Europe/Oslo")
     assert errors["pair_daily_cap"] == "Type a whole number from 1 to 50."
@@ -449,6 +456,7 @@ def form(**answers: str | None) -> WorkspaceForm:
         "nudge_give_back_min_people": "4",
         "prompt_weekday": "4",
         "prompt_hour": "15",
+        "ask_expiry_days": "14",
     }
     return WorkspaceForm(digest_channel_id=None, quiet_mentions=False, answers=base | answers)
 

@@ -209,6 +209,7 @@ def _post_request(
         message_ts=None,
         status="open",
         counterpart_id=None,
+        size=parsed.size,
     )
     try:
         posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
@@ -233,5 +234,6 @@ def _post_request(
             public_id=draft.public_id,
             message_ts=posted["ts"],
             in_public_channel=in_public_channel,
+            size=draft.size,
         )
     return {}
