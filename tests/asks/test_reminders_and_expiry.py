@@ -43,9 +43,10 @@ from tests.support import Clock
 
 
 def tick(sandbox: Sandbox, at: datetime) -> tuple[TickReport, SendReport]:
-    """A tick at `at` with the asks' planner, then the sender, as the scheduler runs them."""
+    """A tick at `at` planning only the asks' reminders and expiries (no digest, prompt or
+    nudge rhythm), then the sender, as the scheduler runs them."""
     client = make_client(sandbox.emulator.bot_token, sandbox.emulator.api_url)
-    planned = run_tick(sandbox.sessions, at, planners=[plan_requests])
+    planned = run_tick(sandbox.sessions, at, planners=())
     sender = Sender(sandbox.sessions, lambda _team_id: client, lambda: at, Pacer(100, 0.0))
     return planned, sender.send_due()
 
@@ -102,6 +103,19 @@ def test_the_asker_is_reminded_once_a_day_after_the_first_answer(
     send_close_form(sandbox, ALICE, form, picked=[BOB, CAROL])
     assert [(c.helper_id, c.weight) for c in credits(sessions)] == [(BOB, 2), (CAROL, 2)]
     assert "didn't need your hand" in dms(sandbox, DAVE)[-1].text
+
+
+def test_the_scheduler_s_own_tick_plans_the_reminder_with_its_rhythms(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    ask = post(sandbox, ALICE, "ask a hand with the expense report")
+    click(sandbox, BOB, ask, ASK_VOLUNTEER)
+    remind_at = clock.now + timedelta(days=1)
+    public_id = requests(sessions)[0].public_id
+
+    run_tick(sessions, remind_at)  # every rhythm, as the scheduler's job runs it
+
+    assert (reminder_key(TEAM_ID, public_id), ALICE, "pending") in outbox(sessions)
 
 
 def test_no_reminder_without_an_answer_waiting(
