@@ -10,9 +10,9 @@ It knows Slack, not the app it serves: nothing here imports the bot.
 
 Pieces: `models` (records and errors), `validation` (what Slack rejects), `workspace` (state),
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
-`files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
-users.conversations), `methods` (one handler per Web API method), `http` (the wire format) and
-`emulator` (`SlackEmulator`, which holds them together).
+`files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list,
+users.conversations, usergroups.users.list), `methods` (one handler per Web API method),
+`http` (the wire format) and `emulator` (`SlackEmulator`, which holds them together).
 """
 
 from slack_emulator.emulator import SlackEmulator
@@ -24,6 +24,7 @@ from slack_emulator.models import (
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
+    SlackUserGroup,
 )
 from slack_emulator.responses import RESPONSE_URL_TTL_SECONDS, RESPONSE_URL_USES
 from slack_emulator.views import TRIGGER_TTL_SECONDS
@@ -39,5 +40,6 @@ __all__ = [
     "SlackEmulator",
     "SlackEmulatorRejected",
     "SlackUser",
+    "SlackUserGroup",
     "UploadedFile",
 ]

@@ -211,8 +211,8 @@ def _explain(
         label = member_label(row.display_name, row.real_name, row.name, row.user_id)
         if row.not_the_giver and row.a_person and not row.giver_a_person:
             giver = find_members(session, team_id, [giver_id])[giver_id]
-            why = words.bot if giver.is_bot else words.deactivated
-            raise NotAPersonError(why.format(label=giver.label))
+            words_for = words.bot if giver.is_bot else words.deactivated
+            raise NotAPersonError(words_for.format(label=giver.label))
         why = _why(row)
         if why is not None:
             skipped[credit.helper_id] = Skipped(credit.helper_id, why, label, row.given_today)
