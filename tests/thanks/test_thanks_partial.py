@@ -83,6 +83,7 @@ def test_a_person_already_thanked_does_not_keep_the_others_from_their_thanks(
     assert answer["response_type"] == "in_channel"
     assert credited(sessions) == [(DAVE, "for the deploy"), (ERIN, "for the deploy")]
     assert "<@U0DAVE004> (you already thanked them for that today)" in notes(sandbox, ALICE)[0]
+    assert len(sandbox.emulator.calls_to("response_url")) == 1  # the note, beside the answer
 
     # Carol thanking herself and Erin: Erin is thanked.
     answer = thanks(sandbox, CAROL, f"<@{ERIN}> <@{CAROL}> for the review")
@@ -211,3 +212,12 @@ def test_help_only_on_help_and_refusals_in_one_line(sandbox: Sandbox) -> None:
         answer = thanks(sandbox, ALICE, text)
         assert answer["response_type"] == "ephemeral"
         assert "up to 10 people" not in answer["text"]
+
+
+def test_thanks_that_credit_everyone_send_nothing_beside_the_answer(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for the lunch #care")
+    assert sandbox.emulator.calls_to("response_url") == []
+    assert notes(sandbox, ALICE) == []
+    assert len(credited(sessions)) == 2
