@@ -112,9 +112,12 @@ def _element(element: Any, names: _Names) -> str:
         return f"[{element.get('initial_date') or 'pick a date'}]"
     if kind.endswith("_select"):
         chosen = element.get("initial_user") or element.get("initial_channel")
+        pick = names.person if "user" in kind else names.channel
         if isinstance(chosen, str):
-            pick = names.person if "user" in kind else names.channel
             return f"[{pick(chosen)} v]"
+        several = element.get("initial_users")  # multi_users_select
+        if isinstance(several, list) and several:
+            return f"[{', '.join(pick(str(user_id)) for user_id in several)} v]"
         return f"[{names.text(element.get('placeholder')) or 'Choose'} v]"
     return f"[{kind}]"
 
