@@ -106,12 +106,14 @@ def record_each(
             break
         if not written and _recorded_before(session, pending, restore):
             return Recorded(before=True)
+        if attempt:
+            break  # tried again with what was learnt: the rules refused the rest
         learnt, unknown = _learn_what_is_new(
             session, now, team_id, first.helped_id, pending, fetch_user
         )
         strangers += [Skipped(user_id, Why.NOT_A_MEMBER) for user_id in unknown]
         pending = [credit for credit in pending if credit.helper_id not in unknown]
-        if attempt or not learnt or not pending:
+        if not learnt or not pending:
             break
     skipped = {item.helper_id: item for item in strangers}
     if pending:

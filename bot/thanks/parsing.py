@@ -23,8 +23,9 @@ USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^<>]*)?>")
 # without its handle, `<!subteam^S123>`.
 GROUP_MENTION = re.compile(r"<!subteam\^([A-Z0-9]{2,30})(?:\|@?([^<>|]*))?>")
 _MENTION = re.compile(f"{USER_MENTION.pattern}|{GROUP_MENTION.pattern}")
-# Punctuation between the people thanked and the reason: "@erin: for the cake".
-_AFTER_MENTIONS = re.compile(r"[\s:;,.!\-\u2013\u2014]*")
+# Punctuation between the people thanked and the reason: "@erin: for the cake", "@erin — for
+# the cake"; standing alone, so that "@erin -1 bug" keeps its "-1".
+_AFTER_MENTIONS = re.compile(r"\s*(?:[:;,.!\-\u2013\u2014]+(?=\s|$))?\s*")
 # What may stand between the people thanked at the start: "@a @b", "@a, @b", "@a and @b".
 _JOINER = re.compile(r"(?:\s|,|&amp;|&|\+|\band\b)*", re.IGNORECASE)
 _LEADING_TO = re.compile(r"^\s*to\b", re.IGNORECASE)

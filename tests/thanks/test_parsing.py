@@ -53,6 +53,9 @@ BOB, CAROL = "U0BOB0002", "U0CAROL03"
             (),
         ),
         ("just words", (), "just words", ()),
+        (f"<@{BOB}> -1 bug, thanks to the review", (BOB,), "-1 bug, thanks to the review", ()),
+        (f"<@{BOB}> ...and the docs", (BOB,), "...and the docs", ()),
+        (f"<@{BOB}>: :tada: for the cake", (BOB,), ":tada: for the cake", ()),
     ],
 )
 def test_examples(text: str, users: tuple[str, ...], reason: str, values: tuple[str, ...]) -> None:

@@ -221,3 +221,17 @@ def test_thanks_that_credit_everyone_send_nothing_beside_the_answer(
     assert sandbox.emulator.calls_to("response_url") == []
     assert notes(sandbox, ALICE) == []
     assert len(credited(sessions)) == 2
+
+
+def test_a_team_thanks_delivered_twice_credits_each_member_once(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    payload = sandbox.driver.command_payload(
+        ALICE, "/thanks", f"{PLATFORM} for the on-call", GENERAL
+    )
+    first = sandbox.driver.send_form(payload)
+    second = sandbox.driver.send_form(payload)
+    assert first.json()["response_type"] == "in_channel"
+    assert PLATFORM in first.json()["text"]
+    assert "already recorded" in second.json()["text"]
+    assert credited(sessions) == [(CAROL, "for the on-call"), (DAVE, "for the on-call")]
