@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+from slack_emulator import models
 from slack_emulator.backend import Backend
 from slack_emulator.files import FileStore, UploadedFile
 from slack_emulator.http import serve
@@ -139,6 +140,9 @@ class SlackEmulator:
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
         return self._ws.add_channel(channel)
+
+    def add_user_group(self, group: models.SlackUserGroup) -> models.SlackUserGroup:
+        return self._ws.add_user_group(group)
 
     @property
     def users(self) -> dict[str, SlackUser]:

@@ -20,6 +20,7 @@ from slack_emulator.models import (
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
+    SlackUserGroup,
 )
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.socket_mode import SocketMode
@@ -51,6 +52,7 @@ class Workspace:
         self.lock = threading.RLock()
         self.users: dict[str, SlackUser] = {}
         self.channels: dict[str, SlackChannel] = {}
+        self.user_groups: dict[str, SlackUserGroup] = {}
         self._messages: dict[tuple[str, str], Message] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
@@ -87,6 +89,11 @@ class Workspace:
         with self.lock:
             self.users[user.id] = user
         return user
+
+    def add_user_group(self, group: SlackUserGroup) -> SlackUserGroup:
+        with self.lock:
+            self.user_groups[group.id] = group
+        return group
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
         with self.lock:

@@ -38,6 +38,9 @@ class Workspace(Base):
     )
     pair_daily_cap: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
     half_life_days: Mapped[int] = mapped_column(SmallInteger, default=60, server_default="60")
+    # The largest Slack user group `/thanks @group` credits, member by member. The database's
+    # default alone: rows written by earlier revisions' tests through this model leave it out.
+    group_thanks_max: Mapped[int] = mapped_column(SmallInteger, server_default="25")
     # "Who helped you this week?" — weekday (0 = Monday) and hour in each member's time zone.
     prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
     prompt_hour: Mapped[int] = mapped_column(SmallInteger, default=15, server_default="15")
@@ -97,6 +100,7 @@ class Workspace(Base):
         CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
         CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),
         CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
+        CheckConstraint("group_thanks_max >= 1", name="group_thanks_max_positive"),
         CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday_range"),
         CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour_range"),
         CheckConstraint("ask_expiry_days >= 1", name="ask_expiry_days_positive"),

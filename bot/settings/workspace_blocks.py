@@ -12,6 +12,7 @@ from bot.settings.workspace import (
     DIGEST_CHANNEL,
     DIGEST_HOUR,
     DIGEST_WEEKDAY,
+    GROUP_THANKS_MAX,
     HALF_LIFE_DAYS,
     NUDGE_ASK_TOO_MIN_PEOPLE,
     NUDGE_GIVE_BACK_MIN_PEOPLE,
@@ -33,6 +34,10 @@ HOURS = tuple(f"{hour:02d}:00" for hour in range(24))
 
 NUMBER_WORDS = {
     PAIR_DAILY_CAP: ("Most credits a day from one person to another", "Stops anyone gaming it."),
+    GROUP_THANKS_MAX: (
+        "Largest user group thanked at once",
+        "/thanks @group credits each member; a larger group is refused.",
+    ),
     HALF_LIFE_DAYS: (
         "Days after which help counts half",
         "Balances fade with time, so old help weighs less than new.",

@@ -106,5 +106,6 @@ BOT_SCOPES = frozenset(
         # the same for the private channels a member shares with the app; group_archive,
         # group_unarchive, group_deleted
         "groups:read",
+        "usergroups:read",  # usergroups.users.list: the members of a group thanked by /thanks
     }
 )
