@@ -34,13 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="run one scheduler tick as if at --at, and send")
     tick.add_argument("--at", type=_instant, required=True, help="e.g. 2026-11-30T09:05:00Z")
     digest = commands.add_parser("digest", help="show a workspace's weekly digest")
-    digest.add_argument("--team", required=True, help="the workspace's team ID, T…")
+    digest.add_argument(
+        "--team", help="the workspace's team ID, T… (the sandbox's when no credentials are set)"
+    )
     digest.add_argument(
         "--dry-run", action="store_true", required=True, help="print it; post nothing"
     )
     digest.add_argument("--at", type=_instant, help="as if at this instant (default: now)")
     sandbox = commands.add_parser("sandbox", help="the emulated workspace, no Slack needed")
     sandbox.add_argument("--script", type=Path, help="play this file's lines, then exit")
+    sandbox.add_argument(
+        "--reset", action="store_true", help="start over: remove the sandbox's data first"
+    )
     return parser
 
 
@@ -113,6 +118,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     elif command == "digest":
         return operations.print_digest(settings, args.team, args.at or datetime.now(UTC))
     elif command == "sandbox":
+        if args.reset:
+            from bot.sandbox.lifecycle import start_over
+
+            print(start_over(settings.sandbox_database_url))
         runtime.run_sandbox(settings, args.script)
     else:
         runtime.run(settings)

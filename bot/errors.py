@@ -16,6 +16,7 @@ GoodwillError            base; `user_message` is the kind, short text the person
     ├── DailyLimitError      the per-pair daily cap is reached
     ├── RepeatedReasonError  the same reason to the same person within a day
     ├── NothingRecordedError the ledger's rules refused a credit for a reason that then went away
+    ├── NobodyThankedError   thanks to several people, none of whom the rules allow (each named)
     ├── NotAllowedError      a button or command meant for someone else
     ├── RequestClosedError   an ask, offer or favour that is closed, withdrawn or gone
     ├── AlreadyDoneError     a second click on something already done
@@ -119,6 +120,14 @@ class NothingRecordedError(InputError):
         "Something changed while I was recording that, so nothing was recorded. "
         "Please send it again."
     )
+
+
+class NobodyThankedError(InputError):
+    """`plain_message`: the same words as plain text (a form's error), people by name."""
+
+    def __init__(self, user_message: str, plain_message: str) -> None:
+        super().__init__(user_message)
+        self.plain_message = plain_message
 
 
 class NotAllowedError(InputError):

@@ -1,4 +1,6 @@
-"""One-off commands for operators: `tick --at` and `digest --dry-run` (bot/__main__.py)."""
+"""One-off commands for operators: `tick --at` and `digest --dry-run` (bot/__main__.py).
+
+With no Slack credentials set, both read the sandbox's database, as the sandbox writes it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from bot.digest.blocks import digest_message
 from bot.digest.week import weekly_digest
 from bot.models import Member, Workspace
 from bot.runtime import deps_for, sender_for
+from bot.sandbox.lifecycle import tick_in_sandbox
 from bot.sandbox.render import render_message
+from bot.sandbox.seed import TEAM_ID as SANDBOX_TEAM_ID
 from bot.scheduler.calendar import latest_weekly
 from bot.scheduler.outbox import next_due
 from bot.scheduler.sender import SendReport
@@ -33,6 +37,9 @@ def tick_once(settings: Settings, at: datetime, out: TextIO = sys.stdout) -> Non
     Time runs on from `at` as it does on the wall clock, so a message Slack asked to be sent
     again in a moment (rate limited) is sent before the command ends.
     """
+    if settings.mode is RunMode.SANDBOX:  # no Slack to send to: the sandbox's workspace
+        tick_in_sandbox(settings.sandbox_database_url, at, out)
+        return
     migrate(settings.database_url)
     started = time.monotonic()
 
@@ -52,8 +59,6 @@ def _tick_and_send(
     deps = deps_for(settings, engine, clock=clock)
     report = run_tick(deps.sessions, at)
     print(f"planned {report.planned}, expired {report.expired}", file=out)
-    if settings.mode is RunMode.SANDBOX:
-        return
     # As the worker sends: in OAuth mode with each workspace's token, at the shared pace.
     sender = sender_for(settings, deps, engine=engine)
     total = SendReport()
@@ -75,14 +80,23 @@ def _tick_and_send(
     )
 
 
-def print_digest(settings: Settings, team_id: str, at: datetime, out: TextIO = sys.stdout) -> int:
-    """The digest the workspace would get for the week ending at its last digest hour."""
-    migrate(settings.database_url)
-    sessions = make_session_factory(make_engine(settings.database_url))
+def print_digest(
+    settings: Settings, team_id: str | None, at: datetime, out: TextIO = sys.stdout
+) -> int:
+    """The digest the workspace would get for the week ending at its last digest hour; with
+    no Slack credentials set, the sandbox's (its workspace unless `team_id` says another)."""
+    sandbox = settings.mode is RunMode.SANDBOX
+    database_url = settings.sandbox_database_url if sandbox else settings.database_url
+    team_id = team_id or (SANDBOX_TEAM_ID if sandbox else None)
+    if team_id is None:
+        print("Say which workspace: --team T…", file=sys.stderr)
+        return 2
+    migrate(database_url)
+    sessions = make_session_factory(make_engine(database_url))
     with sessions() as session:
         workspace = session.get(Workspace, team_id)
         if workspace is None:
-            print(f"No workspace {team_id} in {settings.database_url}.", file=sys.stderr)
+            print(f"No workspace {team_id} in {database_url}.", file=sys.stderr)
             return 2
         end = latest_weekly(at, workspace.digest_weekday, workspace.digest_hour, workspace.timezone)
         data = weekly_digest(session, workspace, end)

@@ -10,11 +10,11 @@ It knows Slack, not the app it serves: nothing here imports the bot.
 
 Pieces: `models` (records and errors), `validation` (what Slack rejects), `workspace` (state),
 `views` (modals, Home tabs, triggers), `responses` (response_url and slash-command replies),
-`files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list and
-users.conversations), `methods` (one handler per Web API method), `http` (the wire format),
-`socket_mode` (apps.connections.open and Slack's end of Socket Mode's WebSockets), `emulator`
-(`SlackEmulator`, which holds them together) and `switchboard` (several workspaces behind one
-URL, as Slack's).
+`files` (external file uploads), `oauth` (installs and tokens), `directory` (users.list,
+users.conversations, usergroups.users.list), `methods` (one handler per Web API method), `http`
+(the wire format), `socket_mode` (apps.connections.open and Slack's end of Socket Mode's
+WebSockets), `emulator` (`SlackEmulator`, which holds them together) and `switchboard` (several
+workspaces behind one URL, as Slack's).
 """
 
 from slack_emulator.emulator import SlackEmulator
@@ -26,6 +26,7 @@ from slack_emulator.models import (
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
+    SlackUserGroup,
 )
 from slack_emulator.responses import RESPONSE_URL_TTL_SECONDS, RESPONSE_URL_USES
 from slack_emulator.switchboard import Switchboard
@@ -42,6 +43,7 @@ __all__ = [
     "SlackEmulator",
     "SlackEmulatorRejected",
     "SlackUser",
+    "SlackUserGroup",
     "Switchboard",
     "UploadedFile",
 ]

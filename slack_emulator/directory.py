@@ -1,5 +1,5 @@
 """Who is in the emulated workspace and where: users.list and users.conversations, paged with
-cursors like Slack's."""
+cursors like Slack's; who is in a user group (usergroups.users.list)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from slack_emulator.backend import Backend
 from slack_emulator.models import JsonDict, SlackChannel, SlackEmulatorRejected
 from slack_emulator.validation import as_text, truthy
 
-__all__ = ["users_conversations", "users_list"]
+__all__ = ["usergroups_users_list", "users_conversations", "users_list"]
 
 MAX_PAGE_SIZE = 1000
 USERS_CONVERSATIONS_DEFAULT_LIMIT = 100
@@ -107,3 +107,17 @@ def users_conversations(b: Backend, args: JsonDict) -> JsonDict:
         "channels": [c.to_slack() for c in page],
         "response_metadata": {"next_cursor": _cursor_for(rest[0].id, "channel") if rest else ""},
     }
+
+
+def usergroups_users_list(b: Backend, args: JsonDict) -> JsonDict:
+    """The IDs of a user group's members. Slack answers `no_such_subteam` for a group it does
+    not know, and for a disabled one unless `include_disabled` is set."""
+    wanted = as_text(args.get("usergroup"))
+    if not wanted:
+        raise SlackEmulatorRejected("invalid_arguments", ["missing required field: usergroup"])
+    with b.workspace.lock:
+        group = b.workspace.user_groups.get(wanted)
+        users = list(group.users) if group is not None else []
+    if group is None or (group.is_disabled and not truthy(args.get("include_disabled"))):
+        raise SlackEmulatorRejected("no_such_subteam")
+    return {"users": users}

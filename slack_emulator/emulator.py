@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any
 
+from slack_emulator import models
 from slack_emulator.backend import Backend
 from slack_emulator.files import FileStore, UploadedFile
 from slack_emulator.http import serve
@@ -71,12 +71,7 @@ class SlackEmulator:
     def __enter__(self) -> SlackEmulator:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.stop()
 
     @property
@@ -139,6 +134,9 @@ class SlackEmulator:
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
         return self._ws.add_channel(channel)
+
+    def add_user_group(self, group: models.SlackUserGroup) -> models.SlackUserGroup:
+        return self._ws.add_user_group(group)
 
     @property
     def users(self) -> dict[str, SlackUser]:

@@ -9,7 +9,7 @@ it to `HANDLERS`.
 from __future__ import annotations
 
 from slack_emulator.backend import Backend, Handler
-from slack_emulator.directory import users_conversations, users_list
+from slack_emulator.directory import usergroups_users_list, users_conversations, users_list
 from slack_emulator.models import JsonDict, Message, SlackChannel, SlackEmulatorRejected
 from slack_emulator.validation import (
     CHAT_POST_MESSAGE_ARGUMENTS,
@@ -223,6 +223,7 @@ HANDLERS: dict[str, Handler] = {
     "users.info": users_info,
     "users.list": users_list,
     "users.conversations": users_conversations,
+    "usergroups.users.list": usergroups_users_list,
     "conversations.info": conversations_info,
     "conversations.open": conversations_open,
     "chat.postMessage": chat_post_message,

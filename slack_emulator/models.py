@@ -95,6 +95,16 @@ class SlackUser:
 
 
 @dataclass
+class SlackUserGroup:
+    """A user group (`@platform-team`): its members, as usergroups.users.list lists them."""
+
+    id: str
+    handle: str
+    users: list[str] = field(default_factory=list)
+    is_disabled: bool = False  # listed only with include_disabled, as Slack does
+
+
+@dataclass
 class SlackChannel:
     id: str
     name: str

@@ -20,6 +20,7 @@ from slack_emulator.models import (
     SlackChannel,
     SlackEmulatorRejected,
     SlackUser,
+    SlackUserGroup,
 )
 from slack_emulator.oauth import OAuthApp
 from slack_emulator.socket_mode import SocketMode
@@ -31,6 +32,18 @@ Clock = Callable[[], float]
 Subscriber = Callable[[Message], None]
 
 
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base36(number: int) -> str:
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = _DIGITS[digit] + text
+        if not number:
+            return text
+
+
 class Workspace:
     def __init__(self, identity: Identity, *, validate: bool, clock: Clock) -> None:
         self.identity = identity
@@ -39,10 +52,15 @@ class Workspace:
         self.lock = threading.RLock()
         self.users: dict[str, SlackUser] = {}
         self.channels: dict[str, SlackChannel] = {}
+        self.user_groups: dict[str, SlackUserGroup] = {}
         self._messages: dict[tuple[str, str], Message] = {}
         self._subscribers: list[Subscriber] = []
         self._last_ts_micros = 0
-        self._ids = itertools.count(1)
+        # Slack never hands out an id twice. An emulator started again (the sandbox, run after
+        # run against the same database) counts on from the microsecond it starts, so its
+        # view, file and conversation ids never repeat an earlier run's, whose records an app
+        # keeps (a form remembered as submitted).
+        self._ids = itertools.count(round(clock() * 1_000_000))
         # Set by SlackEmulator.enable_oauth: the app can then be installed through OAuth.
         self.oauth: OAuthApp | None = None
         # Set by SlackEmulator.enable_socket_mode: apps.connections.open then answers.
@@ -63,7 +81,7 @@ class Workspace:
 
     def next_id(self, prefix: str) -> str:
         """An id shaped like Slack's (a type letter, then upper-case letters and digits)."""
-        return f"{prefix}0SBX{self.next_number():06d}"
+        return f"{prefix}0SBX{_base36(self.next_number()):0>6}"
 
     # -- people and channels -------------------------------------------------------------------
 
@@ -71,6 +89,11 @@ class Workspace:
         with self.lock:
             self.users[user.id] = user
         return user
+
+    def add_user_group(self, group: SlackUserGroup) -> SlackUserGroup:
+        with self.lock:
+            self.user_groups[group.id] = group
+        return group
 
     def add_channel(self, channel: SlackChannel) -> SlackChannel:
         with self.lock:

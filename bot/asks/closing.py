@@ -1,26 +1,41 @@
-"""Closing asks and offers: **Done** / **Confirm** records the favour, **Not needed** /
-**Decline** sets one answer aside, and the author may withdraw an open one.
+"""Closing asks and offers: **Done** / **Confirm** opens a form (bot.asks.form) where the
+author picks who helped (or who got it) and the favour's size, and its submission credits each
+one; **Not needed** / **Decline** sets one answer aside; the author may withdraw an open one.
 
-Each locks the request's row first, so that double clicks, or the author clicking Done for two
-helpers at once, close it once and record exactly one favour. The fair-use rules apply to that
-favour as to any credit: over the daily cap, the request stays open until a later Done; with
-the same words as a credit already given to that person today, the request closes on that
-credit and nothing is counted twice.
+Each locks the request's row first, so that double clicks, a form sent twice, or two forms
+at once close it once and credit each person once (each credit's key names the request and
+the person, so the database itself refuses a second). The fair-use rules apply to each credit
+as to any: someone over the daily cap is skipped and named; when nobody could be credited,
+the request stays open until a later Done. Someone already credited today in the same words
+counts as credited, and nothing is counted twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.asks.requests import ASK, RequestInfo, locked_request, require_author, require_open
-from bot.errors import AlreadyDoneError, DailyLimitError, RepeatedReasonError, RequestClosedError
+from bot.asks.guards import locked_request, require_author, require_open
+from bot.asks.requests import ASK, RequestInfo
+from bot.errors import (
+    AlreadyDoneError,
+    DailyLimitError,
+    InputError,
+    MalformedRequestError,
+    NoRecipientError,
+    NotAPersonError,
+    RepeatedReasonError,
+    RequestClosedError,
+)
+from bot.favours.parsing import FAVOR_SIZES
 from bot.ledger.credits import NewCredit
 from bot.ledger.record import favour_words, record
-from bot.members.cache import FetchUser
+from bot.members.cache import FetchUser, resolve_members
 from bot.models import Credit, FavorRequest, FavorResponse
 
 
@@ -35,6 +50,8 @@ class AnswerDm:
 
 @dataclass(frozen=True)
 class Closed:
+    """A request withdrawn."""
+
     request: RequestInfo
     dms: tuple[AnswerDm, ...]  # the author's DMs about every answer, to update
 
@@ -46,30 +63,131 @@ class SetAside:
     dm: AnswerDm | None
 
 
+@dataclass(frozen=True)
+class Volunteer:
+    user_id: str
+    name: str  # as Slack shows them: a form's options cannot show a mention
+
+
+@dataclass(frozen=True)
+class ToClose:
+    """What the Done form offers: the request, and everyone whose answer is waiting."""
+
+    request: RequestInfo
+    volunteers: tuple[Volunteer, ...]
+
+
+def to_close(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    public_id: str,
+    user_id: str,
+    fetch_user: FetchUser,
+) -> ToClose:
+    """The author clicked Done (ask) or Confirm (offer): whom the form lists, all ticked.
+    Only read: the form's submission checks it all again, locked."""
+    request = locked_request(session, team_id, public_id, lock=False)
+    require_author(request, user_id, "close")
+    require_open(session, request)
+    waiting = [row.user_id for row in _waiting(session, request)]
+    if not waiting:
+        raise RequestClosedError(
+            f"Nobody's answer is waiting on this {request.kind} any more, so there's nobody "
+            f"to credit. When someone answers, I'll tell you; or withdraw it from its message."
+        )
+    names = resolve_members(session, team_id, waiting, fetch_user, now)
+    volunteers = tuple(Volunteer(user_id, names[user_id].label) for user_id in waiting)
+    return ToClose(RequestInfo.of(request), volunteers)
+
+
+@dataclass(frozen=True)
+class Fulfilled:
+    request: RequestInfo  # its helper_ids: those credited
+    dms: tuple[AnswerDm, ...]  # the author's DMs about every answer, to update
+    not_picked: tuple[str, ...]  # answered, and left unticked: a kind note each
+    skipped: tuple[str, ...]  # ticked, and not credited: why, in the author's words
+
+
 def fulfil_request(
     session: Session,
     now: datetime,
     team_id: str,
     public_id: str,
-    responder_id: str,
     user_id: str,
+    picked: Sequence[str],
+    size: str,
     fetch_user: FetchUser,
-) -> Closed:
-    """The author clicked Done (ask) or Confirm (offer) for `responder_id`'s answer."""
+) -> Fulfilled:
+    """The Done (Confirm) form sent: credit each picked volunteer, with a favour of `size`."""
     request = locked_request(session, team_id, public_id)
     require_author(request, user_id, "close")
-    require_open(request)
-    if session.get(FavorResponse, (request.id, responder_id)) is None:
-        raise RequestClosedError(
-            f"You already set <@{responder_id}>'s answer aside, so there's nothing to close."
+    require_open(session, request)
+    if size not in FAVOR_SIZES:
+        raise MalformedRequestError()
+    waiting = {row.user_id: row for row in _waiting(session, request)}
+    picked = list(dict.fromkeys(picked))
+    if not picked:
+        raise NoRecipientError(
+            "Tick at least one person. If nobody helped, close this form and click "
+            "*Not needed* on their answers instead."
+            if request.kind == ASK
+            else "Tick at least one person. If nobody got it, close this form and click "
+            "*Decline* on their answers instead."
         )
+    strangers = [person for person in picked if person not in waiting]
+    if strangers:
+        raise AlreadyDoneError(
+            f"<@{strangers[0]}> has no answer waiting on this {request.kind} (it may have been "
+            "set aside meanwhile). Close this form and click *Done* again."
+        )
+    credited: list[str] = []
+    refusals: list[InputError] = []
+    for person in picked:
+        try:
+            _credit(session, now, team_id, request, person, size, fetch_user)
+        except (DailyLimitError, NotAPersonError) as refusal:
+            refusals.append(refusal)
+            continue
+        credited.append(person)
+        waiting[person].credited = True
+    if not credited:
+        first = refusals[0]
+        if isinstance(first, DailyLimitError):
+            raise DailyLimitError(_over_the_daily_cap(request, picked)) from None
+        raise first
+    request.status = "fulfilled"
+    request.closed_at = now
+    request.size = size
+    request.counterpart_id = credited[0]
+    request.credit_id = session.scalar(
+        select(Credit.id).where(Credit.source_key == _key(team_id, request, credited[0]))
+    )
+    return Fulfilled(
+        RequestInfo.of(request, helper_ids=credited),
+        _dms(session, request),
+        tuple(person for person in waiting if person not in picked),
+        tuple(refusal.user_message for refusal in refusals),
+    )
+
+
+def _credit(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    request: FavorRequest,
+    person: str,
+    size: str,
+    fetch_user: FetchUser,
+) -> None:
+    """One volunteer's credit: from the asker to them, or from them to the offerer."""
     ask = request.kind == ASK
     credit = NewCredit(
-        helper_id=responder_id if ask else request.author_id,
-        helped_id=request.author_id if ask else responder_id,
+        helper_id=person if ask else request.author_id,
+        helped_id=request.author_id if ask else person,
         kind="favor",
-        # One favour per ask or offer, whoever answered: the database itself refuses a second.
-        source_key=f"{request.kind}:{team_id}:{request.public_id}",
+        source_key=_key(team_id, request, person),
+        weight=FAVOR_SIZES[size],
         reason=request.text,
         channel_id=request.channel_id,
         message_ts=request.message_ts,
@@ -77,35 +195,43 @@ def fulfil_request(
         quotable=request.in_public_channel,
     )
     words = favour_words(f"This {request.kind} stays open for others.")
-    try:
+    # Already credited today for this very thing (a /thanks or a logged favour with the
+    # same words): the help was recorded once, and counts for closing the request.
+    with suppress(RepeatedReasonError):
         record(session, now, team_id, [credit], fetch_user, words=words)
-    except RepeatedReasonError:
-        # Already credited today for this very thing (a /thanks or a logged favour with the
-        # same words): the help was recorded once, so the request closes on that record.
-        pass
-    except DailyLimitError:
-        raise DailyLimitError(_over_the_daily_cap(request, responder_id)) from None
-    request.status = "fulfilled"
-    request.closed_at = now
-    request.counterpart_id = responder_id
-    request.credit_id = session.scalar(
-        select(Credit.id).where(Credit.source_key == credit.source_key)
+
+
+def _key(team_id: str, request: FavorRequest, person: str) -> str:
+    # One favour per request and person: the database itself refuses a second.
+    return f"{request.kind}:{team_id}:{request.public_id}:{person}"
+
+
+def _waiting(session: Session, request: FavorRequest) -> list[FavorResponse]:
+    """The answers not set aside, in the order they came."""
+    return list(
+        session.scalars(
+            select(FavorResponse)
+            .where(FavorResponse.request_id == request.id)
+            .order_by(FavorResponse.created_at, FavorResponse.user_id)
+        )
     )
-    return Closed(RequestInfo.of(request), _dms(session, request))
 
 
-def _over_the_daily_cap(request: FavorRequest, responder_id: str) -> str:
+def _over_the_daily_cap(request: FavorRequest, picked: Sequence[str]) -> str:
     """The author is told why Done or Confirm recorded nothing, and that it will work later."""
+    who = " and ".join(f"<@{person}>" for person in picked[:2])
+    if len(picked) > 2:
+        who = f"<@{picked[0]}> and the others"
     if request.kind == ASK:
         return (
-            f"You've already credited <@{responder_id}> as often as a day allows, so this "
-            "favour can't be recorded today. Your ask stays open: click *Done* again tomorrow "
-            "to record it and close it."
+            f"You've already credited {who} as often as a day allows, so this favour can't "
+            "be recorded today. Your ask stays open: click *Done* again tomorrow to record "
+            "it and close it."
         )
     return (
-        f"<@{responder_id}> has already credited you as often as a day allows, so this "
-        "favour can't be recorded today. Your offer stays open: click *Confirm* again "
-        "tomorrow to record it and close it."
+        f"{who} {'has' if len(picked) == 1 else 'have'} already credited you as often as a "
+        "day allows, so this favour can't be recorded today. Your offer stays open: click "
+        "*Confirm* again tomorrow to record it and close it."
     )
 
 
@@ -118,7 +244,7 @@ def set_aside(
     """
     request = locked_request(session, team_id, public_id)
     require_author(request, user_id, "answer for")
-    require_open(request)
+    require_open(session, request)
     response = session.get(FavorResponse, (request.id, responder_id))
     if response is None:
         raise AlreadyDoneError(f"You already set <@{responder_id}>'s answer aside.")
@@ -134,7 +260,7 @@ def withdraw_request(
 ) -> Closed:
     request = locked_request(session, team_id, public_id)
     require_author(request, user_id, "withdraw")
-    require_open(request)
+    require_open(session, request)
     request.status = "withdrawn"
     request.closed_at = now
     return Closed(RequestInfo.of(request), _dms(session, request))
@@ -151,3 +277,14 @@ def _dms(session: Session, request: FavorRequest) -> tuple[AnswerDm, ...]:
         for row in rows
         if row.dm_channel_id and row.dm_ts
     )
+
+
+def expired_request(session: Session, team_id: str, public_id: str) -> RequestInfo | None:
+    """The request, when it expired (bot.asks.plan): its channel message, which the tick could
+    not change, is brought up to date at the first click on it."""
+    request = session.scalar(
+        select(FavorRequest).where(
+            FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36]
+        )
+    )
+    return RequestInfo.of(request) if request is not None and request.status == "expired" else None

@@ -9,21 +9,24 @@ clicking at once change it once. Closing one (`bot.asks.closing`) records the fa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from bot.asks.guards import locked_request, require_open
 from bot.db import insert_new
-from bot.errors import AlreadyDoneError, NotAllowedError, RequestClosedError, SelfCreditError
+from bot.errors import AlreadyDoneError, RequestClosedError, SelfCreditError
 from bot.members.cache import FetchUser, resolve_members, workspace_for
 from bot.models import ChannelArchival, FavorRequest, FavorResponse, Member
 
 ASK, OFFER = "ask", "offer"
+# The author is reminded of answers still waiting this long after the first (bot.asks.plan).
+REMIND_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,18 @@ class RequestInfo:
     counterpart_id: str | None
     # Its channel was archived or deleted since it was posted: nobody can answer it there.
     in_archived_channel: bool = False
+    size: str = "small"  # small, medium or big: the favour's, unless the author changes it
+    # Those credited when it closed (who helped with an ask, who got an offer), in order.
+    helper_ids: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, row: FavorRequest, *, in_archived_channel: bool = False) -> RequestInfo:
+    def of(
+        cls,
+        row: FavorRequest,
+        *,
+        in_archived_channel: bool = False,
+        helper_ids: Sequence[str] = (),
+    ) -> RequestInfo:
         return cls(
             public_id=row.public_id,
             kind=row.kind,
@@ -53,6 +65,8 @@ class RequestInfo:
             status=row.status,
             counterpart_id=row.counterpart_id,
             in_archived_channel=in_archived_channel,
+            size=row.size,
+            helper_ids=tuple(helper_ids),
         )
 
 
@@ -72,6 +86,7 @@ def open_request(
     public_id: str,
     message_ts: str,
     in_public_channel: bool | None,
+    size: str = "small",
 ) -> RequestInfo:
     """Record an ask or offer whose message is already posted (at `message_ts`), and whether
     its channel is public (None: not known)."""
@@ -82,6 +97,7 @@ def open_request(
         kind=kind,
         author_id=author_id,
         text=text,
+        size=size,
         channel_id=channel_id,
         in_public_channel=in_public_channel,
         message_ts=message_ts,
@@ -116,7 +132,7 @@ def answer_request(
             if request.kind == ASK
             else "This is your own offer. When someone would like it, I'll send you a message."
         )
-    require_open(request)
+    require_open(session, request)
     author = session.get(Member, (team_id, request.author_id))
     if author is not None and author.is_deactivated:
         raise RequestClosedError(
@@ -132,6 +148,8 @@ def answer_request(
             else f"You've already asked for this. <@{request.author_id}> knows and will get "
             "back to you."
         )
+    if request.remind_at is None and request.reminded_at is None:
+        request.remind_at = now + REMIND_AFTER  # once, a day after the first answer
     responder = resolve_members(session, team_id, [user_id], fetch_user, now)[user_id]
     return Answered(RequestInfo.of(request), responder.label)
 
@@ -240,47 +258,6 @@ def requests_nearby(
     ).all()
     found = [NearbyRequest(RequestInfo.of(row[0]), bool(row.answered)) for row in rows]
     return found, (rows[0].total if rows else 0)
-
-
-def locked_request(session: Session, team_id: str, public_id: str) -> FavorRequest:
-    """The request a button names, locked until the transaction ends (PostgreSQL; SQLite
-    serialises writers already)."""
-    request = session.scalar(
-        select(FavorRequest)
-        .where(FavorRequest.team_id == team_id, FavorRequest.public_id == public_id[:36])
-        .with_for_update()
-    )
-    if request is None:
-        raise RequestClosedError(
-            "I can't find that any more; it may have been removed. Nothing was changed."
-        )
-    return request
-
-
-def require_open(request: FavorRequest) -> None:
-    if request.status == "open":
-        return
-    if request.status == "withdrawn":
-        raise RequestClosedError(f"This {request.kind} was withdrawn, so it needs nothing more.")
-    if request.kind == ASK:
-        raise RequestClosedError(
-            f"This ask is already closed: <@{request.counterpart_id}> helped with it."
-        )
-    raise RequestClosedError(
-        f"This offer is already closed: it went to <@{request.counterpart_id}>."
-    )
-
-
-def require_author(request: FavorRequest, user_id: str, doing: str) -> None:
-    if request.author_id != user_id:
-        raise NotAllowedError(
-            f"Only <@{request.author_id}> can {doing} this {request.kind}. "
-            + (
-                "To help, click *I can help*."
-                if request.kind == ASK
-                else "To ask for it, click *I'd like this*."
-            )
-        )
 
 
 def _request_id(team_id: str, public_id: str) -> ScalarSelect[int]:

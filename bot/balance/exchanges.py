@@ -4,6 +4,10 @@ A credit counts `weight * 0.5 ** (age_days / half_life_days)`. The sums are comp
 database, per counterpart, from the member's own rows only (the per-member indexes
 `ix_credits_team_helper_created` / `ix_credits_team_helped_created`), so the cost follows the
 member's history and not the size of the workspace. App Home reuses `pair_page`.
+
+The same query counts the credits each way: people read their exchanges as how many times
+each helped the other (a rhythm, not a score); the weighted, faded sums order the pairs and
+draw the Home's bars.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, func, literal, select, true, union_all
+from sqlalchemy import Float, Integer, Select, bindparam, func, literal, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -60,8 +64,14 @@ class PairBalance:
     """Between a member and one counterpart: help the member gave, and help they received."""
 
     counterpart_id: str
-    given: float
+    given: float  # weighted and faded: how the pair is ordered, and the bar on the Home
     received: float
+    times_given: int = 0  # how many times the member helped them: what the words say
+    times_received: int = 0
+
+    @property
+    def exchanges(self) -> int:
+        return self.times_given + self.times_received
 
 
 def decayed_weight(now: datetime, half_life_days: int) -> Any:
@@ -76,7 +86,7 @@ def _decayed(now_seconds: Any, per_half_life: Any) -> Any:
 
 
 @cache
-def _per_counterpart(one_pair: bool) -> Select[str, float, float]:
+def _per_counterpart(one_pair: bool) -> Select[str, float, float, int, int]:
     """The member's decayed given and received sums per counterpart; retracted credits never
     count. Built once (building it per request cost half a millisecond of Python); its
     parameters are `team_id`, `member_id`, `start`, `now`, `per_half_life`, and `counterpart`
@@ -87,16 +97,20 @@ def _per_counterpart(one_pair: bool) -> Select[str, float, float]:
     alone however the table has scattered them, and grouped once.
     """
     decayed = _decayed(bindparam("now", type_=Float), bindparam("per_half_life", type_=Float))
-    nothing = literal(0.0, Float)
+    nothing, once, never = literal(0.0, Float), literal(1, Integer), literal(0, Integer)
     given = select(
-        Credit.helped_id.label("other"), decayed.label("given"), nothing.label("received")
+        Credit.helped_id.label("other"),
+        decayed.label("given"),
+        nothing.label("received"),
+        once.label("times_given"),
+        never.label("times_received"),
     ).where(
         Credit.team_id == bindparam("team_id"),
         Credit.helper_id == bindparam("member_id"),
         Credit.retracted_at.is_(None),
         Credit.created_at >= bindparam("start"),
     )
-    received = select(Credit.helper_id, nothing, decayed).where(
+    received = select(Credit.helper_id, nothing, decayed, never, once).where(
         Credit.team_id == bindparam("team_id"),
         Credit.helped_id == bindparam("member_id"),
         Credit.retracted_at.is_(None),
@@ -110,6 +124,8 @@ def _per_counterpart(one_pair: bool) -> Select[str, float, float]:
         edges.c.other,
         func.sum(edges.c.given).label("given"),
         func.sum(edges.c.received).label("received"),
+        func.sum(edges.c.times_given).label("times_given"),
+        func.sum(edges.c.times_received).label("times_received"),
     ).group_by(edges.c.other)
 
 
@@ -144,12 +160,19 @@ def pair_balances(
     rows = session.execute(
         _per_counterpart(counterpart is not None), {**parameters, "counterpart": counterpart}
     )
-    balances = [
-        PairBalance(other, float(given or 0.0), float(received or 0.0))
-        for other, given, received in rows
-    ]
+    balances = [_pair(row) for row in rows]
     balances.sort(key=lambda pair: (-(pair.given + pair.received), pair.counterpart_id))
     return balances
+
+
+def _pair(row: Any) -> PairBalance:
+    return PairBalance(
+        row.other,
+        float(row.given or 0.0),
+        float(row.received or 0.0),
+        int(row.times_given or 0),
+        int(row.times_received or 0),
+    )
 
 
 @dataclass(frozen=True)
@@ -163,13 +186,13 @@ class PairPage:
 
 
 @cache
-def _page() -> Select[str, float, float, int, int, int]:
+def _page() -> Select[str, float, float, int, int, int, int, int]:
     """The `limit` largest pairs and the counts over all of them. The per-counterpart sums are
     a CTE read twice (measured a little faster than counting with a window over all of them,
     which must hold every row before it can answer)."""
     per = _per_counterpart(one_pair=False).cte("per_counterpart")
     largest = (
-        select(per.c.other, per.c.given, per.c.received)
+        select(per.c.other, per.c.given, per.c.received, per.c.times_given, per.c.times_received)
         .order_by((per.c.given + per.c.received).desc(), per.c.other)
         .limit(bindparam("limit"))
         .subquery("largest")
@@ -180,7 +203,7 @@ def _page() -> Select[str, float, float, int, int, int]:
         func.count().filter(per.c.received > 0).label("helping"),
     ).subquery("counts")
     return (
-        select(largest.c.other, largest.c.given, largest.c.received, *counts.c)
+        select(*largest.c, *counts.c)
         .select_from(largest.join(counts, true()))
         .order_by((largest.c.given + largest.c.received).desc(), largest.c.other)
     )
@@ -203,7 +226,7 @@ def pair_page(
     rows = session.execute(_page(), {**parameters, "limit": limit}).all()
     if not rows:
         return PairPage([], 0, 0, 0)
-    pairs = [PairBalance(row.other, float(row.given), float(row.received)) for row in rows]
+    pairs = [_pair(row) for row in rows]
     return PairPage(pairs, int(rows[0].total), int(rows[0].helped), int(rows[0].helping))
 
 

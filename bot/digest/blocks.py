@@ -37,11 +37,11 @@ def digest_message(data: DigestData, *, quiet: bool) -> Message:
     hidden = len(data.helpers) - len(helpers)
     if helpers or hidden:
         lines = [
-            f"• {names.person(user_id)} helped {n} {'person' if n == 1 else 'people'}"
+            f"• {names.person(user_id)} helped {counted(n, 'person', 'people')}"
             for user_id, n in helpers
         ]
         if hidden:
-            lines.append(f"• and {hidden} more who prefer not to be named")
+            lines.append(f"• and {hidden:,} more who prefer not to be named")
         blocks.append(_section("*Helpers of the week*\n" + "\n".join(lines)))
 
     if data.new_connections:
@@ -55,7 +55,7 @@ def digest_message(data: DigestData, *, quiet: bool) -> Message:
             f"• {pair}" for pair in pairs
         )
         if extra > 0:
-            text += f"\n• and {extra} more"
+            text += f"\n• and {extra:,} more"
         blocks.append(_section(text))
 
     if data.open_asks:
@@ -66,7 +66,7 @@ def digest_message(data: DigestData, *, quiet: bool) -> Message:
         ]
         more = data.open_ask_count - len(asks)
         if more > 0:
-            asks.append(f"• and {more} more")
+            asks.append(f"• and {more:,} more")
         blocks += [
             {"type": "divider"},
             _section("*Asks that could use a hand*\n" + "\n".join(asks)),
@@ -93,7 +93,7 @@ def _totals(data: DigestData) -> str:
         count = data.counts.get(kind, 0)
         if count:
             parts.append(counted(count, word))
-    return f"{join_names(parts)} between {data.people} people. :sparkles:"
+    return f"{join_names(parts)} between {counted(data.people, 'person', 'people')}. :sparkles:"
 
 
 def _kind_phrase(kind: str) -> str:

@@ -30,9 +30,28 @@ FAVOR_HELP = "\n".join(
 )
 
 
-def favor_help(problem: str | None = None) -> Message:
-    """Usage help, privately; `problem` says first what was wrong with what was typed."""
-    text = f"{problem}\n\n{FAVOR_HELP}" if problem else FAVOR_HELP
+HELP_HINT = "`/favor help` lists the rest."
+INSTEAD_SHOWN = 120
+
+
+def favor_help() -> Message:
+    """`/favor` alone or `/favor help`: everything it can do, privately."""
+    return {"response_type": "ephemeral", "text": FAVOR_HELP}
+
+
+def favor_usage(problem: str) -> Message:
+    """Text `/favor` could not act on: one private line saying what to type instead (the full
+    help only when asked for, so the answer to a slip is not a page)."""
+    return {"response_type": "ephemeral", "text": f"{problem} {HELP_HINT}"}
+
+
+def did_you_mean(user_id: str, instead: str) -> Message:
+    """A plain word that is someone's name: the command as it works, with them picked."""
+    example = one_line(instead, INSTEAD_SHOWN).replace("`", "'")  # stays one code span
+    text = (
+        f"Did you mean {mention(user_id)}? Pick them from the list that opens when you type @, "
+        f"as in `{example}`."
+    )
     return {"response_type": "ephemeral", "text": text}
 
 

@@ -31,6 +31,8 @@ SUBCOMMANDS = (
 _THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
 _WORD_SHOWN = 30  # longer first words are not echoed back
 _PLAIN_WORD = re.compile(r"[\w-]+")
+# Slack's handles and display names as people type them after @: letters, digits, . _ -
+_NAME_WORD = re.compile(r"[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,14 @@ class FavorHelp:
 
 @dataclass(frozen=True)
 class FavorUsage:
-    """Text that is not a /favor command; `problem` says what was wrong, kindly."""
+    """Text that is not a /favor command; `problem` says what was wrong, kindly, and what to
+    type instead. `name`: a plain word that may be a person's name (`/favor bob covered my
+    shift`), which the listener looks up to suggest the mention; `instead` is the command as
+    it would read with `@name` picked from the autocomplete."""
 
     problem: str
+    name: str | None = None
+    instead: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,13 @@ class FavorLog:
 @dataclass(frozen=True)
 class FavorAsk:
     what: str
+    size: str = "small"  # said at the end of the text, as when logging a favour
 
 
 @dataclass(frozen=True)
 class FavorOffer:
     what: str
+    size: str = "small"
 
 
 @dataclass(frozen=True)
@@ -164,9 +173,21 @@ def parse_favor(text: str) -> FavorCommand:
         return _log(stripped)
     if first.startswith("@"):
         return FavorUsage(
-            "I couldn't tell who that is. Pick the person from the autocomplete when you type @."
+            "I couldn't tell who that is. Pick the person from the list that opens when you "
+            "type @.",
+            *_maybe_a_name(first[1:], f"/favor @{{name}} {rest}"),
         )
-    return FavorUsage(_unknown(word))
+    if word in _THANKING:
+        return FavorUsage(_unknown(word))
+    return FavorUsage(_unknown(word), *_maybe_a_name(first, f"/favor @{{name}} {rest}"))
+
+
+def _maybe_a_name(word: str, instead: str) -> tuple[str | None, str]:
+    """`word` as a name to look up, with the command it would be, if it can be a name at all
+    (a plain word, not too long to show); else nothing to look up."""
+    if not word or len(word) > _WORD_SHOWN or not _NAME_WORD.fullmatch(word):
+        return None, ""
+    return word, instead.replace("{name}", word).strip()
 
 
 def _unknown(word: str) -> str:
@@ -189,7 +210,10 @@ def _request_text(
 ) -> FavorCommand:
     if not rest:
         return FavorUsage(question)
-    return _too_long(rest) or kind(rest)
+    what, size = split_size(rest)
+    if not what:  # the size is all there is: it is the text
+        what, size = rest, None
+    return _too_long(what) or kind(what, size or "small")
 
 
 def _balance(rest: str) -> FavorCommand:
@@ -197,7 +221,10 @@ def _balance(rest: str) -> FavorCommand:
         return FavorBalance()
     mention = USER_MENTION.fullmatch(rest)
     if mention is None:
-        return FavorUsage("For one person, type `/favor balance @someone`.")
+        return FavorUsage(
+            "For one person, type `/favor balance @someone`, picking them from the list.",
+            *_maybe_a_name(rest.removeprefix("@"), "/favor balance @{name}"),
+        )
     return FavorBalance(mention.group(1))
 
 
@@ -208,18 +235,27 @@ def _log(text: str) -> FavorCommand:
     description = " ".join(text[mention.end() :].split())
     if USER_MENTION.match(description):
         return FavorUsage("A favour is logged for one person at a time.")
-    size = "small"
-    head, _, last = description.rpartition(" ")
-    # "moved my desk, big" and "moved my desk big." say the size as surely as "… big".
-    word = last.strip(_AROUND_SIZE).casefold()
-    if word in FAVOR_SIZES:
-        size, description = word, head.rstrip(_AROUND_SIZE + " ") or head
+    description, size = split_size(description)
     if not description:
-        return FavorUsage(f"What did <@{helper_id}> do for you?")
-    return _too_long(description) or FavorLog(helper_id, description, size)
+        return FavorUsage(
+            f"What did <@{helper_id}> do for you? Say it after their name: "
+            "`/favor @someone fixed the build`."
+        )
+    return _too_long(description) or FavorLog(helper_id, description, size or "small")
 
 
 _AROUND_SIZE = ".,;:!()-"
+
+
+def split_size(text: str) -> tuple[str, str | None]:
+    """`text` without the size its last word says (small, medium or big), and that size; the
+    text as it is and None when it says none."""
+    head, _, last = text.rpartition(" ")
+    # "moved my desk, big" and "moved my desk big." say the size as surely as "… big".
+    word = last.strip(_AROUND_SIZE).casefold()
+    if word not in FAVOR_SIZES:
+        return text, None
+    return head.rstrip(_AROUND_SIZE + " ") or head, word
 
 
 def _too_long(text: str) -> FavorUsage | None:

@@ -29,7 +29,12 @@ def undone_reply(undone: Undone, public: str | None) -> Message:
         )
     if undone.reopened is not None:
         request = undone.reopened.request
-        text += f" Your {request.kind} is open again in <#{request.channel_id}>."
+        text += (
+            f" Your {request.kind} is open again in <#{request.channel_id}>."
+            if undone.reopened.is_open
+            else f" Your {request.kind} stays closed for the others you credited, and its "
+            f"message no longer names {mention(undone.other_id)}."
+        )
     if entry.kind == "reaction":
         # The bot cannot take someone's emoji off a message; leaving it changes nothing.
         text += " The emoji can stay on the message."
@@ -57,11 +62,12 @@ def taken_back_note(undone: Undone) -> Message:
         what = one_line(request.text, 200)
         text = (
             f":leftwards_arrow_with_hook: {giver} took back the favour recorded for your help "
-            f"with their ask “{what}”: the ask is open again."
+            f"with their ask “{what}”"
             if request.kind == ASK
             else f":leftwards_arrow_with_hook: {giver} took back their confirmation that "
-            f"“{what}” went to you: the offer is open again."
+            f"“{what}” went to you"
         )
+        text += f": the {request.kind} is open again." if undone.reopened.is_open else "."
     elif entry.kind == "thanks":
         text = (
             f":leftwards_arrow_with_hook: {giver} took back the thanks they gave you {when}. "

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.asks.requests import ASK, RequestInfo
-from bot.balance.blocks import amount, archived_note
+from bot.balance.blocks import BAR_NOTE, archived_note, balance_bar, decay_note, exchanges
 from bot.balance.exchanges import PairBalance
 from bot.balance.history import Entry
 from bot.favours.blocks import SIZE_WORDS, context, listed, one_line, section
@@ -21,13 +21,11 @@ from bot.home.nearby_blocks import nearby_blocks
 from bot.settings.blocks import SETTING_WORDS
 from bot.settings.personal import PERSONAL_SETTINGS, PersonalSettings
 from bot.slack.ids import ASK_WITHDRAW, HOME_SETTING_TOGGLE, OFFER_WITHDRAW
-from bot.slack.messages import mention, people
+from bot.slack.messages import counted, mention, plural
 
 View = dict[str, Any]
 Block = dict[str, Any]
 
-BAR_WIDTH = 10
-GIVEN, RECEIVED = "▰", "▱"
 REASON_SHOWN = 80
 REQUEST_TEXT_SHOWN = 200
 MAX_SECTION = 2_900  # Slack's limit is 3,000 characters
@@ -87,20 +85,6 @@ def parse_toggle(value: str) -> tuple[str, bool] | None:
     return name, state == "on"
 
 
-def balance_bar(given: float, received: float, width: int = BAR_WIDTH) -> str:
-    """▰ for the share of help the member gave, ▱ for the share they received. A side that is
-    not zero always shows, however small."""
-    total = given + received
-    if total <= 0:
-        return RECEIVED * width
-    filled = round(width * given / total)
-    if given > 0:
-        filled = max(filled, 1)
-    if received > 0:
-        filled = min(filled, width - 1)
-    return GIVEN * filled + RECEIVED * (width - filled)
-
-
 def _map_blocks(home: Home) -> list[Block]:
     blocks: list[Block] = [_header("Your give and take")]
     if not home.pairs:
@@ -111,32 +95,28 @@ def _map_blocks(home: Home) -> list[Block]:
             )
         )
         return blocks
+    helped = counted(home.people_helped, "person", "people")
+    helping = counted(home.people_helping, "person", "people")
     blocks.append(
         section(
-            f"In the last {home.window_days} days you helped *{home.people_helped:,}* "
-            f"{people(home.people_helped)}, and *{home.people_helping:,}* "
-            f"{people(home.people_helping)} helped you."
+            f"In the last {home.window_days} days you helped {helped}, and {helping} "
+            f"{plural(home.people_helping, 'has', 'have')} helped you."
         )
     )
     blocks.extend(section(chunk) for chunk in _chunks([_pair_line(p) for p in home.pairs]))
     hidden = home.people_total - len(home.pairs)
-    notes = [
-        f"{GIVEN} you helped them · {RECEIVED} they helped you. Only you can see this. Older "
-        f"help counts for less: it halves every {home.half_life_days} days, and a big favour "
-        "counts three times a small one."
-    ]
+    notes = [f"Only you can see this. {BAR_NOTE} {decay_note(home.half_life_days)}"]
     if hidden > 0:
-        notes.append(
-            f"…and {hidden:,} more {people(hidden)}: `/favor balance @someone` shows any one."
-        )
+        more = counted(hidden, "more person", "more people")
+        notes.append(f"…and {more}: `/favor balance @someone` shows any one.")
     blocks.append(context("\n".join(notes)))
     return blocks
 
 
 def _pair_line(pair: PairBalance) -> str:
     return (
-        f"{balance_bar(pair.given, pair.received)}  {mention(pair.counterpart_id)}  "
-        f"you helped *{amount(pair.given)}* · helped you *{amount(pair.received)}*"
+        f"{balance_bar(pair.given, pair.received)}  {mention(pair.counterpart_id)}: "
+        f"{exchanges(pair)}"
     )
 
 

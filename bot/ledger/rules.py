@@ -8,8 +8,8 @@ A credit from a giver to a helper is allowed when:
   workspace's daily cap, and none with the same reason (`credits.reason_key`).
 
 `rules(people)` states each rule as a condition on one row of the members cache, the helper.
-The insert (`guarded_insert`) writes a helper's credit only where every one holds, and, for
-several helpers, only when they hold for all of them. When it writes nothing, bot.ledger.record
+The insert (`guarded_insert`) writes each helper's credit where every rule holds for that
+helper, whatever the others' rules say. For the helpers it did not write, bot.ledger.record
 reads the same conditions, one by one (`explanation`), to tell the person which one failed.
 Every parameter is bound, so each statement is built and compiled once.
 """
@@ -129,7 +129,7 @@ def _source_key(people: Any, helpers: int) -> Any:
 
 @functools.cache
 def guarded_insert(dialect: str, helpers: int, restore: bool) -> Insert:
-    """INSERT ... SELECT the helpers' credits WHERE every rule holds for each of them
+    """INSERT ... SELECT each helper's credit WHERE every rule holds for that helper
     ON CONFLICT (source_key) DO NOTHING RETURNING source_key.
 
     `restore`: a retracted credit with the same key is brought back instead (a reaction put
@@ -139,19 +139,10 @@ def guarded_insert(dialect: str, helpers: int, restore: bool) -> Insert:
     people = _members.alias("people")
     conditions = [*_helpers_among(people, helpers), *rules(people).values()]
     if not restore:
-        # None of them recorded before: a retry writes nothing, whichever rules still hold.
+        # None of the request's credits recorded before: a retry writes nothing, whichever
+        # rules still hold, and is answered as the first delivery was.
         keys = [source_key_param(number) for number in range(helpers)]
         conditions.append(~exists().where(_credits.source_key.in_(keys)))
-    if helpers > 1:
-        # All or none: every helper is known and passes every rule.
-        others = _members.alias("others")
-        passing = (
-            select(func.count())
-            .select_from(others)
-            .where(*_helpers_among(others, helpers), *rules(others).values())
-            .scalar_subquery()
-        )
-        conditions.append(passing == helpers)
     shared = {name: param(name) for name in INSERTED}
     shared["helper_id"] = people.c.user_id
     shared["source_key"] = _source_key(people, helpers)

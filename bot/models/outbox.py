@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models._base import Base, BigIntPK, UTCDateTime
 
-OUTBOX_KINDS = ("digest", "nudge", "prompt")
+OUTBOX_KINDS = ("digest", "nudge", "prompt", "ask")  # ask: an ask's reminder or expiry
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain", "expired")
 
 
@@ -62,7 +62,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     __table_args__ = (
-        CheckConstraint("kind IN ('digest', 'nudge', 'prompt')", name="kind_known"),
+        CheckConstraint("kind IN ('digest', 'nudge', 'prompt', 'ask')", name="kind_known"),
         CheckConstraint(
             "status IN ('pending', 'sending', 'sent', 'failed', 'uncertain', 'expired')",
             name="status_known",

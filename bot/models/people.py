@@ -38,6 +38,9 @@ class Workspace(Base):
     )
     pair_daily_cap: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
     half_life_days: Mapped[int] = mapped_column(SmallInteger, default=60, server_default="60")
+    # The largest Slack user group `/thanks @group` credits, member by member. The database's
+    # default alone: rows written by earlier revisions' tests through this model leave it out.
+    group_thanks_max: Mapped[int] = mapped_column(SmallInteger, server_default="25")
     # "Who helped you this week?" — weekday (0 = Monday) and hour in each member's time zone.
     prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
     prompt_hour: Mapped[int] = mapped_column(SmallInteger, default=15, server_default="15")
@@ -49,6 +52,9 @@ class Workspace(Base):
     nudge_give_back_min_people: Mapped[int] = mapped_column(
         SmallInteger, default=4, server_default="4"
     )
+    # Asks and offers still open this many days after they were posted expire (bot.asks.plan).
+    # The database's default only: rows written as older revisions knew them still insert.
+    ask_expiry_days: Mapped[int] = mapped_column(SmallInteger, server_default="14")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -94,8 +100,10 @@ class Workspace(Base):
         CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
         CheckConstraint("pair_daily_cap >= 1", name="pair_daily_cap_positive"),
         CheckConstraint("half_life_days >= 1", name="half_life_days_positive"),
+        CheckConstraint("group_thanks_max >= 1", name="group_thanks_max_positive"),
         CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday_range"),
         CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour_range"),
+        CheckConstraint("ask_expiry_days >= 1", name="ask_expiry_days_positive"),
     )
 
 
@@ -142,6 +150,12 @@ class Member(Base):
         Boolean, default=False, server_default=false()
     )
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    # `/favor bob …` suggests @bob: one probe by name, one by display name (bot.favours.names).
+    __table_args__ = (
+        Index("ix_members_team_name", "team_id", "name"),
+        Index("ix_members_team_display_name", "team_id", "display_name"),
+    )
 
     @property
     def label(self) -> str:

@@ -13,14 +13,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
 )
+from sqlalchemy import text as sql  # `text` is a column's name here
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models._base import Base, BigIntPK, UTCDateTime
 
 REQUEST_KINDS = ("ask", "offer")
-REQUEST_STATUSES = ("open", "fulfilled", "withdrawn")
+REQUEST_STATUSES = ("open", "fulfilled", "withdrawn", "expired")
+REQUEST_SIZES = ("small", "medium", "big")
 
 
 class FavorRequest(Base):
@@ -38,6 +41,8 @@ class FavorRequest(Base):
     kind: Mapped[str] = mapped_column(String(8))
     author_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    # The size said at the end of the text (bot.favours.parsing), the favour's at Done.
+    size: Mapped[str] = mapped_column(String(8), default="small", server_default="small")
     channel_id: Mapped[str] = mapped_column(String(32))
     # Whether Slack said the channel was public when the request was posted; None when it did
     # not say (and for requests from before migration 0012), until bot.channels.kinds
@@ -48,7 +53,12 @@ class FavorRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Who fulfilled an ask, or who took up an offer.
+    # Its author is reminded once of the answers waiting (bot.asks.plan): due at `remind_at`
+    # (a day after the first answer), done at `reminded_at`.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who fulfilled an ask, or who took up an offer: the first of those credited (the
+    # responses say who else, `FavorResponse.credited`).
     counterpart_id: Mapped[str | None] = mapped_column(String(32))
     credit_id: Mapped[int | None] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"),
@@ -57,9 +67,22 @@ class FavorRequest(Base):
 
     __table_args__ = (
         CheckConstraint("kind IN ('ask', 'offer')", name="kind_known"),
-        CheckConstraint("status IN ('open', 'fulfilled', 'withdrawn')", name="status_known"),
+        CheckConstraint(
+            "status IN ('open', 'fulfilled', 'withdrawn', 'expired')", name="status_known"
+        ),
+        CheckConstraint("size IN ('small', 'medium', 'big')", name="size_known"),
         Index("ix_favor_requests_team_author_status", "team_id", "author_id", "status"),
         Index("ix_favor_requests_team_status_created", "team_id", "status", "created_at"),
+        # The open ones alone, for the tick's question: which workspace has a reminder or an
+        # expiry due (bot.asks.plan.next_due), however many requests closed long ago.
+        Index(
+            "ix_favor_requests_open_due",
+            "team_id",
+            "created_at",
+            "remind_at",
+            postgresql_where=sql("status = 'open'"),
+            sqlite_where=sql("status = 'open'"),
+        ),
     )
 
 
@@ -78,3 +101,5 @@ class FavorResponse(Base):
     # The DM that told the request's author about this response, so it can be updated.
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     dm_ts: Mapped[str | None] = mapped_column(String(32))
+    # Picked by the author as one who helped (an ask) or who got it (an offer), and credited.
+    credited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

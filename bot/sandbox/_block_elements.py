@@ -25,8 +25,10 @@ def action_entry(
     action_id: str,
     value: str | None,
     selected: str | Sequence[str] | None,
+    chosen: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One entry of a block_actions payload's `actions`: the element `action_id` used."""
+    """One entry of a block_actions payload's `actions`: the element `action_id` used, with
+    `chosen` (bot.sandbox._input_gestures.chosen) when something was chosen in it."""
     block_id, element = _find_element(blocks, action_id)
     kind = element.get("type", "button")
     action: dict[str, Any] = {
@@ -37,11 +39,13 @@ def action_entry(
     }
     if "text" in element:
         action["text"] = element["text"]
-    chosen = value if value is not None else element.get("value")
-    if chosen is not None:
-        action["value"] = chosen
+    clicked = value if value is not None else element.get("value")
+    if clicked is not None:
+        action["value"] = clicked
     if selected is not None:
         action.update(_selection(kind, selected))
+    if chosen is not None:
+        action.update(chosen)
     return action
 
 
@@ -97,8 +101,9 @@ def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, di
     for index, block in enumerate(blocks):
         block_id = block.get("block_id") or f"b{index}"
         candidates = list(block.get("elements") or [])
-        if block.get("accessory"):
-            candidates.append(block["accessory"])
+        for key in ("accessory", "element"):  # an input block's element, in a form
+            if isinstance(block.get(key), dict):
+                candidates.append(block[key])
         for element in candidates:
             if element.get("action_id") == action_id:
                 return block_id, element

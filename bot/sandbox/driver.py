@@ -93,17 +93,27 @@ class SlackDriver(SlackPayloads):
         *,
         value: str | None = None,
         selected: str | Sequence[str] | None = None,
+        chosen: Mapping[str, Any] | None = None,
     ) -> Delivery:
-        return self.send_interaction(
-            self.block_action_payload(user_id, message, action_id, value=value, selected=selected)
+        payload = self.block_action_payload(
+            user_id, message, action_id, value=value, selected=selected, chosen=chosen
         )
+        return self.send_interaction(payload)
 
     def click_in_view(
-        self, user_id: str, view: Mapping[str, Any], action_id: str, *, value: str | None = None
+        self,
+        user_id: str,
+        view: Mapping[str, Any],
+        action_id: str,
+        *,
+        value: str | None = None,
+        chosen: Mapping[str, Any] | None = None,
+        state: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Delivery:
-        """A click on the button `action_id` in `view` (found in its blocks, with its value)."""
-        action = action_entry(view.get("blocks") or [], action_id, value, None)
-        return self.send_interaction(self.view_action_payload(user_id, view, action))
+        """A click on the button `action_id` in `view` (found in its blocks, with its value),
+        or `chosen` in its element; `state`: the form's inputs as filled in so far."""
+        action = action_entry(view.get("blocks") or [], action_id, value, None, chosen)
+        return self.send_interaction(self.view_action_payload(user_id, view, action, state))
 
     def message_shortcut(self, user_id: str, callback_id: str, message: Message) -> Delivery:
         return self.send_interaction(self.message_shortcut_payload(user_id, callback_id, message))

@@ -8,15 +8,22 @@ from typing import Any
 from bot.sandbox._block_elements import ELEMENT_FIELDS, LIST_FIELDS
 
 
-def form_state(view: Mapping[str, Any], text: str = "") -> dict[str, dict[str, Any]]:
-    """The state Slack sends when someone submits `view` as it opened, with `text` typed into
-    its first empty text box: {block_id: {action_id: {...}}}."""
+def form_state(
+    view: Mapping[str, Any],
+    text: str = "",
+    filled: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The state Slack sends when someone submits `view`: each input as it opened, or as
+    `filled` in since ({block_id: the element's chosen fields}), with `text` typed into its
+    first text box still empty: {block_id: {action_id: {...}}}."""
     state: dict[str, dict[str, Any]] = {}
     for block in view.get("blocks") or []:
         element = block.get("element") if block.get("type") == "input" else None
         if not isinstance(element, dict) or "action_id" not in element:
             continue
         value = _value(element)
+        if filled and block.get("block_id") in filled:
+            value.update(filled[block["block_id"]])
         if text and element.get("type") == "plain_text_input" and not value.get("value"):
             value["value"], text = text, ""
         state[block["block_id"]] = {element["action_id"]: value}

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.sandbox._block_elements import button_labelled, label_of, label_words, words_of
 from bot.sandbox._channel_gestures import Say, archive, move
+from bot.sandbox._input_gestures import fill, pick
 from bot.sandbox._message_gestures import latest_by_someone_else, react
 from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
@@ -30,6 +31,10 @@ Besides commands, people can:
   bob: unreact :pray:                take that reaction off again
   bob: click I can help              click a button (the start of its label will do)
   bob: thank for this                the "Thank for this" shortcut on that latest message
+  bob: pick @carol @dave             choose in the newest picker or menu in a message
+  bob: fill Digest hour: 9           fill in the open form's input labelled so (people as
+                                     @names, channels as #names, options by their label,
+                                     several options comma-separated, `none` for none)
   bob: submit for the quick fix      send the open form, these words in its first empty box
   bob: cancel                        close the open form
   bob: home                          open Goodwill's Home tab (`click` works there too)
@@ -46,6 +51,8 @@ class Gestures:
     escape: Escape
     # Who is looking at their Home tab now: their clicks go there first.
     _on_home: set[str] = field(default_factory=set)
+    # What people filled in, per open form, until they send it: {view_id: {block_id: ...}}.
+    _filled: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def do(self, user: SlackUser, channel: SlackChannel, text: str) -> bool:
         """Act on `text` as `user` in `channel`; False when it is no gesture the sandbox knows."""
@@ -59,6 +66,12 @@ class Gestures:
             self._told(react(self.sandbox, self.say, user, channel, rest, added=verb == "react"))
         elif verb == "click":
             self._click(user, rest)
+        elif verb == "pick":
+            opened = set(self._emulator.open_views)
+            self._told(pick(self.sandbox, self.say, user, lambda m: self._sees(user, m), rest))
+            self.show_new_forms(user, opened)
+        elif verb == "fill":
+            self._fill(user, rest)
         elif text.strip().casefold() in {"thank for this", "thank"}:
             self._shortcut(user, channel)
         elif verb == "submit":
@@ -168,8 +181,12 @@ class Gestures:
             if view_id not in opened_before:
                 self._show_form(user, view)
 
-    def _show_form(self, user: SlackUser, view: Mapping[str, Any]) -> None:
-        self.say(f"(a form opens for @{user.name})")
+    def _show_form(
+        self, user: SlackUser, view: Mapping[str, Any], *, changed: bool = False
+    ) -> None:
+        self.say(
+            f"(@{user.name}'s form changes)" if changed else f"(a form opens for @{user.name})"
+        )
         self.say(render_view(view, self._emulator.users, self._emulator.channels))
         if view.get("submit"):
             self.say(f"(`{user.name}: submit WORDS` sends it, `{user.name}: cancel` closes it)")
@@ -193,7 +210,7 @@ class Gestures:
         if not view.get("submit"):
             self.say("That form has nothing to send; `cancel` closes it.")
             return
-        state = form_state(view, text)
+        state = form_state(view, text, self._filled.get(view_id))
         delivery = self.sandbox.driver.submit_view(user.id, view, state)
         if not self._answered(delivery):
             return
@@ -204,16 +221,33 @@ class Gestures:
                 self.say(f"(the form says: {problem})")
             return
         if action in {"update", "push"}:
-            self._emulator.close_view(view_id)
+            self._close(view_id)
             self._show_form(user, answer["view"])
             return
-        self._emulator.close_view(view_id)
+        self._close(view_id)
         self.say("(the form closes)")
+
+    def _close(self, view_id: str) -> None:
+        self._emulator.close_view(view_id)
+        self._filled.pop(view_id, None)
+
+    def _fill(self, user: SlackUser, text: str) -> None:
+        found = self._open_form(user)
+        if found is None:
+            return
+        view_id, view = found
+        delivery = fill(
+            self.sandbox, self.say, user, view, self._filled.setdefault(view_id, {}), text
+        )
+        if delivery is not None and self._answered(delivery):
+            now = self._emulator.open_views.get(view_id)
+            if now is not None and now != view:
+                self._show_form(user, now, changed=True)  # the app updated it (views.update)
 
     def _cancel(self, user: SlackUser) -> None:
         found = self._open_form(user)
         if found is not None:
-            self._emulator.close_view(found[0])
+            self._close(found[0])
             self.say("(the form closes; nothing was sent)")
 
     # -- Home ---------------------------------------------------------------------------------

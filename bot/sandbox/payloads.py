@@ -136,13 +136,14 @@ class SlackPayloads:
         *,
         value: str | None = None,
         selected: str | Sequence[str] | None = None,
+        chosen: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A click on a button `action_id` in `message` (found in its blocks, with its value).
 
         For a users, conversations or channels select, `selected` is what the person chose
         (a list of IDs, one ID for a single select), sent in Slack's `selected_*` field.
         """
-        action = action_entry(message.blocks, action_id, value, selected)
+        action = action_entry(message.blocks, action_id, value, selected, chosen)
         ephemeral = message.ephemeral_for is not None
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -171,7 +172,11 @@ class SlackPayloads:
         return payload
 
     def view_action_payload(
-        self, user_id: str, view: Mapping[str, Any], action: Mapping[str, Any]
+        self,
+        user_id: str,
+        view: Mapping[str, Any],
+        action: Mapping[str, Any],
+        state: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """`action` in a modal or the Home tab `view`, as Slack sends it: no channel, no
         response_url, the view itself in the payload."""
@@ -185,7 +190,7 @@ class SlackPayloads:
             "team": self._team(),
             "enterprise": None,
             "is_enterprise_install": False,
-            "view": dict(view),
+            "view": {**view, "state": {"values": {k: dict(v) for k, v in (state or {}).items()}}},
             "state": {"values": {}},
             "actions": [dict(action)],
         }

@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from slack_emulator import Message, SlackChannel, SlackUser
+from slack_emulator import Message, SlackChannel, SlackUser, UploadedFile
 
 RULE = "-" * 40
+FILE_LINES_SHOWN = 6
 INDENT = "  "
 _ANGLE = re.compile(r"<([^<>\n]+)>")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -106,17 +107,29 @@ def _element(element: Any, names: _Names) -> str:
             f"{ticked if o.get('value') in values else empty} {names.text(o.get('text'))}"
             for o in options
         )
-    if kind == "plain_text_input":
+    if kind.endswith("_input"):  # plain text, number, email, url: the value set, if any
         return f"[{element.get('initial_value') or '____'}]"
-    if kind == "datepicker":
-        return f"[{element.get('initial_date') or 'pick a date'}]"
+    if kind in ("datepicker", "timepicker"):
+        return f"[{element.get('initial_date') or element.get('initial_time') or 'pick one'}]"
     if kind.endswith("_select"):
-        chosen = element.get("initial_user") or element.get("initial_channel")
-        if isinstance(chosen, str):
-            pick = names.person if "user" in kind else names.channel
-            return f"[{pick(chosen)} v]"
-        return f"[{names.text(element.get('placeholder')) or 'Choose'} v]"
+        chosen = _chosen(element, names)
+        placeholder = names.text(element.get("placeholder")) or "Choose"
+        return f"[{chosen or placeholder} v]"
     return f"[{kind}]"
+
+
+def _chosen(element: dict[str, Any], names: _Names) -> str:
+    """What a select shows as chosen when it opens: its initial people, channels or options."""
+    people = element.get("initial_users") or [element.get("initial_user")]
+    places = [
+        *(element.get("initial_conversations") or element.get("initial_channels") or []),
+        element.get("initial_conversation") or element.get("initial_channel"),
+    ]
+    options = element.get("initial_options") or [element.get("initial_option")]
+    shown = [names.person(p) for p in people if isinstance(p, str)]
+    shown += [names.channel(c) for c in places if isinstance(c, str)]
+    shown += [names.text(o.get("text")) for o in options if isinstance(o, dict)]
+    return ", ".join(shown)
 
 
 def _rich(element: Any, names: _Names) -> str:
@@ -249,3 +262,14 @@ def render_view(
             buttons.append(f"[{names.text(view['submit'])}]")
         lines.append(INDENT + " ".join(buttons))
     return "\n".join(lines)
+
+
+def render_file(file: UploadedFile) -> str:
+    """A shared file (the admins' CSV export): its name, size and first lines, as Slack's
+    preview shows them."""
+    lines = file.content.decode("utf-8-sig", errors="replace").splitlines()
+    header = f"{INDENT}[file {file.filename}: {len(lines):,} lines, {file.size:,} bytes]"
+    shown = [f"{INDENT}| {line}" for line in lines[:FILE_LINES_SHOWN]]
+    if len(lines) > FILE_LINES_SHOWN:
+        shown.append(f"{INDENT}| …")
+    return "\n".join([header, *shown])

@@ -11,7 +11,7 @@ from typing import TextIO
 from bot.deps import utc_now
 from bot.sandbox.gestures import GESTURES_HELP, Gestures, writes
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.render import render_message
+from bot.sandbox.render import render_file, render_message
 from bot.slack.ids import COMMANDS
 from bot.thanks.parsing import escape_text
 from slack_emulator import Message
@@ -40,11 +40,18 @@ class SandboxShell:
         self.emulator = sandbox.emulator
         self.out = out
         self.gestures = Gestures(sandbox, self._say, self._escape)
+        self._files_shown = len(self.emulator.uploaded_files)
         self.emulator.subscribe(self._show)
 
     def _show(self, message: Message) -> None:
         rendered = render_message(message, self.emulator.users, self.emulator.channels)
         print(rendered, file=self.out, flush=True)
+        # A file is shared before the message that carries it: show it with that message.
+        files = self.emulator.uploaded_files
+        for file in files[self._files_shown :]:
+            if message.channel in file.channels:
+                print(render_file(file), file=self.out, flush=True)
+        self._files_shown = len(files)
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

@@ -1,8 +1,9 @@
-"""The sandbox's made-up workspace: a few people, a bot, a former colleague, some channels."""
+"""The sandbox's made-up workspace: a few people, a bot, a former colleague, some channels,
+two user groups to thank as a team."""
 
 from __future__ import annotations
 
-from slack_emulator import SlackChannel, SlackEmulator, SlackUser
+from slack_emulator import SlackChannel, SlackEmulator, SlackUser, SlackUserGroup
 
 TEAM_ID = "T0SANDBOX"
 
@@ -17,6 +18,16 @@ PEOPLE = (
 BOT_USER = ("U0DEPLOY9", "deploybot", "Deploy Bot")
 FORMER_MEMBER = ("U0FRANK06", "frank", "Frank Fischer")
 CHANNELS = (("C0GENERAL", "general"), ("C0RANDOM1", "random"), ("C0ENGINE2", "engineering"))
+# id, handle, members: the platform team holds Alice, the bot and the former colleague too,
+# whom a team thanks from Alice leaves out.
+USER_GROUPS = (
+    (
+        "S0PLATFORM",
+        "platform-team",
+        ("U0ALICE01", "U0CAROL03", "U0DAVE004", "U0DEPLOY9", "U0FRANK06"),
+    ),
+    ("S0DESIGNRS", "design", ("U0BOB0002", "U0ERIN005")),
+)
 
 
 def seed_workspace(emulator: SlackEmulator) -> None:
@@ -55,3 +66,5 @@ def seed_workspace(emulator: SlackEmulator) -> None:
         emulator.add_channel(
             SlackChannel(id=channel_id, name=name, members=set(everyone), is_general=general)
         )
+    for group_id, handle, members in USER_GROUPS:
+        emulator.add_user_group(SlackUserGroup(id=group_id, handle=handle, users=list(members)))

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.asks.plan import plan_requests, requests_due
 from bot.db import dialect_of
 from bot.digest.plan import next_digest_at, plan_digest
 from bot.models import Member, Workspace
@@ -93,9 +94,16 @@ class TickReport:
 
 
 def run_tick(
-    sessions: sessionmaker[Session], now: datetime, planners: Sequence[Rhythm] = RHYTHMS
+    sessions: sessionmaker[Session],
+    now: datetime,
+    planners: Sequence[Rhythm] = RHYTHMS,
+    requests: bool = True,
 ) -> TickReport:
-    """Plan everything due at `now`. Safe to run any number of times, from any process."""
+    """Plan everything due at `now`. Safe to run any number of times, from any process.
+
+    `requests`: the asks and offers with a reminder or an expiry due (bot.asks.plan) too.
+    They have no stored time: theirs moves with every ask, answer and setting, and the open
+    requests of every workspace are few, read in one grouped statement."""
     report = TickReport()
     with sessions.begin() as session:
         for message in recover_abandoned(session, now):
@@ -106,6 +114,8 @@ def run_tick(
         report.swept = sweep(session, now).rows
     with sessions.begin() as session:
         team_ids = due_workspaces(session, now, [rhythm.column for rhythm in planners])
+        asked = requests_due(session, now) if requests else set()
+        team_ids = sorted({*team_ids, *asked})
         threads = PLANNING_THREADS if dialect_of(session) == "postgresql" else 1
 
     def plan_one(team_id: str, zones: Zones) -> int:
@@ -113,7 +123,10 @@ def run_tick(
         # leaves its times as they were, for the next tick to try again.
         try:
             with sessions.begin() as session:
-                return _plan_workspace(session, team_id, now, zones, planners)
+                planned = _plan_workspace(session, team_id, now, zones, planners)
+                if team_id in asked:
+                    planned += _plan_requests(session, team_id, now)
+                return planned
         except Exception:
             log.exception("planning for workspace %s failed; the next tick tries again", team_id)
             return 0
@@ -149,6 +162,13 @@ def _plan_workspace(
     for column, at in next_times.items():  # set last: one UPDATE, at the commit
         setattr(workspace, column, at)
     return new
+
+
+def _plan_requests(session: Session, team_id: str, now: datetime) -> int:
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        return 0
+    return plan(session, team_id, plan_requests(session, workspace, now))
 
 
 def due_workspaces(session: Session, now: datetime, columns: Sequence[str]) -> list[str]:

@@ -30,20 +30,24 @@ TIMEZONE = "timezone"
 QUIET_MENTIONS = "quiet_mentions"
 CREDIT_EMOJI = "credit_emoji"
 PAIR_DAILY_CAP = "pair_daily_cap"
+GROUP_THANKS_MAX = "group_thanks_max"
 HALF_LIFE_DAYS = "half_life_days"
 NUDGE_PAIR_MIN_WEIGHT = "nudge_pair_min_weight"
 NUDGE_ASK_TOO_MIN_PEOPLE = "nudge_ask_too_min_people"
 NUDGE_GIVE_BACK_MIN_PEOPLE = "nudge_give_back_min_people"
 PROMPT_WEEKDAY = "prompt_weekday"
 PROMPT_HOUR = "prompt_hour"
+ASK_EXPIRY_DAYS = "ask_expiry_days"
 
 # Whole numbers the form asks for, with the range each may take.
 NUMBER_RANGES = {
     PAIR_DAILY_CAP: (1, 50),
+    GROUP_THANKS_MAX: (1, 500),
     HALF_LIFE_DAYS: (1, 1000),
     NUDGE_PAIR_MIN_WEIGHT: (1, 100),
     NUDGE_ASK_TOO_MIN_PEOPLE: (1, 100),
     NUDGE_GIVE_BACK_MIN_PEOPLE: (1, 100),
+    ASK_EXPIRY_DAYS: (1, 365),
 }
 MAX_CREDIT_EMOJI = 10
 MAX_EMOJI_NAME = 100  # reaction_marks.emoji
@@ -111,12 +115,14 @@ class WorkspaceSettings:
     quiet_mentions: bool
     credit_emoji: tuple[str, ...]
     pair_daily_cap: int
+    group_thanks_max: int
     half_life_days: int
     nudge_pair_min_weight: int
     nudge_ask_too_min_people: int
     nudge_give_back_min_people: int
     prompt_weekday: int
     prompt_hour: int
+    ask_expiry_days: int
 
     @classmethod
     def of(cls, workspace: Workspace) -> WorkspaceSettings:
@@ -166,12 +172,14 @@ def check_workspace_form(form: WorkspaceForm) -> WorkspaceSettings:
         quiet_mentions=form.quiet_mentions,
         credit_emoji=_credit_emoji(form.answers.get(CREDIT_EMOJI), problems),
         pair_daily_cap=number(PAIR_DAILY_CAP),
+        group_thanks_max=number(GROUP_THANKS_MAX),
         half_life_days=number(HALF_LIFE_DAYS),
         nudge_pair_min_weight=number(NUDGE_PAIR_MIN_WEIGHT),
         nudge_ask_too_min_people=number(NUDGE_ASK_TOO_MIN_PEOPLE),
         nudge_give_back_min_people=number(NUDGE_GIVE_BACK_MIN_PEOPLE),
         prompt_weekday=choice(PROMPT_WEEKDAY, range(7), "a day"),
         prompt_hour=choice(PROMPT_HOUR, range(24), "an hour"),
+        ask_expiry_days=number(ASK_EXPIRY_DAYS),
     )
     if problems:
         raise InvalidSettingsError(problems)

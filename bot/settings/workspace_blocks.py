@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings.workspace import (
+    ASK_EXPIRY_DAYS,
     CREDIT_EMOJI,
     DIGEST_CHANNEL,
     DIGEST_HOUR,
     DIGEST_WEEKDAY,
+    GROUP_THANKS_MAX,
     HALF_LIFE_DAYS,
     NUDGE_ASK_TOO_MIN_PEOPLE,
     NUDGE_GIVE_BACK_MIN_PEOPLE,
@@ -32,6 +34,10 @@ HOURS = tuple(f"{hour:02d}:00" for hour in range(24))
 
 NUMBER_WORDS = {
     PAIR_DAILY_CAP: ("Most credits a day from one person to another", "Stops anyone gaming it."),
+    GROUP_THANKS_MAX: (
+        "Largest user group thanked at once",
+        "/thanks @group credits each member; a larger group is refused.",
+    ),
     HALF_LIFE_DAYS: (
         "Days after which help counts half",
         "Balances fade with time, so old help weighs less than new.",
@@ -47,6 +53,10 @@ NUMBER_WORDS = {
     NUDGE_GIVE_BACK_MIN_PEOPLE: (
         "Nudge to give back after help from this many people",
         "For people who received from many and helped no one yet.",
+    ),
+    ASK_EXPIRY_DAYS: (
+        "Days an ask or offer stays open",
+        "Still open after that, it closes on its own, and its author gets a note.",
     ),
 }
 

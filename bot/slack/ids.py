@@ -64,11 +64,12 @@ THANKS_MODAL = "thanks_modal"
 SETTINGS_MODAL = "settings_modal"  # /favor settings, and the Home's workspace settings
 PROMPT_MODAL = "prompt_modal"  # "Who helped you this week?": what each person did
 NUDGE_OFFER_MODAL = "nudge_offer_modal"  # a nudge's "Offer help": what you could offer
+REQUEST_CLOSE_MODAL = "request_close_modal"  # an ask's Done, an offer's Confirm: who, how big
 
 # Block actions (action_id)
 FAVOR_THANK_PUBLICLY = "favor_thank_publicly"
 ASK_VOLUNTEER = "ask_volunteer"  # "I can help", on an ask in a channel
-ASK_DONE = "ask_done"  # "Done — thank Bob", in the asker's DM
+ASK_DONE = "ask_done"  # "Done…", in the asker's DM: opens the form to tick who helped
 ASK_NOT_NEEDED = "ask_not_needed"  # "Not needed", in the asker's DM
 ASK_WITHDRAW = "ask_withdraw"  # the asker takes the ask back
 OFFER_TAKE = "offer_take"  # "I'd like this", on an offer in a channel
@@ -105,5 +106,6 @@ BOT_SCOPES = frozenset(
         # the same for the private channels a member shares with the app; group_archive,
         # group_unarchive, group_deleted
         "groups:read",
+        "usergroups:read",  # usergroups.users.list: the members of a group thanked by /thanks
     }
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.errors import (
     InputError,
+    NobodyThankedError,
     NoRecipientError,
     ReasonTooLongError,
     RepeatedReasonError,
@@ -23,7 +24,7 @@ from bot.errors import (
 )
 from bot.favours.blocks import one_line
 from bot.slack.ids import THANKS_MODAL
-from bot.slack.messages import Message, mention
+from bot.slack.messages import Message, join_names, mention
 from bot.thanks.modal import (
     HELPER,
     PRIVATE,
@@ -57,7 +58,7 @@ _QUOTED_WORD = 30
 @dataclass(frozen=True)
 class ThanksForm:
     message: ThankedMessage
-    helper_id: str | None
+    helper_ids: tuple[str, ...]
     reason: str
     values: tuple[str, ...]
     public: bool
@@ -74,13 +75,17 @@ def read_thanks_form(view: Mapping[str, Any]) -> ThanksForm | None:
         found = (state.get(block) or {}).get(block)
         return found if isinstance(found, Mapping) else {}
 
-    helper = field(HELPER).get("selected_user")
+    picked = field(HELPER)
+    # A form opened before the picker took several people still says `selected_user`.
+    helpers = picked.get("selected_users") or [picked.get("selected_user")]
     reason = field(REASON).get("value")
     values = field(VALUES).get("value")
     visibility = (field(VISIBILITY).get("selected_option") or {}).get("value")
     return ThanksForm(
         message=message,
-        helper_id=helper if isinstance(helper, str) and helper else None,
+        helper_ids=tuple(
+            dict.fromkeys(helper for helper in helpers if isinstance(helper, str) and helper)
+        ),
         # Plain text, escaped as a slash command's arrives: typed markup stays words.
         reason=escape_text(reason.strip()) if isinstance(reason, str) else "",
         values=parse_values(values if isinstance(values, str) else ""),
@@ -123,10 +128,12 @@ def form_errors(error: InputError) -> dict[str, str]:
         return {REASON: _plain_words(error.user_message)}
     if isinstance(error, ValueTagError):
         return {VALUES: error.user_message}
+    if isinstance(error, NobodyThankedError):
+        return {HELPER: error.plain_message}
     if isinstance(error, NoRecipientError):
-        return {HELPER: "Pick the person you'd like to thank."}
+        return {HELPER: "Pick the people you'd like to thank."}
     if isinstance(error, SelfCreditError):
-        return {HELPER: "You can't thank yourself. Pick the person who helped you."}
+        return {HELPER: "You can't thank yourself. Pick the people who helped you."}
     if isinstance(error, UnknownMemberError):
         return {HELPER: "I couldn't find that person in this workspace. Pick someone else."}
     return {HELPER: _plain_words(error.user_message)}
@@ -158,15 +165,29 @@ def private_thanks_message(
     return {"text": f"{headline} {defuse_broadcasts(reason)}".strip(), "blocks": blocks}
 
 
-def thanks_sent_view(helper_id: str, title: str = "Thank for this") -> View:
-    """What the modal turns into after private thanks: the thanker sees they were sent."""
-    text = f"Your thanks are on their way to {mention(helper_id)}. Only they will see them."
+def thanks_sent_view(
+    helper_ids: tuple[str, ...],
+    title: str = "Thank for this",
+    *,
+    public: bool = False,
+    note: str | None = None,
+) -> View:
+    """What the modal turns into after thanks that need saying: private thanks, sent to each
+    person, or thanks that did not reach everyone picked (`note`, on who was not and why)."""
+    names = join_names([mention(helper_id) for helper_id in helper_ids])
+    if public:
+        text = f"Your thanks to {names} are posted."
+    else:
+        text = f"Your thanks are on their way to {names}. Only they will see them."
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    if note:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": note}})
     return {
         "type": "modal",
         "callback_id": THANKS_MODAL,
         "title": plain(title),
         "close": plain("Done"),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        "blocks": blocks,
     }
 
 

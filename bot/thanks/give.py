@@ -14,17 +14,23 @@ from bot.errors import (
     TooManyRecipientsError,
 )
 from bot.ledger.credits import NewCredit
-from bot.ledger.record import record
+from bot.ledger.record import Skipped, record_each
 from bot.members.cache import FetchUser
-from bot.thanks.parsing import ParsedThanks, length_problem
+from bot.members.groups import FetchGroup
+from bot.thanks.blocks import nobody_thanked
+from bot.thanks.groups import members_to_thank
+from bot.thanks.parsing import MentionedGroup, ParsedThanks, length_problem
 
 MAX_RECIPIENTS = 10
 MAX_REASON_LENGTH = 1000
 
 USAGE = (
     "Type `/thanks @someone for what they did`, picking people from the autocomplete. "
-    "You can thank up to 10 people at once and add tags such as `#teamwork` at the end."
+    "You can thank up to 10 people at once, or a user group such as `@platform-team`, and "
+    "add tags such as `#teamwork` at the end."
 )
+# What a refusal says to do, in one line; the whole USAGE only on `/thanks help`.
+TRY = "Type `/thanks @someone for what they did`."
 
 
 @dataclass(frozen=True)
@@ -49,23 +55,61 @@ class ThanksRequest:
 
 @dataclass(frozen=True)
 class ThanksOutcome:
+    """Who was thanked: the people named one by one and credited (`helper_ids`), the groups
+    of which someone was credited (`groups`); who was not and why (`skipped`). Nobody, only
+    when the request was `already_recorded`."""
+
     helper_ids: tuple[str, ...]
     thanker_id: str
     reason: str
     values: tuple[str, ...]
     already_recorded: bool
+    groups: tuple[MentionedGroup, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    dropped_values: tuple[str, ...] = ()
+
+
+def no_groups(_group_id: str) -> None:
+    """For thanks that cannot name a group (the thanks form): Slack is never asked."""
+    return None
 
 
 def give_thanks(
-    session: Session, now: datetime, request: ThanksRequest, fetch_user: FetchUser
+    session: Session,
+    now: datetime,
+    request: ThanksRequest,
+    fetch_user: FetchUser,
+    fetch_group: FetchGroup = no_groups,
 ) -> ThanksOutcome:
-    """The thanks after every check, each refusal an InputError that says what to do."""
-    check_text(request.thanker_id, request.parsed)
-    new = record(session, now, request.team_id, _credits(request), fetch_user)
-    return _outcome(request, already_recorded=new == 0)
+    """The thanks after every check: each person the rules allow is credited, and the others
+    are named with the reason. A refusal of the whole request is an InputError saying what to
+    do, and so is a request of which nobody could be thanked; a group is credited member by
+    member (bot.thanks.groups)."""
+    parsed = request.parsed
+    check_text(request.thanker_id, parsed)
+    teams = members_to_thank(
+        session, now, request.team_id, request.thanker_id, parsed.groups, fetch_group, fetch_user
+    )
+    helper_ids = dict.fromkeys(parsed.user_ids)
+    for members in teams.values():
+        helper_ids.update(dict.fromkeys(members))
+    recorded = record_each(session, now, request.team_id, _credits(request, helper_ids), fetch_user)
+    if not recorded.written and recorded.skipped:
+        raise nobody_thanked(recorded.skipped)
+    written = set(recorded.written)
+    return ThanksOutcome(
+        helper_ids=tuple(user_id for user_id in parsed.user_ids if user_id in written),
+        thanker_id=request.thanker_id,
+        reason=parsed.reason,
+        values=parsed.values,
+        already_recorded=recorded.before,
+        groups=tuple(group for group, members in teams.items() if written.intersection(members)),
+        skipped=recorded.skipped,
+        dropped_values=parsed.dropped_values,
+    )
 
 
-def _credits(request: ThanksRequest) -> list[NewCredit]:
+def _credits(request: ThanksRequest, helper_ids: dict[str, None]) -> list[NewCredit]:
     parsed = request.parsed
     return [
         NewCredit(
@@ -80,37 +124,21 @@ def _credits(request: ThanksRequest) -> list[NewCredit]:
             quotable=request.quotable,
             response_url=request.response_url,
         )
-        for helper_id in parsed.user_ids
+        for helper_id in helper_ids
     ]
-
-
-def _outcome(request: ThanksRequest, *, already_recorded: bool) -> ThanksOutcome:
-    return ThanksOutcome(
-        helper_ids=request.parsed.user_ids,
-        thanker_id=request.thanker_id,
-        reason=request.parsed.reason,
-        values=request.parsed.values,
-        already_recorded=already_recorded,
-    )
 
 
 def check_text(thanker_id: str, parsed: ParsedThanks) -> None:
     """The checks that need neither the database nor Slack: refuse before asking either."""
-    if not parsed.user_ids:
-        if parsed.group_names:
-            groups = ", ".join(f"@{name}" for name in parsed.group_names)
-            raise NoRecipientError(
-                f"{groups} is a group, and thanks go to people one by one. Mention the people "
-                f"who helped instead. {USAGE}"
-            )
+    if not parsed.user_ids and not parsed.groups:
         if parsed.unresolved_names:
             names = ", ".join(f"@{name}" for name in parsed.unresolved_names)
             raise NoRecipientError(
                 f"I couldn't tell who {names} is. Pick people from the autocomplete "
-                f"when you type @, then send it again. {USAGE}"
+                "when you type @, then send it again."
             )
-        raise NoRecipientError(f"Who would you like to thank? {USAGE}")
-    if thanker_id in parsed.user_ids:
+        raise NoRecipientError(f"Who would you like to thank? {TRY}")
+    if parsed.user_ids == (thanker_id,) and not parsed.groups:
         raise SelfCreditError(
             "You can't thank yourself, though it sounds like you did good work! "
             "Thank the people who helped you: `/thanks @someone for …`."
@@ -118,7 +146,7 @@ def check_text(thanker_id: str, parsed: ParsedThanks) -> None:
     if len(parsed.user_ids) > MAX_RECIPIENTS:
         raise TooManyRecipientsError(
             f"That's {len(parsed.user_ids)} people; /thanks takes up to {MAX_RECIPIENTS} at "
-            "once. Split them over a few messages, or thank the team in the channel."
+            "once. Split them over a few messages, or thank their user group."
         )
     problem = length_problem(parsed.reason, MAX_REASON_LENGTH, "Your reason is")
     if problem is not None:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.slack.ids import THANKS_MODAL
-from bot.thanks.give import MAX_REASON_LENGTH
+from bot.thanks.give import MAX_REASON_LENGTH, MAX_RECIPIENTS
 from bot.thanks.parsing import (
     MAX_VALUES,
 )
@@ -84,7 +84,14 @@ def thanks_modal(message: ThankedMessage) -> View:
             _input(
                 HELPER,
                 "Who are you thanking?",
-                {"type": "users_select", "action_id": HELPER, "initial_user": message.author_id},
+                {
+                    # Several people may have helped with one message: each is credited the
+                    # rules allow, as with /thanks.
+                    "type": "multi_users_select",
+                    "action_id": HELPER,
+                    "initial_users": [message.author_id],
+                    "max_selected_items": MAX_RECIPIENTS,
+                },
             ),
             _input(
                 REASON,

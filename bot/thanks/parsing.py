@@ -19,6 +19,13 @@ MAX_VALUE_LENGTH = 30
 # A label never holds `<` or `>` (Slack escapes them): stopping there keeps every search
 # linear, where `[^>]*` read to the end of the text again from every unclosed `<@`.
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^<>]*)?>")
+# A user group picked from the autocomplete: `<!subteam^S123|@platform-team>`, and sometimes
+# without its handle, `<!subteam^S123>`.
+GROUP_MENTION = re.compile(r"<!subteam\^([A-Z0-9]{2,30})(?:\|@?([^<>|]*))?>")
+_MENTION = re.compile(f"{USER_MENTION.pattern}|{GROUP_MENTION.pattern}")
+# Punctuation between the people thanked and the reason: "@erin: for the cake", "@erin — for
+# the cake"; standing alone, so that "@erin -1 bug" keeps its "-1".
+_AFTER_MENTIONS = re.compile(r"\s*(?:[:;,.!\-\u2013\u2014]+(?=\s|$))?\s*")
 # What may stand between the people thanked at the start: "@a @b", "@a, @b", "@a and @b".
 _JOINER = re.compile(r"(?:\s|,|&amp;|&|\+|\band\b)*", re.IGNORECASE)
 _LEADING_TO = re.compile(r"^\s*to\b", re.IGNORECASE)
@@ -50,6 +57,14 @@ MAX_COMMAND_TEXT = 8_000
 
 
 @dataclass(frozen=True)
+class MentionedGroup:
+    """A Slack user group thanked: its ID, and its handle as Slack sent it ("" when none)."""
+
+    group_id: str
+    handle: str = ""
+
+
+@dataclass(frozen=True)
 class ParsedThanks:
     """`/thanks` text split into who is thanked, why, and the value tags."""
 
@@ -57,16 +72,19 @@ class ParsedThanks:
     reason: str
     values: tuple[str, ...]
     unresolved_names: tuple[str, ...] = ()
-    # User groups mentioned when no person is: Goodwill thanks people one by one.
-    group_names: tuple[str, ...] = ()
+    # User groups thanked: each of their members is (bot.thanks.groups).
+    groups: tuple[MentionedGroup, ...] = ()
+    # Tags past MAX_VALUES, left out: the giver is told.
+    dropped_values: tuple[str, ...] = ()
 
 
 def parse_thanks(text: str) -> ParsedThanks:
     """Split `/thanks` text: the people mentioned first, then the reason, then `#value` tags.
 
-    Only people mentioned at the start are thanked, so "thanks @a for pairing with @b" credits
-    @a alone. When nobody is mentioned at the start, every mention in the text counts, for
-    people who type "for the review @bob".
+    Only people and user groups mentioned at the start are thanked, so "thanks @a for pairing
+    with @b" credits @a alone. When nobody is mentioned at the start, every mention in the text
+    counts, for people who type "for the review @bob". Punctuation after the mentions ("@a: for
+    the cake") is not part of the reason.
 
     Text longer than any /thanks can be is refused unread (ReasonTooLongError), and the rest is
     read in time linear in its length: whatever a person sends is answered at once.
@@ -75,40 +93,47 @@ def parse_thanks(text: str) -> ParsedThanks:
         raise ReasonTooLongError(too_long_to_read(text))
     rest = _LEADING_TO.sub("", text, count=1)
     leading: list[str] = []
+    groups: list[MentionedGroup] = []
     position = 0
     while True:
         position = _JOINER.match(rest, position).end()  # type: ignore[union-attr]
-        mention = USER_MENTION.match(rest, position)
+        mention = _MENTION.match(rest, position)
         if mention is None:
             break
-        leading.append(mention.group(1))
+        if mention.group(1):
+            leading.append(mention.group(1))
+        else:
+            groups.append(MentionedGroup(mention.group(2), mention.group(3) or ""))
         position = mention.end()
-    reason = rest[position:] if leading else rest
-    user_ids = leading or [m.group(1) for m in USER_MENTION.finditer(rest)]
+    anyone_leading = bool(leading or groups)
+    if anyone_leading:
+        position = _AFTER_MENTIONS.match(rest, position).end()  # type: ignore[union-attr]
+        reason = rest[position:]
+        user_ids = leading
+    else:
+        reason = rest
+        user_ids = [m.group(1) for m in USER_MENTION.finditer(rest)]
+        groups = [
+            MentionedGroup(m.group(1), m.group(2) or "") for m in GROUP_MENTION.finditer(rest)
+        ]
 
     reason, values = _trailing_values(reason)
     reason = reason.strip()
-    if not leading and user_ids:
-        reason = USER_MENTION.sub("", reason).strip()
+    if not anyone_leading and (user_ids or groups):
+        reason = GROUP_MENTION.sub("", USER_MENTION.sub("", reason)).strip()
 
     unresolved: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    if not user_ids:  # what to say to someone who thanked no one
+    if not user_ids and not groups:  # what to say to someone who thanked no one
         plain = _SPECIAL_MENTION.sub("", reason)
         unresolved = tuple(dict.fromkeys(_UNESCAPED_AT.findall(plain)))
-        groups = tuple(
-            dict.fromkeys(
-                (found.group(2) or "").lstrip("@") or "a group"
-                for found in _SPECIAL_MENTION.finditer(reason)
-                if found.group(1) is None
-            )
-        )
+    kept = tuple(dict.fromkeys(values))
     return ParsedThanks(
         user_ids=tuple(dict.fromkeys(user_ids)),
         reason=" ".join(reason.split()),
-        values=tuple(dict.fromkeys(values))[:MAX_VALUES],
+        values=kept[:MAX_VALUES],
         unresolved_names=unresolved,
-        group_names=groups,
+        groups=tuple(dict.fromkeys(groups)),
+        dropped_values=kept[MAX_VALUES:],
     )
 
 

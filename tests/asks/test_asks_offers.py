@@ -26,6 +26,7 @@ from bot.slack.ids import (
 )
 from bot.thanks.parsing import WORD_JOINER
 from slack_emulator import Message, SlackChannel
+from tests.asks.forms import close, open_close_form, send_close_form
 from tests.support import Clock, out_of_reach
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -154,8 +155,8 @@ def test_the_whole_loop_volunteers_done_and_the_channel_message_updated(
     assert "<@U0BOB0002> can help with your ask" in bob_dm.text
     assert "help moving desks" in str(bob_dm.blocks)
     assert buttons(bob_dm) == [ASK_DONE, ASK_NOT_NEEDED]
-    assert "Done — thank bob" in str(bob_dm.blocks)
-    assert "Done — thank carol" in str(carol_dm.blocks)
+    assert "Not needed from bob" in str(bob_dm.blocks)
+    assert "Not needed from carol" in str(carol_dm.blocks)
     assert notes(sandbox, BOB) == [
         "Thank you! I've let <@U0ALICE01> know you can help; they'll get back to you."
     ]
@@ -166,7 +167,7 @@ def test_the_whole_loop_volunteers_done_and_the_channel_message_updated(
     assert credits(sessions) == []
 
     clock.advance(hours=2)
-    click(sandbox, ALICE, bob_dm, ASK_DONE)
+    assert close(sandbox, ALICE, bob_dm, ASK_DONE, picked=[BOB])["response_action"] == "update"
 
     [credit] = credits(sessions)
     assert (credit.helper_id, credit.helped_id, credit.kind, credit.weight) == (
@@ -245,7 +246,7 @@ def test_a_request_whose_author_has_left_cannot_be_answered(
     ]
 
 
-def test_done_twice_or_for_two_helpers_at_once_records_one_favour(
+def test_done_clicked_on_two_answers_at_once_opens_forms_that_close_it_once(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     ask = post(sandbox, ALICE, "ask someone to cover standup")
@@ -253,20 +254,20 @@ def test_done_twice_or_for_two_helpers_at_once_records_one_favour(
     click(sandbox, CAROL, ask, ASK_VOLUNTEER)
     bob_dm, carol_dm = dms(sandbox, ALICE)
 
-    at_once(
-        sandbox,
-        [(ALICE, bob_dm, ASK_DONE), (ALICE, carol_dm, ASK_DONE), (ALICE, bob_dm, ASK_DONE)],
-    )
+    at_once(sandbox, [(ALICE, bob_dm, ASK_DONE), (ALICE, carol_dm, ASK_DONE)])
+    first, second = sandbox.emulator.open_views.values()
+    assert credits(sessions) == []  # a form opened records nothing
+
+    send_close_form(sandbox, ALICE, first, picked=[CAROL])
+    late = send_close_form(sandbox, ALICE, second)
 
     [credit] = credits(sessions)
+    assert credit.helper_id == CAROL
     [row] = requests(sessions)
-    assert row.status == "fulfilled"
-    assert row.counterpart_id == credit.helper_id
-    assert row.credit_id == credit.id
-    refusals = notes(sandbox, ALICE)
-    assert len(refusals) == 2
-    assert all(f"This ask is already closed: <@{credit.helper_id}> helped" in n for n in refusals)
-    assert f"<@{credit.helper_id}> helped" in now(sandbox, ask).text
+    assert (row.status, row.counterpart_id, row.credit_id) == ("fulfilled", CAROL, credit.id)
+    assert late["response_action"] == "update"
+    assert "This ask is already closed: <@U0CAROL03> helped with it." in str(late["view"])
+    assert "<@U0CAROL03> helped" in now(sandbox, ask).text
 
 
 def test_a_closed_ask_refuses_every_button_and_changes_nothing(
@@ -275,7 +276,7 @@ def test_a_closed_ask_refuses_every_button_and_changes_nothing(
     ask = post(sandbox, ALICE, "ask a spare HDMI cable")
     click(sandbox, BOB, ask, ASK_VOLUNTEER)
     [bob_dm] = dms(sandbox, ALICE)
-    click(sandbox, ALICE, bob_dm, ASK_DONE)
+    close(sandbox, ALICE, bob_dm, ASK_DONE)
     before = snapshot(sessions)
     messages_before = sandbox.emulator.messages(ephemeral=False)
 
@@ -349,14 +350,13 @@ def test_not_needed_sets_one_helper_aside_and_keeps_the_ask_open(
 
     before = snapshot(sessions)
     click(sandbox, ALICE, bob_dm, ASK_NOT_NEEDED)
-    click(sandbox, ALICE, bob_dm, ASK_DONE)
-    assert notes(sandbox, ALICE) == [
-        "You already set <@U0BOB0002>'s answer aside.",
-        "You already set <@U0BOB0002>'s answer aside, so there's nothing to close.",
-    ]
+    assert notes(sandbox, ALICE) == ["You already set <@U0BOB0002>'s answer aside."]
     assert snapshot(sessions) == before
 
-    click(sandbox, ALICE, carol_dm, ASK_DONE)
+    # Done, wherever clicked, offers those whose answer still waits.
+    form = open_close_form(sandbox, ALICE, bob_dm, ASK_DONE)
+    assert "U0BOB0002" not in str(form["blocks"]) and "U0CAROL03" in str(form["blocks"])
+    send_close_form(sandbox, ALICE, form)
     [credit] = credits(sessions)
     assert (credit.helper_id, credit.helped_id) == (CAROL, ALICE)
 
@@ -477,7 +477,7 @@ def test_an_offer_taken_and_confirmed_records_the_favour_from_the_offerer(
     [carol_dm] = dms(sandbox, BOB)
     assert "<@U0CAROL03> would like your offer" in carol_dm.text
     assert buttons(carol_dm) == [OFFER_CONFIRM, OFFER_DECLINE]
-    assert "Confirm for carol" in str(carol_dm.blocks)
+    assert "Decline carol" in str(carol_dm.blocks)
     assert notes(sandbox, CAROL) == [
         "I've let <@U0BOB0002> know you'd like this; they'll get back to you."
     ]
@@ -485,7 +485,7 @@ def test_an_offer_taken_and_confirmed_records_the_favour_from_the_offerer(
     click(sandbox, DAVE, offer, OFFER_TAKE)
     _, dave_dm = dms(sandbox, BOB)
 
-    click(sandbox, BOB, carol_dm, OFFER_CONFIRM)
+    close(sandbox, BOB, carol_dm, OFFER_CONFIRM, picked=[CAROL])
 
     [credit] = credits(sessions)
     assert (credit.helper_id, credit.helped_id, credit.kind) == (BOB, CAROL, "favor")
@@ -566,7 +566,7 @@ OVER_THE_CAP = {
 
 
 @pytest.mark.parametrize(
-    ("command", "answer", "close", "open_buttons"),
+    ("command", "answer", "done", "open_buttons"),
     [
         ("ask", ASK_VOLUNTEER, ASK_DONE, [ASK_VOLUNTEER, ASK_WITHDRAW]),
         ("offer", OFFER_TAKE, OFFER_CONFIRM, [OFFER_TAKE, OFFER_WITHDRAW]),
@@ -578,7 +578,7 @@ def test_over_the_daily_cap_the_request_stays_open_until_tomorrow(
     clock: Clock,
     command: str,
     answer: str,
-    close: str,
+    done: str,
     open_buttons: list[str],
 ) -> None:
     """Alice has thanked Bob five times today: Bob's help with her ask, or her taking up his
@@ -591,15 +591,15 @@ def test_over_the_daily_cap_the_request_stays_open_until_tomorrow(
     [dm] = dms(sandbox, author)
     before = snapshot(sessions)
 
-    click(sandbox, author, dm, close)
+    refused = send_close_form(sandbox, author, open_close_form(sandbox, author, dm, done))
 
-    assert notes(sandbox, author) == [OVER_THE_CAP[command]]
+    assert refused == {"response_action": "errors", "errors": {"helpers": OVER_THE_CAP[command]}}
     assert snapshot(sessions) == before
     assert buttons(now(sandbox, message)) == open_buttons
     assert buttons(now(sandbox, dm)) != []
 
     clock.advance(days=1)
-    click(sandbox, author, dm, close)
+    close(sandbox, author, dm, done)
     assert len(credits(sessions)) == 6 and credits(sessions)[-1].reason == "a lift home"
     assert (requests(sessions)[0].status, buttons(now(sandbox, message))) == ("fulfilled", [])
 
@@ -617,7 +617,7 @@ def test_a_request_already_credited_in_the_same_words_today_closes_counting_once
     click(sandbox, responder, message, action)
     [dm] = dms(sandbox, author)
 
-    click(sandbox, author, dm, ASK_DONE if command == "ask" else OFFER_CONFIRM)
+    close(sandbox, author, dm, ASK_DONE if command == "ask" else OFFER_CONFIRM)
 
     assert [(c.id, c.retracted_at) for c in credits(sessions)] == [(thanks.id, None)]
     [row] = requests(sessions)
@@ -639,7 +639,9 @@ def test_a_deactivated_member_cannot_be_credited_at_close(
         bob.is_deactivated = True
     before = snapshot(sessions)
 
-    click(sandbox, ALICE, dm, ASK_DONE if command == "ask" else OFFER_CONFIRM)
+    form = open_close_form(sandbox, ALICE, dm, ASK_DONE if command == "ask" else OFFER_CONFIRM)
+    refused = send_close_form(sandbox, ALICE, form)
 
-    assert "no longer active" in notes(sandbox, ALICE)[-1]
+    assert refused["response_action"] == "errors"
+    assert "no longer active" in refused["errors"]["helpers"]
     assert snapshot(sessions) == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,6 +36,25 @@ def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def counts(
+    ledger: Ledger, member_id: str, now: datetime, half_life_days: int, since: datetime | None
+) -> dict[str, tuple[int, int]]:
+    """Per counterpart: how many times the member helped them, and they the member, within
+    the same horizon as the sums; retracted credits never count."""
+    horizon = now - timedelta(days=100 * half_life_days)
+    start = horizon if since is None else max(horizon, since)
+    given: Counter[str] = Counter()
+    received: Counter[str] = Counter()
+    for row in ledger.credits:
+        if row.retracted or row.created_at < start:
+            continue
+        if row.helper_id == member_id:
+            given[row.helped_id] += 1
+        elif row.helped_id == member_id:
+            received[row.helper_id] += 1
+    return {who: (given[who], received[who]) for who in given.keys() | received.keys()}
+
+
 def test_balances_agree(sessions: sessionmaker[Session], ledger: Ledger) -> None:
     members = [*oracle.CORE[:8], *GIVERS, *TAKERS, oracle.BOT, oracle.GONE]
     with sessions() as session:
@@ -43,9 +63,11 @@ def test_balances_agree(sessions: sessionmaker[Session], ledger: Ledger) -> None
                 expected = oracle.balances(ledger, member_id, NOW, half_life, since)
                 found = pair_balances(session, TEAM, member_id, NOW, half_life, since=since)
                 assert {p.counterpart_id for p in found} == set(expected)
+                times = counts(ledger, member_id, NOW, half_life, since)
                 for pair in found:
                     given, received = expected[pair.counterpart_id]
                     assert close(pair.given, given) and close(pair.received, received)
+                    assert (pair.times_given, pair.times_received) == times[pair.counterpart_id]
                 # Largest first, then by ID; the page counts over everyone.
                 ranked = sorted(expected, key=lambda who: (-sum(expected[who]), who))
                 page = pair_page(session, TEAM, member_id, NOW, half_life, limit=5, since=since)
@@ -53,6 +75,8 @@ def test_balances_agree(sessions: sessionmaker[Session], ledger: Ledger) -> None
                 assert page.total == len(expected)
                 assert page.helped == sum(1 for g, _ in expected.values() if g > 0)
                 assert page.helping == sum(1 for _, r in expected.values() if r > 0)
+                for pair in page.pairs:
+                    assert (pair.times_given, pair.times_received) == times[pair.counterpart_id]
                 for other in ranked[:2]:
                     [one] = pair_balances(
                         session, TEAM, member_id, NOW, half_life, counterpart=other, since=since

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.balance.blocks import amount
+from bot.balance.blocks import times
 from bot.balance.exchanges import PairBalance, pair_balances
 from bot.ledger.credits import NewCredit
 from bot.models import Credit, FavorRequest, Workspace
@@ -80,14 +80,16 @@ def test_balance_is_weighted_and_decays_with_the_half_life(
     with sessions() as session:
         pairs = pair_balances(session, TEAM, ALICE, clock.now, 60)
     assert pairs == [
-        PairBalance(BOB, given=0.0, received=pytest.approx(1.5)),  # type: ignore[arg-type]
-        PairBalance(CAROL, given=pytest.approx(0.5**0.5), received=0.0),  # type: ignore[arg-type]
+        PairBalance(BOB, 0.0, pytest.approx(1.5), 0, 1),  # type: ignore[arg-type]
+        PairBalance(CAROL, pytest.approx(0.5**0.5), 0.0, 1, 0),  # type: ignore[arg-type]
     ]
 
     shown = favor(sandbox, ALICE, "balance")
     text = shown_text(shown)
-    assert "<@U0BOB0002>: you helped *0* · helped you *1.5*" in text
-    assert "<@U0CAROL03>: you helped *0.7* · helped you *0*" in text
+    # Exchanges in words, counted: no weighted score, no "0" beside "1.5".
+    assert "▱▱▱▱▱▱▱▱▱▱  <@U0BOB0002>: 1 exchange — they helped you once" in text
+    assert "▰▰▰▰▰▰▰▰▰▰  <@U0CAROL03>: 1 exchange — you helped them once" in text
+    assert "*0" not in text and ".0" not in text
     assert text.index(BOB) < text.index(CAROL)  # largest exchange first
     assert "halves every 60 days" in text
     assert sandbox.emulator.messages(GENERAL, ephemeral=False) == []
@@ -107,7 +109,7 @@ def test_the_workspace_half_life_is_used(
     assert pair.received == pytest.approx(0.75)  # 3 * 0.5 ** 2
     clock.advance(days=10)
     text = shown_text(favor(sandbox, ALICE, "balance"))
-    assert "helped you *0.4*" in text  # 3 * 0.5 ** 3
+    assert "1 exchange — they helped you once" in text
     assert "halves every 10 days" in text
 
 
@@ -124,10 +126,11 @@ def test_a_short_half_life_and_years_of_history_do_not_break_the_sums(
 
     with sessions() as session:
         assert pair_balances(session, TEAM, ALICE, clock.now, 1) == [
-            PairBalance(CAROL, 0.0, pytest.approx(1.0))  # type: ignore[arg-type]
+            PairBalance(CAROL, 0.0, pytest.approx(1.0), 0, 1)  # type: ignore[arg-type]
         ]
     text = shown_text(favor(sandbox, ALICE, "balance"))
-    assert "<@U0CAROL03>: you helped *0* · helped you *1.0*" in text
+    assert "<@U0CAROL03>: 1 exchange — they helped you once" in text
+    assert BOB not in text  # beyond a hundred half-lives: nothing left to show
 
 
 def test_balance_for_one_person_and_the_since_filter(
@@ -141,18 +144,20 @@ def test_balance_for_one_person_and_the_since_filter(
 
     with sessions() as session:
         assert pair_balances(session, TEAM, ALICE, start, 60, counterpart=BOB) == [
-            PairBalance(BOB, given=1.0, received=pytest.approx(1.0))  # type: ignore[arg-type]
+            PairBalance(BOB, 1.0, pytest.approx(1.0), 1, 1)  # type: ignore[arg-type]
         ]
         recent = pair_balances(session, TEAM, ALICE, start, 60, since=start - timedelta(days=1))
-        assert recent == [PairBalance(CAROL, 0.0, 3.0), PairBalance(BOB, 1.0, 0.0)]
+        assert recent == [PairBalance(CAROL, 0.0, 3.0, 0, 1), PairBalance(BOB, 1.0, 0.0, 1, 0)]
 
     text = shown_text(favor(sandbox, ALICE, f"balance <@{BOB}|bob>"))
     assert "*You and <@U0BOB0002>*" in text
-    assert "You helped them: *1.0*" in text and "They helped you: *1.0*" in text
+    assert (
+        "*You and <@U0BOB0002>*: 2 exchanges — you helped them once, they helped you once." in text
+    )
     assert CAROL not in text
 
     text = shown_text(favor(sandbox, ALICE, f"balance <@{DAVE}>"))
-    assert "You helped them: *0*" in text and "They helped you: *0*" in text
+    assert "*You and <@U0DAVE004>*: no exchanges yet." in text
 
 
 @pytest.mark.parametrize(
@@ -171,7 +176,9 @@ def test_retracted_credits_never_count(
     add_credit(sessions, BOB, ALICE, clock.now, weight=3, retracted=True)
     add_credit(sessions, CAROL, ALICE, clock.now, weight=1)
     with sessions() as session:
-        assert pair_balances(session, TEAM, ALICE, clock.now, 60) == [PairBalance(CAROL, 0.0, 1.0)]
+        assert pair_balances(session, TEAM, ALICE, clock.now, 60) == [
+            PairBalance(CAROL, 0.0, 1.0, 0, 1)
+        ]
     assert BOB not in shown_text(favor(sandbox, ALICE, "balance"))
 
 
@@ -334,7 +341,7 @@ def test_undo_retracts_your_latest_entry_and_keeps_it_in_the_table(
     assert len(credits(sessions)) == 3  # nothing deleted
     balance = shown_text(favor(sandbox, ALICE, "balance"))
     assert BOB not in balance and CAROL not in balance
-    assert "<@U0DAVE004>: you helped *1.0*" in balance  # Dave's entry still counts
+    assert "<@U0DAVE004>: 1 exchange — you helped them once" in balance  # still counts
 
     shown = favor(sandbox, ALICE, "undo")
     assert "nothing of yours to undo" in shown.text
@@ -365,8 +372,7 @@ def test_an_undone_credit_frees_its_place_under_the_fair_use_rules(
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"),
-    [(0.0, "0"), (0.04, "<0.1"), (0.05, "0.1"), (1.25, "1.2"), (99.94, "99.9"), (250.4, "250")],
+    ("count", "shown"), [(1, "once"), (2, "twice"), (3, "3 times"), (1200, "1,200 times")]
 )
-def test_amounts_read_the_same_in_balance_and_home(value: float, shown: str) -> None:
-    assert amount(value) == shown
+def test_counts_read_the_same_in_balance_and_home(count: int, shown: str) -> None:
+    assert times(count) == shown

@@ -25,6 +25,7 @@ from slack_emulator import (
     SlackEmulator,
     SlackEmulatorRejected,
     SlackUser,
+    SlackUserGroup,
 )
 
 TEAM = "T0SANDBOX"
@@ -133,6 +134,22 @@ def test_users_info_returns_slacks_user_shape(client: WebClient, emulator: Slack
 def test_users_info_for_an_unknown_or_missing_user_is_user_not_found(client: WebClient) -> None:
     assert error_code(client.users_info, user="U0NOBODY9") == "user_not_found"
     assert error_code(client.api_call, "users.info") == "user_not_found"
+
+
+def test_usergroups_users_list_lists_a_groups_members_as_slack_does(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    emulator.add_user_group(SlackUserGroup("S0PLATFORM", "platform-team", ["U0ALICE01", BOT]))
+    emulator.add_user_group(SlackUserGroup("S0RETIRED", "old", ["U0ALICE01"], is_disabled=True))
+    answer = client.usergroups_users_list(usergroup="S0PLATFORM")
+    assert answer["users"] == ["U0ALICE01", BOT]
+    # Slack's shapes for a group it does not know, and for a disabled one.
+    assert error_code(client.usergroups_users_list, usergroup="S0NOSUCH1") == "no_such_subteam"
+    assert error_code(client.usergroups_users_list, usergroup="S0RETIRED") == "no_such_subteam"
+    assert client.usergroups_users_list(usergroup="S0RETIRED", include_disabled=True)["users"] == [
+        "U0ALICE01"
+    ]
+    assert error_code(client.api_call, "usergroups.users.list") == "invalid_arguments"
 
 
 def test_users_list_pages_return_every_member_exactly_once(

@@ -22,6 +22,7 @@ from bot.slack.ids import (
     OFFER_WITHDRAW,
 )
 from slack_emulator import Message
+from tests.asks.forms import close
 from tests.support import Clock
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -197,7 +198,7 @@ def test_undoing_an_asks_done_reopens_it_and_tells_the_helper(
     ask = post(sandbox, ALICE, "ask a second pair of eyes on my PR")
     click(sandbox, CAROL, ask, ASK_VOLUNTEER)
     [carol_answer] = dms(sandbox, ALICE)
-    click(sandbox, ALICE, carol_answer, ASK_DONE)
+    close(sandbox, ALICE, carol_answer, ASK_DONE)
     assert "<@U0CAROL03> helped" in now(sandbox, ask).text
     carol_heard = len(dms(sandbox, CAROL))
 
@@ -224,7 +225,7 @@ def test_undoing_an_asks_done_reopens_it_and_tells_the_helper(
 
     # Done again records a new favour, which counts.
     clock.advance(minutes=5)
-    click(sandbox, ALICE, now(sandbox, carol_answer), ASK_DONE)
+    close(sandbox, ALICE, now(sandbox, carol_answer), ASK_DONE)
     undone, again = credits(sessions)
     assert undone.retracted_at is not None and again.retracted_at is None
     assert requests(sessions)[0].credit_id == again.id
@@ -237,7 +238,7 @@ def test_only_the_offerer_takes_back_an_offers_favour_and_the_taker_is_told(
     offer = post(sandbox, BOB, "offer a ticket to Friday's concert")
     click(sandbox, CAROL, offer, OFFER_TAKE)
     [carol_answer] = dms(sandbox, BOB)
-    click(sandbox, BOB, carol_answer, OFFER_CONFIRM)
+    close(sandbox, BOB, carol_answer, OFFER_CONFIRM)
     assert "`/favor undo`" in str(now(sandbox, carol_answer).blocks)
     assert "/favor undo" not in str(dms(sandbox, CAROL)[-1].blocks)
     before = snapshot(sessions)
@@ -268,7 +269,7 @@ def test_someone_else_cannot_take_back_an_asks_favour(
 ) -> None:
     ask = post(sandbox, ALICE, "ask a lift home")
     click(sandbox, CAROL, ask, ASK_VOLUNTEER)
-    click(sandbox, ALICE, dms(sandbox, ALICE)[0], ASK_DONE)
+    close(sandbox, ALICE, dms(sandbox, ALICE)[0], ASK_DONE)
     before = snapshot(sessions)
 
     for someone in (CAROL, DAVE):
@@ -317,3 +318,36 @@ def test_a_reaction_taken_back_tells_nobody_and_leaves_the_emoji(
     assert "The emoji can stay on the message." in answer and "know privately" not in answer
     assert dms(sandbox, BOB) == []
     assert credits(sessions)[0].retracted_at is not None
+
+
+def test_with_two_helpers_credited_the_ask_stays_closed_until_neither_counts(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    ask = post(sandbox, ALICE, "ask a hand moving the servers")
+    click(sandbox, CAROL, ask, ASK_VOLUNTEER)
+    click(sandbox, DAVE, ask, ASK_VOLUNTEER)
+    carol_answer, dave_answer = dms(sandbox, ALICE)
+    close(sandbox, ALICE, carol_answer, ASK_DONE)
+    assert "<@U0CAROL03> and <@U0DAVE004> helped" in now(sandbox, ask).text
+    dave_heard = len(dms(sandbox, DAVE))
+
+    first = undo(sandbox, ALICE)
+
+    assert "Undone: <@U0DAVE004> did you a small favour" in first
+    assert "Your ask stays closed for the others you credited, and its message no longer " in first
+    assert "<@U0CAROL03> helped" in now(sandbox, ask).text
+    assert "<@U0DAVE004>" not in now(sandbox, ask).text
+    assert now(sandbox, dave_answer).text.startswith("This ask is closed: <@U0CAROL03> helped.")
+    [note] = dms(sandbox, DAVE)[dave_heard:]
+    assert note.text.endswith("with their ask “a hand moving the servers”.")
+    [row] = requests(sessions)
+    assert (row.status, row.counterpart_id) == ("fulfilled", CAROL)
+
+    second = undo(sandbox, ALICE)
+
+    assert "Undone: <@U0CAROL03> did you a small favour" in second
+    assert "Your ask is open again in <#C0GENERAL>" in second
+    assert buttons(now(sandbox, ask)) == [ASK_VOLUNTEER, ASK_WITHDRAW]
+    assert [buttons(now(sandbox, dm))[0] for dm in (carol_answer, dave_answer)] == [ASK_DONE] * 2
+    assert requests(sessions)[0].status == "open"
+    assert all(credit.retracted_at is not None for credit in credits(sessions))

@@ -1,8 +1,8 @@
 """The one write path of a credit (bot.ledger.record), held against the fair-use rules as
 plain Python states them here, on both databases.
 
-Over any ledger the guarded statement writes exactly what the rules allow, all of the
-helpers or none, and the explanation names the first rule that refused them.
+Over any ledger the guarded statement writes exactly what the rules allow, helper by helper,
+and the explanation names, for each helper not written, the first rule that refused them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import (
@@ -25,8 +25,9 @@ from bot.errors import (
     RepeatedReasonError,
     UnknownMemberError,
 )
+from bot.ledger import rules
 from bot.ledger.credits import NewCredit, reason_key
-from bot.ledger.record import record
+from bot.ledger.record import Recorded, Skipped, Why, record, record_each
 from bot.models import Credit, Member, Workspace
 from tests.support import statements_sent
 
@@ -115,6 +116,9 @@ def nobody(_user_id: str) -> None:
     return None  # Slack knows nobody the members cache does not
 
 
+Outcome = type[InputError] | Recorded
+
+
 def _expected(
     cap: int,
     helpers: list[Person],
@@ -122,27 +126,53 @@ def _expected(
     history: list[Earlier],
     reason: str | None,
     retry: bool,
-) -> type[InputError] | int:
-    """What the rules say, in plain words: how many credits are written, or the refusal."""
+    ids: list[str],
+) -> Outcome:
+    """What the rules say, in plain words, helper by helper: who is credited, who is skipped
+    and why, or the refusal of the whole request."""
     if retry:
-        return 0
-    if not giver_known or not all(person.known for person in helpers):
+        return Recorded(before=True)
+    if not giver_known:
         return UnknownMemberError
-    if any(person.bot or person.deactivated for person in helpers):
-        return NotAPersonError
     wanted = " ".join((reason or "").casefold().split())
-    for number in range(len(helpers)):
+    written: list[str] = []
+    skipped: list[Skipped] = []
+    for number, (user_id, person) in enumerate(zip(ids, helpers, strict=False)):
         today = [
             credit
             for credit in history
             if credit.helper == number and not credit.retracted and credit.hours_ago < 24
         ]
-        if len(today) >= cap:
-            return DailyLimitError
         said = {" ".join((credit.reason or "").casefold().split()) for credit in today}
-        if wanted and wanted in said:
-            return RepeatedReasonError
-    return len(helpers)
+        if not person.known:
+            skipped.append(Skipped(user_id, Why.NOT_A_MEMBER))
+        elif person.bot:
+            skipped.append(Skipped(user_id, Why.BOT, user_id, len(today)))
+        elif person.deactivated:
+            skipped.append(Skipped(user_id, Why.DEACTIVATED, user_id, len(today)))
+        elif len(today) >= cap:
+            skipped.append(Skipped(user_id, Why.DAILY_LIMIT, user_id, len(today)))
+        elif wanted and wanted in said:
+            skipped.append(Skipped(user_id, Why.SAME_REASON, user_id, len(today)))
+        else:
+            written.append(user_id)
+    return Recorded(written=tuple(written), skipped=tuple(skipped))
+
+
+def _refused(expected: Outcome) -> type[InputError] | int:
+    """What `record`, for callers with one answer, makes of it: a count or the first refusal."""
+    if not isinstance(expected, Recorded):
+        return expected
+    if expected.written or not expected.skipped:
+        return len(expected.written)
+    first = min(expected.skipped, key=lambda item: list(Why).index(item.why))
+    return {
+        Why.NOT_A_MEMBER: UnknownMemberError,
+        Why.BOT: NotAPersonError,
+        Why.DEACTIVATED: NotAPersonError,
+        Why.DAILY_LIMIT: DailyLimitError,
+        Why.SAME_REASON: RepeatedReasonError,
+    }[first.why]
 
 
 ANYONE = Person(known=True, bot=False, deactivated=False)
@@ -162,6 +192,7 @@ def _edge(
         history=history,
         reason=reason,
         retry_of=None,
+        one_answer=False,
     )
 
 
@@ -176,7 +207,7 @@ def _edge(
 # A retracted credit, and one just outside the window, do not count:
 @_edge(1, [Earlier(0, None, 3, True)])
 @_edge(2, [Earlier(0, None, 23.9, False), Earlier(0, None, 24.1, False)])
-# The same reason in other words; one helper at the cap stops them all; a former member:
+# The same reason in other words; one helper at the cap, the other credited; a former member:
 @_edge(3, [Earlier(0, "for the review", 3, False)], reason="For  the REVIEW")
 @_edge(1, [Earlier(1, None, 3, False)], helpers=(ANYONE, ANYONE))
 @_edge(3, [], helpers=(Person(known=True, bot=False, deactivated=True),))
@@ -187,6 +218,7 @@ def _edge(
     history=st.lists(earlier, max_size=6),
     reason=st.sampled_from((None, *REASONS)),
     retry_of=st.none() | st.integers(0, 7),
+    one_answer=st.booleans(),
 )
 def test_the_statement_writes_exactly_what_the_rules_allow(
     sessions: sessionmaker[Session],
@@ -196,6 +228,22 @@ def test_the_statement_writes_exactly_what_the_rules_allow(
     history: list[Earlier],
     reason: str | None,
     retry_of: int | None,
+    one_answer: bool,
+) -> None:
+    _hold_against_the_rules(
+        sessions, cap, helpers, giver_known, history, reason, retry_of, one_answer
+    )
+
+
+def _hold_against_the_rules(
+    sessions: sessionmaker[Session],
+    cap: int,
+    helpers: list[Person],
+    giver_known: bool,
+    history: list[Earlier],
+    reason: str | None,
+    retry_of: int | None,
+    one_answer: bool,
 ) -> None:
     team = f"T0PROP{next(_teams):05d}"
     with sessions.begin() as session:
@@ -214,19 +262,58 @@ def test_the_statement_writes_exactly_what_the_rules_allow(
     ]
     if retry:  # every credit of a request retried carries its key
         credits = credits[:1]
-    expected = _expected(cap, helpers[: len(credits)], giver_known, history, reason, retry)
-    outcome: type[InputError] | int
+    expected = _expected(cap, helpers[: len(credits)], giver_known, history, reason, retry, ids)
+    outcome: Outcome | int
     try:
         with sessions.begin() as session:
-            outcome = record(session, NOW, team, credits, nobody)
+            if one_answer:
+                outcome = record(session, NOW, team, credits, nobody)
+            else:
+                outcome = record_each(session, NOW, team, credits, nobody)
     except InputError as refusal:
         outcome = type(refusal)
     with sessions() as session:
-        written = session.scalar(
-            select(func.count()).where(Credit.team_id == team, Credit.source_key.like("new:%"))
+        written = set(
+            session.scalars(
+                select(Credit.helper_id).where(
+                    Credit.team_id == team, Credit.source_key.like("new:%")
+                )
+            )
         )
-    assert outcome == expected
-    assert written == (expected if isinstance(expected, int) and not retry else 0)
+    assert outcome == (_refused(expected) if one_answer else expected)
+    credited = expected.written if isinstance(expected, Recorded) else ()
+    assert written == set(credited)
+
+
+def test_the_property_fails_when_a_rule_is_left_out(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held against a statement that forgets the same-reason rule, the property fails: it can
+    tell a guard that holds from one that does not."""
+    kept = rules.rules
+
+    def forgetful(people: Any) -> dict[str, Any]:
+        found = kept(people)
+        found["new_reason"] = found["not_the_giver"]
+        return found
+
+    monkeypatch.setattr(rules, "rules", forgetful)
+    rules.guarded_insert.cache_clear()
+    try:
+        with pytest.raises(AssertionError):
+            _hold_against_the_rules(
+                sessions,
+                3,
+                [ANYONE, ANYONE],
+                True,
+                [Earlier(1, "for the review", 3, False)],
+                "for the review",
+                None,
+                one_answer=False,
+            )
+    finally:
+        rules.guarded_insert.cache_clear()
+        rules.explanation.cache_clear()
 
 
 def test_plain_thanks_take_the_lock_and_one_statement(sessions: sessionmaker[Session]) -> None:

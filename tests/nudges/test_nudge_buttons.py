@@ -130,7 +130,7 @@ def test_say_thanks_opens_the_thanks_modal_for_the_helper_and_thanks_them_privat
     assert sandbox.emulator.view_owner(view["id"]) == BOB
     assert view["title"]["text"] == "Say thanks"
     [helper] = [b for b in view["blocks"] if b.get("block_id") == HELPER]
-    assert helper["element"]["initial_user"] == ALICE
+    assert helper["element"]["initial_users"] == [ALICE]
     assert VISIBILITY not in block_ids(view)  # no digest channel: private is the only way
     assert "go to them directly" in json.dumps(view["blocks"])
 

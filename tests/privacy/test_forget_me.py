@@ -29,6 +29,7 @@ from bot.slack.ids import (
     OFFER_TAKE,
 )
 from slack_emulator import Message
+from tests.asks.forms import close
 from tests.support import Clock
 
 TEAM = "T0SANDBOX"
@@ -185,7 +186,7 @@ def busy_week(
     erins_offer = post(sandbox, ERIN, "offer a spare monitor")
     click(sandbox, BOB, erins_offer, OFFER_TAKE)
     [erin_dm] = sandbox.emulator.messages(f"D{ERIN}")
-    click(sandbox, ERIN, erin_dm, OFFER_CONFIRM)
+    close(sandbox, ERIN, erin_dm, OFFER_CONFIRM)  # the Confirm form, sent as it opens
     bobs_message = sandbox.emulator.post_user_message(GENERAL, BOB, "I wrote the deploy doc")
     reaction = {
         "type": "reaction_added",

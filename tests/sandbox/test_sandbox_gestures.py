@@ -104,10 +104,11 @@ def test_clicks_carry_an_ask_from_the_channel_to_done(
         "carol: click i can",
         "alice: click done",  # the DM with Done is Bob's, not hers
         "bob: click Done",
+        "bob: submit",
     )
     assert "(@carol clicks [I can help])" in text
     assert "@alice sees no button labelled 'done'." in text
-    assert "(@bob clicks [Done — thank carol])" in text
+    assert "(@bob clicks [Done…])" in text
     assert "@bob asked for a hand and @carol helped." in text
     [credit] = credits(sessions)
     assert (credit.kind, credit.helper_id, credit.helped_id) == ("favor", CAROL, BOB)

@@ -36,12 +36,14 @@ def workspace(sessions: sessionmaker[Session]) -> dict[str, Any]:
                 "quiet_mentions",
                 "credit_emoji",
                 "pair_daily_cap",
+                "group_thanks_max",
                 "half_life_days",
                 "nudge_pair_min_weight",
                 "nudge_ask_too_min_people",
                 "nudge_give_back_min_people",
                 "prompt_weekday",
                 "prompt_hour",
+                "ask_expiry_days",
             )
         }
 
@@ -114,12 +116,14 @@ DEFAULTS = {
     "quiet_mentions": False,
     "credit_emoji": ["pray", "raised_hands", "thankyou"],
     "pair_daily_cap": 5,
+    "group_thanks_max": 25,
     "half_life_days": 60,
     "nudge_pair_min_weight": 3,
     "nudge_ask_too_min_people": 4,
     "nudge_give_back_min_people": 4,
     "prompt_weekday": 4,
     "prompt_hour": 15,
+    "ask_expiry_days": 14,
 }
 
 
@@ -217,10 +221,12 @@ def test_admins_get_both_parts(sandbox: Sandbox) -> None:
         "quiet_mentions",
         "credit_emoji",
         "pair_daily_cap",
+        "group_thanks_max",
         "half_life_days",
         "nudge_pair_min_weight",
         "nudge_ask_too_min_people",
         "nudge_give_back_min_people",
+        "ask_expiry_days",
         "prompt_weekday",
         "prompt_hour",
     ]
@@ -243,12 +249,14 @@ def test_an_admin_saves_the_workspace_settings_and_the_new_channel_is_told(
         quiet_mentions=["quiet"],
         credit_emoji=":tada:, pray raised_hands::skin-tone-2,,TADA",
         pair_daily_cap="3",
+        group_thanks_max="40",
         half_life_days="30",
         nudge_pair_min_weight="5",
         nudge_ask_too_min_people="6",
         nudge_give_back_min_people="7",
         prompt_weekday="2",
         prompt_hour="11",
+        ask_expiry_days="21",
     )
 
     assert answer == {}
@@ -260,12 +268,14 @@ def test_an_admin_saves_the_workspace_settings_and_the_new_channel_is_told(
         "quiet_mentions": True,
         "credit_emoji": ["tada", "pray", "raised_hands"],
         "pair_daily_cap": 3,
+        "group_thanks_max": 40,
         "half_life_days": 30,
         "nudge_pair_min_weight": 5,
         "nudge_ask_too_min_people": 6,
         "nudge_give_back_min_people": 7,
         "prompt_weekday": 2,
         "prompt_hour": 11,
+        "ask_expiry_days": 21,
     }
     [announcement] = sandbox.emulator.messages(RANDOM)
     assert "weekly digest of thanks and favours here, Fridays at 17:00 (Europe/Oslo)" in (
@@ -297,12 +307,14 @@ def test_every_problem_shows_under_its_field_and_nothing_is_saved(
         timezone="Mars/Olympus_Mons",
         credit_emoji="pray, <b>bold</b>",
         pair_daily_cap="0",
+        group_thanks_max="501",
         half_life_days="1.5",
         nudge_pair_min_weight="",
         nudge_ask_too_min_people="-1",
         nudge_give_back_min_people="\uff11\uff12",  # full-width digits
         prompt_weekday="x",
         prompt_hour="24",
+        ask_expiry_days="0",
     )
 
     assert answer["response_action"] == "errors"
@@ -313,12 +325,14 @@ def test_every_problem_shows_under_its_field_and_nothing_is_saved(
         "timezone",
         "credit_emoji",
         "pair_daily_cap",
+        "group_thanks_max",
         "half_life_days",
         "nudge_pair_min_weight",
         "nudge_ask_too_min_people",
         "nudge_give_back_min_people",
         "prompt_weekday",
         "prompt_hour",
+        "ask_expiry_days",
     }
     assert errors["timezone"].startswith("Type a time zone name such as Europe/Oslo")
     assert errors["pair_daily_cap"] == "Type a whole number from 1 to 50."
@@ -443,12 +457,14 @@ def form(**answers: str | None) -> WorkspaceForm:
         "timezone": "UTC",
         "credit_emoji": "pray",
         "pair_daily_cap": "5",
+        "group_thanks_max": "25",
         "half_life_days": "60",
         "nudge_pair_min_weight": "3",
         "nudge_ask_too_min_people": "4",
         "nudge_give_back_min_people": "4",
         "prompt_weekday": "4",
         "prompt_hour": "15",
+        "ask_expiry_days": "14",
     }
     return WorkspaceForm(digest_channel_id=None, quiet_mentions=False, answers=base | answers)
 

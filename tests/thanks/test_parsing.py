@@ -16,6 +16,7 @@ from bot.thanks.parsing import (
     MAX_COMMAND_TEXT,
     USER_MENTION,
     WORD_JOINER,
+    MentionedGroup,
     defuse_broadcasts,
     escape_text,
     length_problem,
@@ -52,6 +53,9 @@ BOB, CAROL = "U0BOB0002", "U0CAROL03"
             (),
         ),
         ("just words", (), "just words", ()),
+        (f"<@{BOB}> -1 bug, thanks to the review", (BOB,), "-1 bug, thanks to the review", ()),
+        (f"<@{BOB}> ...and the docs", (BOB,), "...and the docs", ()),
+        (f"<@{BOB}>: :tada: for the cake", (BOB,), ":tada: for the cake", ()),
     ],
 )
 def test_examples(text: str, users: tuple[str, ...], reason: str, values: tuple[str, ...]) -> None:
@@ -65,12 +69,27 @@ def test_unescaped_names_are_reported() -> None:
     assert parse_thanks("@bob for the review").unresolved_names == ("bob",)
 
 
-def test_user_groups_are_told_apart_from_names_not_picked() -> None:
+def test_user_groups_are_thanked_with_or_without_their_handle() -> None:
     parsed = parse_thanks("<!subteam^S0ONCALL|@oncall> for the fix, and <!here|@here>")
     assert parsed.user_ids == () and parsed.unresolved_names == ()
-    assert parsed.group_names == ("oncall",)
-    assert parse_thanks("<!subteam^S0ONCALL> thanks").group_names == ("a group",)
-    assert parse_thanks(f"<@{BOB}> and <!subteam^S0ONCALL|@oncall>").group_names == ()
+    assert parsed.groups == (MentionedGroup("S0ONCALL", "oncall"),)
+    assert parsed.reason == "for the fix, and <!here|@here>"
+    assert parse_thanks("<!subteam^S0ONCALL> thanks").groups == (MentionedGroup("S0ONCALL"),)
+    both = parse_thanks(f"<@{BOB}> and <!subteam^S0ONCALL|@oncall>: for the fix")
+    assert both.user_ids == (BOB,) and both.groups == (MentionedGroup("S0ONCALL", "oncall"),)
+    assert both.reason == "for the fix"
+    # Named later, with nobody at the start, a group counts as a person does.
+    late = parse_thanks("for the fix <!subteam^S0ONCALL|@oncall>")
+    assert late.groups == (MentionedGroup("S0ONCALL", "oncall"),) and late.reason == "for the fix"
+    # After someone at the start, a group in the reason is words.
+    words = parse_thanks(f"<@{BOB}> for paging <!subteam^S0ONCALL|@oncall>")
+    assert words.groups == () and words.reason == "for paging <!subteam^S0ONCALL|@oncall>"
+
+
+@pytest.mark.parametrize("joiner", [":", " :", ",", " -", " —", "!", ":  "])
+def test_punctuation_after_the_people_thanked_is_not_the_reason(joiner: str) -> None:
+    parsed = parse_thanks(f"<@{BOB}|bob>{joiner} for the cake")
+    assert parsed.user_ids == (BOB,) and parsed.reason == "for the cake"
 
 
 @pytest.mark.parametrize(
@@ -109,10 +128,12 @@ def test_length_is_counted_as_shown_and_the_markup_must_fit_a_message() -> None:
     assert "more mentions, links and symbols" in (length_problem(many + many, 1100) or "")
 
 
-def test_values_are_capped_and_shortened() -> None:
+def test_values_are_capped_and_shortened_and_those_left_out_are_kept_to_say_so() -> None:
     parsed = parse_thanks(f"<@{BOB}> ok " + " ".join(f"#v{n}{'x' * 40}" for n in range(8)))
     assert len(parsed.values) == 5
     assert all(len(value) <= 30 for value in parsed.values)
+    assert [value[:2] for value in parsed.dropped_values] == ["v5", "v6", "v7"]
+    assert parse_thanks(f"<@{BOB}> ok #a #b #A").dropped_values == ()
 
 
 mention = st.from_regex(r"<@U[A-Z0-9]{8}(\|[a-z]{1,8})?>", fullmatch=True)
@@ -161,6 +182,9 @@ HOSTILE = {
     "late mentions": "for it " + f"<@{BOB}> " * 15_000,
     "unclosed mentions": f"<@{BOB}|bob " * 15_000,
     "unclosed groups": "<!subteam^S0ONCALL|" * 10_000,
+    "groups": "<!subteam^S0ONCALL|@oncall> " * 4_000,
+    "late groups": "for it " + "<!subteam^S0ONCALL> " * 6_000,
+    "punctuation": f"<@{BOB}>" + " :-," * 30_000,
     "unclosed broadcasts": "<!here|" * 20_000,
     "names": "for " + "@bob " * 30_000,
     "joiners": f"<@{BOB}> " + "and &amp; , + " * 10_000,

@@ -51,15 +51,16 @@ def open_modal(sandbox: Sandbox, user_id: str, message: Message) -> dict[str, An
 
 
 def form(
-    helper: str | None = BOB,
+    helper: str | list[str] | None = BOB,
     reason: str | None = "for walking me through the rollback",
     values: str | None = "#teamwork #Care",
     visibility: str = PUBLIC,
 ) -> dict[str, dict[str, Any]]:
     """Slack's state for the modal's inputs, as a person filled them in."""
     option = {"text": {"type": "plain_text", "text": visibility}, "value": visibility}
+    picked = helper if isinstance(helper, list) else [helper] if helper else []
     return {
-        HELPER: {HELPER: {"type": "users_select", "selected_user": helper}},
+        HELPER: {HELPER: {"type": "multi_users_select", "selected_users": picked}},
         REASON: {REASON: {"type": "plain_text_input", "value": reason}},
         VALUES: {VALUES: {"type": "plain_text_input", "value": values}},
         VISIBILITY: {VISIBILITY: {"type": "radio_buttons", "selected_option": option}},
@@ -91,7 +92,8 @@ def test_the_shortcut_opens_a_modal_with_the_author_and_a_link(
 
     assert view["callback_id"] == THANKS_MODAL
     [helper] = [b for b in view["blocks"] if b.get("block_id") == HELPER]
-    assert helper["element"]["initial_user"] == BOB
+    assert helper["element"]["type"] == "multi_users_select"
+    assert helper["element"]["initial_users"] == [BOB]
     link = f"https://sandbox.slack.com/archives/{GENERAL}/p{bobs_message.ts.replace('.', '')}"
     assert f"<{link}|this message>" in json.dumps(view["blocks"])
     metadata = json.loads(view["private_metadata"])
@@ -267,11 +269,11 @@ def test_public_thanks_whose_answer_is_lost_are_not_sent_again(
 @pytest.mark.parametrize(
     ("values", "block", "problem"),
     [
-        (form(helper=ALICE), HELPER, "You can't thank yourself. Pick the person who helped you."),
+        (form(helper=ALICE), HELPER, "You can't thank yourself. Pick the people who helped you."),
         (form(helper=DEPLOYBOT), HELPER, "Deploy Bot is a bot, and bots don't need thanks."),
         (form(helper=FRANK), HELPER, "Frank Fischer is no longer active in this workspace"),
         (form(helper="U0NOBODY9"), HELPER, "I couldn't find that person in this workspace."),
-        (form(helper=None), HELPER, "Pick the person you'd like to thank."),
+        (form(helper=None), HELPER, "Pick the people you'd like to thank."),
         (form(reason="x" * 1001), REASON, "the limit is 1,000"),
         (form(values="#100days"), VALUES, "“#100days” isn't a tag. Tags are words that start"),
         (form(values="#a #b #c #d #e #f"), VALUES, "That's 6 tags; a thanks holds up to 5."),
@@ -474,3 +476,55 @@ def test_only_public_thanks_from_the_modal_may_be_quoted_in_the_digest(
     submit(sandbox, ALICE, view, form(visibility=visibility))
     [credit] = credits(sessions)
     assert credit.quotable is quotable  # #general is public; a private thanks stays private
+
+
+def test_several_people_picked_are_each_thanked_and_those_who_cannot_be_are_named(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    sandbox.driver.slash_command(ALICE, "/thanks", f"<@{CAROL}> for the rollback notes", GENERAL)
+    view = open_modal(sandbox, ALICE, bobs_message)
+    picked = [BOB, CAROL, DEPLOYBOT, ALICE]
+    answer = submit(sandbox, ALICE, view, form(picked, reason="for the rollback notes"))
+
+    # Bob is thanked under the message; the form says, to Alice alone, who was not and why.
+    assert answer["response_action"] == "update"
+    said = json.dumps(checked_view(answer["view"], allowed_types=("modal",), validate=True))
+    assert f"Your thanks to <@{BOB}> are posted." in said
+    assert (
+        f"Not thanked: <@{CAROL}> (you already thanked them for that today), <@{DEPLOYBOT}> "
+        f"(a bot) and <@{ALICE}> (that's you)."
+    ) in said
+    assert [(c.helper_id, c.message_ts) for c in credits(sessions)][1:] == [(BOB, bobs_message.ts)]
+    [posted] = bot_messages(sandbox)[1:]
+    assert posted.text.startswith(f":sparkles: <@{BOB}> — thank you from <@{ALICE}>!")
+    assert f"<@{CAROL}>" not in posted.text
+
+    # Submitted again (Slack retries): nothing twice.
+    submit(sandbox, ALICE, view, form(picked, reason="for the rollback notes"))
+    assert len(credits(sessions)) == 2 and len(bot_messages(sandbox)) == 2
+
+
+def test_several_picked_none_of_whom_can_be_thanked_keeps_the_form_open(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, form([DEPLOYBOT, FRANK]))
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            HELPER: "Nobody was thanked: Deploy Bot (a bot) and Frank Fischer (no longer active "
+            "here)."
+        },
+    }
+    assert credits(sessions) == [] and bot_messages(sandbox) == []
+
+
+def test_several_thanked_privately_each_get_a_dm(
+    sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
+) -> None:
+    view = open_modal(sandbox, ALICE, bobs_message)
+    answer = submit(sandbox, ALICE, view, form([BOB, CAROL], visibility=PRIVATE))
+    assert answer["response_action"] == "update"
+    assert f"on their way to <@{BOB}> and <@{CAROL}>" in json.dumps(answer["view"])
+    assert sorted(m.channel for m in bot_messages(sandbox)) == [f"D{BOB}", f"D{CAROL}"]
+    assert [c.helper_id for c in credits(sessions)] == [BOB, CAROL]

@@ -168,16 +168,23 @@ def test_the_per_pair_daily_cap_refuses_politely(
     for n in range(5):
         thanks(sandbox, ALICE, f"<@{BOB}> for favour number {n}")
         clock.advance(minutes=10)
-    answer = thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for one more")
-
+    answer = thanks(sandbox, ALICE, f"<@{BOB}> for one more")
     assert answer["response_type"] == "ephemeral"
     assert "already credited <@U0BOB0002> 5 times today" in str(answer["text"])
-    assert len(credits(sessions)) == 5  # Carol is not credited either: one request, one answer
+    assert len(credits(sessions)) == 5
+
+    answer = thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for one more")
+    assert answer["response_type"] == "in_channel"  # Carol is thanked; Bob is not
+    assert f"<@{CAROL}>" in str(answer["text"]) and f"<@{BOB}>" not in str(answer["text"])
+    note = sandbox.emulator.messages(GENERAL, ephemeral=True)[-1]
+    assert note.ephemeral_for == ALICE
+    assert note.text.startswith(f"Not thanked: <@{BOB}> (credited 5 times by you today")
+    assert len(credits(sessions)) == 6
 
     thanks(sandbox, DAVE, f"<@{BOB}> for his first from Dave")
     clock.advance(hours=23, minutes=15)  # the first of the five is now over a day old
     thanks(sandbox, ALICE, f"<@{BOB}> for the next day")
-    assert len(credits(sessions)) == 7
+    assert len(credits(sessions)) == 8
 
 
 def test_thanks_sent_at_the_same_moment_stay_within_the_daily_cap(
@@ -215,12 +222,12 @@ def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox
         ("for everything", "Who would you like to thank?", "/thanks @someone"),
         ("@bob for the review", "couldn't tell who @bob is", "Pick people from the autocomplete"),
         (f"<@{ALICE}> for being me", "can't thank yourself", "/thanks @someone for"),
-        (f"<@{BOB}> and <@{ALICE}>", "can't thank yourself", "/thanks @someone for"),
         (f"<@{BOT}> for deploying", "is a bot", "Thank the people who helped you"),
         (f"<@{FORMER}> for the old days", "no longer active", "Thank the people who are around"),
         (f"<@{BOB}> " + "x" * 1001, "the limit is 1,000", "Shorten it"),
         ("<@U0NOBODY9> for nothing", "couldn't find <@U0NOBODY9>", "Pick people"),
-        ("<!subteam^S0ONCALL|@oncall> for the fix", "@oncall is a group", "Mention the people"),
+        ("<!subteam^S0ONCALL|@oncall> for the fix", "couldn't find the group @oncall", "Pick"),
+        ("<!subteam^S0ONCALL> for the fix", "group <!subteam^S0ONCALL>", "Pick a group"),
         (f"<@{BOB}> " + "R&amp;D " * 300, "Your reason is 1,199 characters", "Shorten it"),
         (f"<@{BOB}> with " + f"<@{CAROL}|c> " * 140, "more mentions, links and", "Shorten"),
     ],

@@ -6,12 +6,13 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.asks.blocks import answer_dm, answer_sent, could_not_reach
+from bot.asks.blocks import answer_dm, answer_sent, could_not_reach, request_message
+from bot.asks.closing import expired_request
 from bot.asks.requests import answer_request, drop_answer, note_dm
 from bot.deps import Deps
-from bot.errors import InputError
+from bot.errors import InputError, RequestClosedError
 from bot.favours.blocks import private_note
-from bot.listeners.actions._slack import click_of
+from bot.listeners.actions._slack import click_of, update
 from bot.slack.api import NOT_SENT, user_fetcher
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,12 @@ def handle_answer(
     click = click_of(body, action)
     try:
         words, _ = tell_author(client, deps, click.team_id, click.value, click.user_id)
+    except RequestClosedError as error:
+        words = error.user_message
+        with deps.sessions() as session:
+            expired = expired_request(session, click.team_id, click.value)
+        if expired is not None:  # the tick that closed it could not change its message
+            update(client, expired.channel_id, expired.message_ts, request_message(expired))
     except InputError as error:
         words = error.user_message
     respond(**private_note(words))

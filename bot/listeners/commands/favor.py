@@ -18,6 +18,7 @@ from bot.balance.history_blocks import history_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.favours.blocks import (
+    did_you_mean,
     digest_announcement,
     digest_started,
     digest_status,
@@ -25,8 +26,10 @@ from bot.favours.blocks import (
     favor_already_logged,
     favor_help,
     favor_logged,
+    favor_usage,
 )
 from bot.favours.log import FavorLogRequest, log_favor
+from bot.favours.names import person_named
 from bot.favours.parsing import (
     FavorAsk,
     FavorBalance,
@@ -78,8 +81,11 @@ def handle_favor(
     deps: Deps,
 ) -> None:
     parsed = parse_favor(command.get("text") or "")
-    if isinstance(parsed, FavorHelp | FavorUsage):
-        ack(**favor_help(parsed.problem if isinstance(parsed, FavorUsage) else None))
+    if isinstance(parsed, FavorHelp):
+        ack(**favor_help())
+        return
+    if isinstance(parsed, FavorUsage):
+        ack(**_usage(context, deps, parsed))
         return
     if isinstance(parsed, FavorAsk | FavorOffer):
         ack(**_post_request(command, client, context, deps, parsed))
@@ -107,6 +113,16 @@ def handle_favor(
     except InputError as error:
         reply = ephemeral(error.user_message)
     ack(**reply)
+
+
+def _usage(context: BoltContext, deps: Deps, parsed: FavorUsage) -> Message:
+    """What to type instead; with a person's name where a mention was meant, that person."""
+    if parsed.name is not None:
+        with deps.sessions() as session:
+            user_id = person_named(session, workspace_of(context), parsed.name)
+        if user_id is not None:
+            return did_you_mean(user_id, parsed.instead)
+    return favor_usage(parsed.problem)
 
 
 def _answer(
@@ -195,6 +211,7 @@ def _post_request(
         message_ts=None,
         status="open",
         counterpart_id=None,
+        size=parsed.size,
     )
     try:
         posted = client.chat_postMessage(channel=draft.channel_id, **request_message(draft))
@@ -219,5 +236,6 @@ def _post_request(
             public_id=draft.public_id,
             message_ts=posted["ts"],
             in_public_channel=in_public_channel,
+            size=draft.size,
         )
     return {}

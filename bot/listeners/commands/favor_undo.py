@@ -9,7 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.asks.blocks import answer_dm, request_message
+from bot.asks.blocks import answer_dm, answer_dm_outcome, request_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.favours.undo import Undone, undo_last
@@ -37,9 +37,14 @@ def undo(command: dict[str, Any], client: WebClient, context: BoltContext, deps:
     if undone.reopened is not None:
         request = undone.reopened.request
         update(client, request.channel_id, request.message_ts, request_message(request))
-        # The author's DMs about each answer get their buttons back, to close it again.
+        # Reopened, the author's DMs about each answer get their buttons back, to close it
+        # again; still closed, the one about the person taken back says who it went to.
         for waiting in undone.reopened.waiting:
-            message = answer_dm(request, waiting.user_id, waiting.name)
+            message = (
+                answer_dm(request, waiting.user_id, waiting.name)
+                if undone.reopened.is_open
+                else answer_dm_outcome(request, waiting.user_id)
+            )
             update(client, waiting.dm_channel_id, waiting.dm_ts, message)
     if undone.entry.kind != "reaction":
         send_dm(client, undone.other_id, taken_back_note(undone))

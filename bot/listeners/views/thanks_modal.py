@@ -10,7 +10,7 @@ from bot.errors import InputError
 from bot.listeners.actions._slack import post_publicly, send_dm
 from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
-from bot.thanks.blocks import thanks_message
+from bot.thanks.blocks import thanks_message, thanks_note
 from bot.thanks.form import (
     ThanksForm,
     form_errors,
@@ -33,7 +33,11 @@ def handle_thanks_modal(
     context: BoltContext,
     deps: Deps,
 ) -> None:
-    """The thanks modal submitted: record it like /thanks, then say it."""
+    """The thanks modal submitted: record it like /thanks, then say it.
+
+    Everyone picked thanked, public thanks close the form; otherwise it turns into a view that
+    says who was not thanked and why. Nobody thanked keeps the form open, the reason under the
+    field it is about."""
     try:
         form = read_thanks_form(view)
         if form is None:
@@ -44,11 +48,7 @@ def handle_thanks_modal(
             team_id=team_id,
             thanker_id=body["user"]["id"],
             channel_id=form.message.channel_id,
-            parsed=ParsedThanks(
-                user_ids=(form.helper_id,) if form.helper_id else (),
-                reason=form.reason,
-                values=form.values,
-            ),
+            parsed=ParsedThanks(user_ids=form.helper_ids, reason=form.reason, values=form.values),
             # One modal records once, however many times its submission arrives.
             request_key=f"view:{view['id']}",
             message_ts=form.message.message_ts,
@@ -60,13 +60,19 @@ def handle_thanks_modal(
     except InputError as error:
         ack(response_action="errors", errors=form_errors(error))
         return
+    title = modal_title(form.message)
+    note = thanks_note(outcome.skipped, ())
     if outcome.already_recorded:
         ack()
     elif form.public:
-        ack()
+        if note is None:
+            ack()
+        else:
+            sent = thanks_sent_view(outcome.helper_ids, title, public=True, note=note)
+            ack(response_action="update", view=sent)
         _celebrate(client, form, outcome)
     else:
-        sent = thanks_sent_view(outcome.helper_ids[0], modal_title(form.message))
+        sent = thanks_sent_view(outcome.helper_ids, title, note=note)
         ack(response_action="update", view=sent)
         _tell_privately(client, form, outcome)
 
@@ -74,19 +80,19 @@ def handle_thanks_modal(
 def _celebrate(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
     message = thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values)
     thread_ts = form.message.thread_ts or form.message.message_ts
-    # Where the bot may not post (a private channel, a DM), the thanks go to the person.
+    # Where the bot may not post (a private channel, a DM), the thanks go to each person.
     if not post_publicly(client, form.message.channel_id, message, thread_ts=thread_ts):
         _tell_privately(client, form, outcome)
 
 
 def _tell_privately(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
-    [helper_id] = outcome.helper_ids
-    note = private_thanks_message(
-        helper_id,
-        outcome.thanker_id,
-        outcome.reason,
-        outcome.values,
-        form.message.link,
-        theirs=helper_id == form.message.author_id,
-    )
-    send_dm(client, helper_id, note)
+    for helper_id in outcome.helper_ids:
+        note = private_thanks_message(
+            helper_id,
+            outcome.thanker_id,
+            outcome.reason,
+            outcome.values,
+            form.message.link,
+            theirs=helper_id == form.message.author_id,
+        )
+        send_dm(client, helper_id, note)

@@ -4,8 +4,8 @@ A /thanks is celebrated by the slash command's own in_channel answer, which has 
 bot could edit. Within the response_url's life (30 minutes, 5 uses), taking the thanks back
 says so in the same channel through it (bot.favours.undo); `response_url` keeps it.
 
-Revision ID: 0022
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022"
-down_revision: str | None = "0019"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
