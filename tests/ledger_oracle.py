@@ -175,19 +175,42 @@ class Settings:
     give_back_min_people: int
 
 
+NudgeRow = tuple[str, str, str, str | None, float, float, int, datetime | None]
+
+
 def nudge_rows(
     ledger: Ledger, settings: Settings, now: datetime, zones: list[str]
-) -> list[tuple[str, str, str, str | None, float, float, int]]:
-    """Every (kind, recipient, tz, about, given, returned, people) the nudge rules allow."""
+) -> list[NudgeRow]:
+    """Every (kind, recipient, tz, about, given, returned, people, first_at) the nudge rules
+    allow; first_at: the oldest credit a count of people counted."""
     delivered = [m for m in ledger.nudges if m.status not in ("failed", "expired")]
     members = ledger.members
+    # Past their first three weeks with Goodwill: an exchange of theirs, still counting, then.
+    settled = {
+        person
+        for row in ledger.credits
+        if not row.retracted and row.created_at <= now - 21 * DAY
+        for person in (row.helper_id, row.helped_id)
+    }
     eligible = {
         user_id: m.tz
         for user_id, m in members.items()
         if m.tz in zones
         and not (m.is_bot or m.is_deactivated or m.nudges_opt_out)
         and not any(n.recipient_id == user_id and n.due_at > now - 7 * DAY for n in delivered)
+        and user_id in settled
     }
+
+    def oldest(user_id: str, own: str, days: int) -> datetime | None:
+        return min(
+            (
+                row.created_at
+                for row in window
+                if getattr(row, own) == user_id and row.created_at >= now - days * DAY
+            ),
+            default=None,
+        )
+
     window = [
         row
         for row in ledger.credits
@@ -214,7 +237,7 @@ def nudge_rows(
             for n in delivered
         )
 
-    found: list[tuple[str, str, str, str | None, float, float, int]] = []
+    found: list[NudgeRow] = []
     for (helper, helped), amount in total.items():
         about = members.get(helper)
         back = total.get((helped, helper), 0.0)
@@ -228,7 +251,7 @@ def nudge_rows(
             and not (about.is_bot or about.is_deactivated)
             and not lately(helped, helper, "pair")
         ):
-            found.append(("pair", helped, eligible[helped], helper, amount, back, 0))
+            found.append(("pair", helped, eligible[helped], helper, amount, back, 0, None))
     for user_id, tz in eligible.items():
         helped_lately = sum(1 for (a, _), t in last.items() if a == user_id and t >= now - 30 * DAY)
         helped = sum(1 for (a, _), t in last.items() if a == user_id and t >= now - 60 * DAY)
@@ -240,13 +263,15 @@ def nudge_rows(
             and not asked
             and not lately(user_id, None, "ask_too")
         ):
-            found.append(("ask_too", user_id, tz, None, 0.0, 0.0, helped_lately))
+            since = oldest(user_id, "helper_id", 30)
+            found.append(("ask_too", user_id, tz, None, 0.0, 0.0, helped_lately, since))
         if (
             helpers >= max(1, settings.give_back_min_people)
             and helped == 0
             and not lately(user_id, None, "give_back")
         ):
-            found.append(("give_back", user_id, tz, None, 0.0, 0.0, helpers))
+            since = oldest(user_id, "helped_id", 60)
+            found.append(("give_back", user_id, tz, None, 0.0, 0.0, helpers, since))
     return sorted(found, key=lambda row: (row[0], row[1], row[3] or ""))
 
 

@@ -3,10 +3,10 @@ nudged, and the nudge DMs as Slack shows them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import count
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ledger.credits import NewCredit
@@ -40,6 +40,31 @@ def give(
         assert insert_credits(session, TEAM, [credit], at) == 1
         if retracted:
             session.execute(update(Credit).where(Credit.source_key == key).values(retracted_at=at))
+
+
+# Long before every window the rules read (90 days at most before the tests' dates), and more
+# than three weeks before: the members' first exchanges with Goodwill.
+JUNE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+OLD_HAND = "U0OLDHAND"  # someone they exchanged with then, no longer a member
+
+
+def with_goodwill_since_june(sessions: sessionmaker[Session], *, but: tuple[str, ...] = ()) -> None:
+    """Each member of the workspace (`but` those) gave a first hand in June."""
+    with sessions() as session:
+        members = list(session.scalars(select(Member.user_id).where(Member.team_id == TEAM)))
+    for user_id in members:
+        if user_id not in but:
+            give(sessions, user_id, OLD_HAND, JUNE)
+
+
+def newcomer(sessions: sessionmaker[Session], user_id: str) -> None:
+    """`user_id` has no exchange from before: their first is yet to come."""
+    with sessions.begin() as session:
+        session.execute(
+            delete(Credit).where(
+                Credit.team_id == TEAM, Credit.helper_id == user_id, Credit.helped_id == OLD_HAND
+            )
+        )
 
 
 def ask(sessions: sessionmaker[Session], author: str, at: datetime, status: str = "open") -> None:

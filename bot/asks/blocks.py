@@ -158,8 +158,8 @@ def answer_dm_outcome(request: RequestInfo, responder_id: str) -> Message:
     else:
         outcome = f"You let {who} know it's not needed." if ask else f"You declined {who}."
     blocks: list[dict[str, object]] = [section(f"{outcome}\n{quote(request.text)}")]
-    # The favour is the asker's credit to give and take back; an offer's is the taker's.
-    if ask and credited:
+    # The author recorded the favour (Done, Confirm): theirs to take back (bot.favours.undo).
+    if credited:
         blocks.append(context(UNDO_HINT))
     return {"text": f"{outcome} {one_line(request.text, 200)}", "blocks": blocks}
 
@@ -192,9 +192,8 @@ def responder_note(request: RequestInfo, responder_id: str) -> Message:
     if ask:
         text = f":tada: {author} marked your help with “{what}” as done. Thank you!"
         return {"text": text, "blocks": [section(text)]}
-    # Taking up an offer is the taker's credit to the offerer, for the taker to take back.
     text = f":gift: {author} confirmed: “{what}” is yours."
-    return {"text": text, "blocks": [section(text), context(UNDO_HINT)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def answer_sent(request: RequestInfo) -> str:

@@ -1,1 +1,1 @@
-"""`/favor balance`, `/favor history` and `/favor undo`: a member's own exchanges, privately."""
+"""`/favor balance` and `/favor history`: a member's own exchanges, privately."""

@@ -37,21 +37,10 @@ def _heading(count: int) -> str:
     return f"*Your last {shown}*, newest first"
 
 
-def undone_message(entry: Entry) -> Message:
-    text = f":leftwards_arrow_with_hook: Undone: {_sentence(entry, entry.helped_id)}"
-    if entry.reason:
-        text += f" ({one_line(entry.reason, REASON_SHOWN)})"
-    text += ". It no longer counts anywhere."
-    if entry.kind == "reaction":
-        # The bot cannot take someone's emoji off a message; leaving it changes nothing.
-        text += " The emoji can stay on the message."
-    return {"response_type": "ephemeral", "text": text}
-
-
 def _line(member_id: str, entry: Entry) -> str:
     stamp = int(entry.created_at.timestamp())
     when = f"<!date^{stamp}^{{date_short}}|{entry.created_at:%Y-%m-%d}>"
-    line = f"{when} · {_sentence(entry, member_id)}"
+    line = f"{when} · {entry_sentence(entry, member_id)}"
     if entry.reason:
         line += f": {one_line(entry.reason, REASON_SHOWN)}"
     if entry.retracted_at is not None:
@@ -59,7 +48,7 @@ def _line(member_id: str, entry: Entry) -> str:
     return f"• {line}"
 
 
-def _sentence(entry: Entry, member_id: str) -> str:
+def entry_sentence(entry: Entry, member_id: str) -> str:
     """The entry as `member_id` reads it."""
     helper, helped = mention(entry.helper_id), mention(entry.helped_id)
     size = SIZE_WORDS.get(entry.weight, "small")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest.week import DigestData
-from bot.slack.messages import Message, counted, join_names
+from bot.slack.messages import Message, counted, join_names, mention
 from bot.thanks.parsing import defuse_broadcasts
 
 REASON_PREVIEW = 200
@@ -128,4 +128,4 @@ class _Names:
             return "someone"
         if self.quiet:
             return f"*{member.label}*" if member is not None else "someone"
-        return f"<@{user_id}>"
+        return mention(user_id)

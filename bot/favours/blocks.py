@@ -110,7 +110,8 @@ def favor_logged(
     """The private confirmation of a logged favour, with a button to thank them publicly."""
     headline = (
         f":handshake: Logged: {mention(helper_id)} did you a {SIZE_WORDS[weight]} favour. "
-        "Only you can see this."
+        # Their history shows it, words included; admins' exports, without the words.
+        f"Only you and {mention(helper_id)} can see it."
     )
     blocks: list[dict[str, object]] = [section(f"{headline}\n{quote(description)}")]
     if shareable:

@@ -31,6 +31,7 @@ class NewCredit:
     channel_id: str | None = None
     message_ts: str | None = None
     quotable: bool | None = False  # the reason was shown to the workspace (Credit.quotable)
+    response_url: str | None = None  # the /thanks that celebrated it (Credit.response_url)
 
 
 def credit_row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def credit_row(team_id: str, credit: NewCredit, now: datetime) -> dict[str, Any]
         "source_key": credit.source_key,
         "created_at": now,
         "retracted_at": None,
+        "response_url": credit.response_url,
     }
 
 

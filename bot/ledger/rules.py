@@ -54,6 +54,7 @@ INSERTED = (
     "quotable",
     "source_key",
     "created_at",
+    "response_url",
 )
 
 

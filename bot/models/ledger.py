@@ -57,6 +57,9 @@ class Credit(Base):
     source_key: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The response_url of the /thanks that celebrated this credit in its channel: taking the
+    # credit back says so there through it, while Slack keeps it alive (bot.favours.undo).
+    response_url: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("helper_id <> helped_id", name="helper_is_not_helped"),

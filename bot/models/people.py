@@ -107,8 +107,20 @@ class Workspace(Base):
     )
 
 
+# A member who asked to be forgotten is in the ledger under a pseudonym shaped like a user ID
+# (bot.privacy.forgotten), which Slack would show raw: everywhere, they are named this instead.
+PSEUDONYM_PREFIX = "UFORGOTTEN"
+FORMER_MEMBER = "a former member"
+
+
+def is_pseudonym(user_id: str) -> bool:
+    return user_id.startswith(PSEUDONYM_PREFIX)
+
+
 def member_label(display_name: str, real_name: str, name: str, user_id: str) -> str:
     """How a member is named in Goodwill's messages: as Slack shows them, best name first."""
+    if is_pseudonym(user_id):
+        return FORMER_MEMBER
     return display_name or real_name or name or user_id
 
 

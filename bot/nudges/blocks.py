@@ -7,7 +7,9 @@ button only ever acts for the person the nudge was sent to.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.favours.blocks import context, one_line, section
@@ -23,6 +25,7 @@ from bot.slack.ids import (
 from bot.slack.messages import Message, mention
 
 REASON_PREVIEW = 150
+WEEKS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 RARE = "Nudges are rare: at most one a week, in your working hours. Only you can see this."
 
 
@@ -30,17 +33,17 @@ def nudge_message(key: str, nudge: NudgeCandidate, reasons: Sequence[str]) -> Me
     """The DM: why now, what they could do, and buttons to do it or to say no."""
     if nudge.kind == ASK_TOO:
         text = (
-            f":sparkles: You've helped {_people(nudge.people)} this past month. Thank you! "
+            f":sparkles: You've helped {_people(nudge.people)} {over(nudge.span)}. Thank you! "
             "Asking is part of the rhythm too, and people like to return a hand. When "
             "something would help you, type `/favor ask what you need` in any channel."
         )
         return _with_buttons(key, text, [section(text)], pair=False)
     if nudge.kind == GIVE_BACK:
         text = (
-            f":seedling: {_people(nudge.people).capitalize()} gave you a hand these past two "
-            "months. When you have something to share (an hour, a review, a skill), type "
-            "`/favor offer what you can give` in a channel, or look out for asks you could "
-            "help with."
+            f":seedling: {_people(nudge.people).capitalize()} gave you a hand "
+            f"{over(nudge.span)}. When you have something to share (an hour, a review, a "
+            "skill), type `/favor offer what you can give` in a channel, or look out for asks "
+            "you could help with."
         )
         return _with_buttons(key, text, [section(text)], pair=False)
     helper = mention(nudge.about_id or "")
@@ -56,6 +59,22 @@ def nudge_message(key: str, nudge: NudgeCandidate, reasons: Sequence[str]) -> Me
     text = f":wave: {helper} has given you a hand a few times lately. {invitation}"
     blocks = [section(headline), section(invitation)]
     return _with_buttons(key, text, blocks, pair=True)
+
+
+def over(span: timedelta | None) -> str:
+    """The time the credits counted really span, in words: the oldest counted was given
+    `span` ago (never "two months" for help that came in one day)."""
+    days = math.ceil((span or timedelta()) / timedelta(days=1))
+    if days <= 7:
+        return "this past week"
+    weeks = math.ceil(days / 7)
+    if weeks <= 4:
+        return f"these past {WEEKS[weeks]} weeks"
+    if days <= 31:
+        return "this past month"
+    if weeks <= 8:
+        return f"these past {WEEKS[weeks]} weeks"
+    return "these past two months"
 
 
 def _with_buttons(key: str, text: str, blocks: list[dict[str, Any]], *, pair: bool) -> Message:

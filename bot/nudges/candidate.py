@@ -4,6 +4,7 @@ person, and what a nudge's message (bot.nudges.blocks) is written from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,5 @@ class NudgeCandidate:
     returned: float = 0.0
     # ask too: people they helped in 30 days; give back: people who helped them in 60 days.
     people: int = 0
+    # ask too, give back: how long ago the oldest of the credits counted was given.
+    span: timedelta | None = None

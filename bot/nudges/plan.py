@@ -158,6 +158,7 @@ def nudge_candidates(
             given=float(row.given or 0.0),
             returned=float(row.returned or 0.0),
             people=int(row.people or 0),
+            span=now - row.first_at if row.first_at is not None else None,
         )
         current = best.get(candidate.recipient_id)
         if current is None or _rank(candidate) < _rank(current):

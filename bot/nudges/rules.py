@@ -1,8 +1,9 @@
 """The nudge rules as one SQL statement per workspace (see bot/nudges/plan.py).
 
 First the members who may be nudged now (`eligible`: in working hours, not a bot, active, not
-opted out, not nudged in seven days). Then each rule reads only the credits it needs, through
-the per-member indexes, which on PostgreSQL cover these reads (migration 0006):
+opted out, past their first three weeks (bot.nudges.newcomers), not nudged in seven days).
+Then each rule reads only the credits it needs, through the per-member indexes, which on
+PostgreSQL cover these reads (migration 0006):
 
 - pair: each person's credits received in 90 days, member by member, grouped by who gave
   them (`heavy`: enough weight, no recent thanks); then, for those few pairs only, what came
@@ -11,10 +12,9 @@ the per-member indexes, which on PostgreSQL cover these reads (migration 0006):
   60 days): an index probe per person finds the few for whom it is zero, and only theirs are
   counted.
 
-Grouping every pair that touches someone in working hours, as before, meant a hash table of
-some 200,000 pairs for 10,000 members and a million credits, which outgrew `work_mem` and
-went to disk. The statement returns every rule a person meets; the caller picks one. Built
-once, with parameters: building it cost more than running it, for a small workspace.
+Grouping every pair that touches someone in working hours, as before, meant a hash table
+that outgrew `work_mem` and went to disk. The statement returns every rule a person meets;
+the caller picks one. Built once, with parameters: building it cost more than running it.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from sqlalchemy.sql.selectable import CTE, CompoundSelect, Select
 
 from bot.balance.exchanges import SECONDS_PER_DAY, _decayed
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, UTCDateTime, Workspace
+from bot.nudges.newcomers import NEWCOMER_WINDOW, with_goodwill_since
 
 PAIR, ASK_TOO, GIVE_BACK = "pair", "ask_too", "give_back"
 
@@ -63,9 +64,8 @@ UNDELIVERED = ("failed", "expired")
 def candidates_query(
     workspace: Workspace, now: datetime, zones: Sequence[str]
 ) -> CompoundSelect[*tuple[Any, ...]]:
-    """Every nudge the workspace's members in `zones` could get now: one row per (person,
-    rule), and per pair for the pair rule, as (kind, recipient_id, tz, about_id, given,
-    returned, people)."""
+    """Every nudge the workspace's members in `zones` could get now, a row per person and rule
+    (and pair): kind, recipient_id, tz, about_id, given, returned, people, first_at."""
     return candidates_statement().params(candidate_values(workspace, now, zones))
 
 
@@ -85,7 +85,7 @@ def candidate_values(workspace: Workspace, now: datetime, zones: Sequence[str]) 
 
 
 _WINDOWS = (PAIR_WINDOW, THANKED_WINDOW, HELPED_WINDOW, QUIET_WINDOW, ONCE_A_WEEK, SAME_PAIR_GAP)
-_WINDOW_DAYS = {window.days for window in _WINDOWS}
+_WINDOW_DAYS = {window.days for window in (*_WINDOWS, NEWCOMER_WINDOW)}
 _TEAM, _NOW = bindparam("team_id", type_=String), bindparam("now", type_=UTCDateTime)
 
 
@@ -108,9 +108,10 @@ def candidates_statement() -> CompoundSelect[*tuple[Any, ...]]:
         )
         .exists()
     )
+    settled = with_goodwill_since(Member.user_id, _TEAM, _since(NEWCOMER_WINDOW))
     eligible = (
-        select(Member.user_id, Member.tz).where(*_reachable(), ~nudged_this_week).cte("eligible")
-    )
+        select(Member.user_id, Member.tz).where(*_reachable(), ~nudged_this_week, settled)
+    ).cte("eligible")
     return union_all(_pair_rows(eligible), _ask_too_rows(eligible), _give_back_rows(eligible))
 
 
@@ -204,6 +205,7 @@ def _pair_rows(eligible: CTE) -> Select[Any]:
             cast(heavy.c.total, Float).label("given"),
             cast(returned, Float).label("returned"),
             cast(literal_column("0"), Integer).label("people"),
+            cast(null(), UTCDateTime).label("first_at"),
         )
         .select_from(heavy)
         .join(eligible, eligible.c.user_id == heavy.c.helped_id)
@@ -289,6 +291,7 @@ def _people_rows(
             cast(literal_column("0"), Float).label("given"),
             cast(literal_column("0"), Float).label("returned"),
             cast(people, Integer).label("people"),
+            func.min(Credit.created_at).label("first_at"),  # the span its words may claim
         )
         .select_from(eligible)
         .join(Credit, own == eligible.c.user_id)

@@ -3,6 +3,12 @@
 Rows are read `EXPORT_BATCH` at a time (`yield_per`: a server-side cursor on PostgreSQL) and
 written straight to the file the caller gives, so a ledger of a million rows never sits in
 memory as rows.
+
+Only what was said where the workspace could read it is exported with its words: a credit
+whose reason stayed private (a favour logged privately, a thanks sent privately or in a
+private channel, a reaction: `Credit.quotable` not true) exports who, when and how much,
+with its reason and tags withheld, as the messages that recorded it promised. A member who
+asked to be forgotten is named "a former member".
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.members.cache import FetchUser
 from bot.models import Credit, Member
+from bot.models.people import FORMER_MEMBER, is_pseudonym
 from bot.settings.workspace import require_admin
 
 EXPORT_BATCH = 2_000
+# The reason cell of a credit whose words stayed private.
+PRIVATE_REASON = "(private)"
 COLUMNS = (
     "id",
     "helper_id",
@@ -85,6 +94,7 @@ def _ledger_rows(session: Session, team_id: str) -> Iterable[Any]:
             Credit.weight,
             Credit.reason,
             Credit.values,
+            Credit.quotable,
             Credit.channel_id,
             Credit.created_at,
             Credit.retracted_at,
@@ -99,20 +109,28 @@ def _ledger_rows(session: Session, team_id: str) -> Iterable[Any]:
 
 
 def _cells(row: Any) -> list[object]:
+    public = row.quotable is True
+    reason = row.reason or ""
     return [
         row.id,
         safe_cell(row.helper_id),
-        safe_cell(row.helper_display or row.helper_real or row.helper_handle or ""),
+        safe_cell(_name(row.helper_id, row.helper_display, row.helper_real, row.helper_handle)),
         safe_cell(row.helped_id),
-        safe_cell(row.helped_display or row.helped_real or row.helped_handle or ""),
+        safe_cell(_name(row.helped_id, row.helped_display, row.helped_real, row.helped_handle)),
         row.kind,
         row.weight,
-        safe_cell(row.reason or ""),
-        safe_cell(" ".join(f"#{value}" for value in row.values or ())),
+        safe_cell(reason if public or not reason else PRIVATE_REASON),
+        safe_cell(" ".join(f"#{value}" for value in row.values or ()) if public else ""),
         safe_cell(row.channel_id or ""),
         _instant(row.created_at),
         _instant(row.retracted_at),
     ]
+
+
+def _name(user_id: str, display: str | None, real: str | None, handle: str | None) -> str:
+    if is_pseudonym(user_id):
+        return FORMER_MEMBER
+    return display or real or handle or ""
 
 
 def safe_cell(text: str) -> str:

@@ -25,10 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Member
+from bot.models.people import FORMER_MEMBER, PSEUDONYM_PREFIX, is_pseudonym
 
-PSEUDONYM_PREFIX = "UFORGOTTEN"
+__all__ = ["FORGOTTEN_LABEL", "PSEUDONYM_PREFIX", "is_pseudonym", "pseudonym"]
+
 # How the pseudonym's own members row reads wherever a name is shown (an export, a list).
-FORGOTTEN_LABEL = "Forgotten member"
+FORGOTTEN_LABEL = FORMER_MEMBER
 NEVER_SYNCED = datetime(1970, 1, 1, tzinfo=UTC)
 FORGOTTEN_PROFILE: Mapping[str, Any] = {
     "name": "",
@@ -43,10 +45,6 @@ def pseudonym(key: bytes, team_id: str, user_id: str) -> str:
     """'UFORGOTTEN' and 16 base32 characters: shaped like a Slack user ID, and 26 long."""
     digest = hmac.new(key, f"{team_id}:{user_id}".encode(), hashlib.sha256).digest()
     return PSEUDONYM_PREFIX + base64.b32encode(digest).decode()[:16]
-
-
-def is_pseudonym(user_id: str) -> bool:
-    return user_id.startswith(PSEUDONYM_PREFIX)
 
 
 def forgotten_ids(session: Session, team_id: str, user_ids: Sequence[str]) -> set[str]:

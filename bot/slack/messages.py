@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.models.people import FORMER_MEMBER, is_pseudonym
+
 Message = dict[str, Any]
 
 
@@ -14,6 +16,9 @@ def ephemeral(text: str) -> Message:
 
 
 def mention(user_id: str) -> str:
+    """A member as Slack shows them; one who asked to be forgotten, as a former member."""
+    if is_pseudonym(user_id):
+        return FORMER_MEMBER
     return f"<@{user_id}>"
 
 

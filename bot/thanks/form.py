@@ -158,7 +158,9 @@ def private_thanks_message(
     if reason:
         quoted = "\n".join(f"> {line}" for line in defuse_broadcasts(reason).splitlines())
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": quoted}})
-    notes = [f"`#{value}`" for value in values] + ["Sent privately: only you can see this."]
+    notes = [f"`#{value}`" for value in values] + [
+        f"Sent privately: only you and {mention(thanker_id)} can see it."
+    ]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "  ".join(notes)}]})
     return {"text": f"{headline} {defuse_broadcasts(reason)}".strip(), "blocks": blocks}
 

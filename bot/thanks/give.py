@@ -48,6 +48,9 @@ class ThanksRequest:
     # so that the digest may quote their reason; None when Slack would not say, which counts
     # as no until bot.channels.kinds asks again.
     quotable: bool | None = False
+    # The slash command's response_url, kept with the credits: its answer is the public
+    # message, and taking them back says so through it (bot.favours.undo).
+    response_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def _credits(request: ThanksRequest, helper_ids: dict[str, None]) -> list[NewCre
             channel_id=request.channel_id,
             message_ts=request.message_ts,
             quotable=request.quotable,
+            response_url=request.response_url,
         )
         for helper_id in helper_ids
     ]

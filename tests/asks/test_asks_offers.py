@@ -626,27 +626,6 @@ def test_a_request_already_credited_in_the_same_words_today_closes_counting_once
     assert notes(sandbox, author) == []
 
 
-def test_after_an_offer_the_taker_may_undo_the_favour_and_the_offerer_is_not_told_to(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    sandbox.driver.slash_command(BOB, "/thanks", f"<@{DAVE}> for the review", GENERAL)
-    offer = post(sandbox, BOB, "offer a ticket to Friday's concert")
-    click(sandbox, CAROL, offer, OFFER_TAKE)
-    [carol_dm] = dms(sandbox, BOB)
-    close(sandbox, BOB, carol_dm, OFFER_CONFIRM)
-
-    assert "/favor undo" not in str(now(sandbox, carol_dm).blocks)
-    [note] = dms(sandbox, CAROL)
-    assert "`/favor undo` takes it back within 24 hours" in str(note.blocks)
-
-    _, undone = sandbox.driver.slash_command(CAROL, FAVOR_COMMAND, "undo", GENERAL)
-    assert undone is not None
-    assert "Undone: <@U0BOB0002> did you a small favour (a ticket to" in undone.text
-    thanks, favour = credits(sessions)
-    assert (favour.helper_id, favour.helped_id) == (BOB, CAROL)
-    assert favour.retracted_at == clock.now and thanks.retracted_at is None
-
-
 @pytest.mark.parametrize(("command", "action"), [("ask", ASK_VOLUNTEER), ("offer", OFFER_TAKE)])
 def test_a_deactivated_member_cannot_be_credited_at_close(
     sandbox: Sandbox, sessions: sessionmaker[Session], command: str, action: str

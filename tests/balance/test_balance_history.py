@@ -327,7 +327,8 @@ def test_undo_retracts_your_latest_entry_and_keeps_it_in_the_table(
     shown = favor(sandbox, ALICE, "undo")
     assert shown.text == (
         ":leftwards_arrow_with_hook: Undone: you thanked <@U0CAROL03> (for the review). "
-        "It no longer counts anywhere."
+        "It no longer counts anywhere. I've said so in <#C0GENERAL>, under the thanks. "
+        "I've let <@U0CAROL03> know privately."
     )
     by_reason = {c.reason: c for c in credits(sessions)}
     assert by_reason["for the review"].retracted_at == clock.now

@@ -52,7 +52,7 @@ def test_a_favour_is_logged_privately_with_its_size(
     shown = favor(sandbox, ALICE, f"<@{BOB}|bob> moved my desk   to the window medium")
 
     assert "<@U0BOB0002> did you a medium favour" in shown.text
-    assert "Only you can see this" in shown.text
+    assert "Only you and <@U0BOB0002> can see it." in shown.text  # his history shows it
     assert "moved my desk to the window" in str(shown.blocks)
     assert public(sandbox) == []
     [credit] = credits(sessions)

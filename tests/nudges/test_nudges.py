@@ -445,10 +445,11 @@ def test_ask_too_and_give_back_say_what_to_type(
 
     [dave] = nudges(sessions, DAVE)
     text = sent_dm(sandbox, dave).text
-    assert "You've helped 4 people this past month" in text and "`/favor ask" in text
+    # All of it yesterday: said as the week it was, not as the month the rule reads.
+    assert "You've helped 4 people this past week" in text and "`/favor ask" in text
     assert action_ids(sent_dm(sandbox, dave)) == [NUDGE_NOT_NOW, NUDGE_STOP]
     [bob] = nudges(sessions, BOB)
     text = sent_dm(sandbox, bob).text
-    assert "4 people gave you a hand" in text and "`/favor offer" in text
+    assert "4 people gave you a hand this past week" in text and "`/favor offer" in text
     assert action_ids(sent_dm(sandbox, bob)) == [NUDGE_NOT_NOW, NUDGE_STOP]
     assert (dave.about_user_id, bob.about_user_id) == (None, None)

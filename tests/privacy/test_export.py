@@ -160,7 +160,7 @@ def test_an_admin_gets_the_whole_ledger_as_csv_in_their_dm(
             "dave",
             "favor",
             "3",
-            "carried the boxes upstairs",
+            "(private)",  # logged privately: its words stay out
             "",
             GENERAL,
             "2026-11-23T10:10:00Z",
@@ -288,6 +288,7 @@ def test_a_large_ledger_is_streamed_out_whole_and_in_order(
             "reason": f"reason number {n}",
             "values": [],
             "source_key": f"bulk:{n}",
+            "quotable": True,  # said in a public channel: exported with its words
             "created_at": start + timedelta(minutes=n),
         }
         for n in range(5_000)
@@ -322,3 +323,42 @@ def test_a_failure_on_goodwills_side_is_told_privately_and_logged(
     assert sandbox.emulator.uploaded_files == []
     assert sandbox.emulator.calls_to("files.getUploadURLExternal") == []
     assert any(r.exc_info and "connection lost" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_what_was_said_privately_is_exported_without_its_words(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    """A favour logged privately ("Only you can see this"), thanks in a private channel and
+    thanks Slack would not describe: who, when and how much, never the reason or the tags."""
+    command(sandbox, DAVE, f"<@{ERIN}> covered my on-call shift")
+    private = "C0PRIVATE"
+    sandbox.emulator.add_channel(
+        SlackChannel(private, "secret-plans", is_private=True, members={CAROL, BOB})
+    )
+    clock.advance(minutes=1)
+    delivery, _ = sandbox.driver.slash_command(
+        CAROL, "/thanks", f"<@{BOB}> for the surprise party plan #kindness", private
+    )
+    assert delivery.status == 200
+    clock.advance(minutes=1)
+    thanks(sandbox, ALICE, f"<@{BOB}> for the public review #quality")
+    with sessions() as session:
+        said = {c.reason: c.quotable for c in session.scalars(select(Credit))}
+    assert said == {
+        "covered my on-call shift": False,
+        "for the surprise party plan": False,
+        "for the public review": True,
+    }
+
+    _, last = export(sandbox)
+
+    assert last.startswith(":white_check_mark: Done")
+    [file] = sandbox.emulator.uploaded_files
+    _, *rows = rows_of(file)
+    assert [(row[7], row[8]) for row in rows] == [
+        ("(private)", ""),
+        ("(private)", ""),
+        ("for the public review", "#quality"),
+    ]
+    content = file.content.decode("utf-8-sig")
+    assert "on-call" not in content and "surprise" not in content and "kindness" not in content

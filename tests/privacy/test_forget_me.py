@@ -16,6 +16,7 @@ from bot.deps import SANDBOX_PSEUDONYM_KEY
 from bot.ledger.credits import reason_key
 from bot.members.cache import member_row
 from bot.models import Base, Credit, FavorRequest, FavorResponse, Member, OutboxMessage
+from bot.models.people import FORMER_MEMBER
 from bot.privacy.forgotten import NEVER_SYNCED, mask_forgotten, pseudonym
 from bot.sandbox.harness import Sandbox
 from bot.slack.api import sync_workspace
@@ -241,7 +242,9 @@ def test_forgetting_removes_their_words_and_profile_and_keeps_everyone_elses_bal
     assert after[ALIAS] == before[BOB] and BOB not in after
     carol_now = slash(sandbox, CAROL, "/favor", "balance")
     assert carol_now is not None
-    assert str(carol_now.blocks) == str(carols_balance.blocks).replace(BOB, ALIAS)
+    # He is named as a former member, never by the pseudonym Slack would show raw.
+    assert str(carol_now.blocks) == str(carols_balance.blocks).replace(f"<@{BOB}>", FORMER_MEMBER)
+    assert ALIAS not in str(carol_now.blocks)
 
     # Goodwill's own messages with his words or his pending answer are cleared.
     bobs_ask, bob_dm, dave_dm = (
@@ -281,7 +284,7 @@ def test_what_is_left_of_a_forgotten_member(
     assert (bob.nudges_opt_out, bob.prompts_opt_out, bob.digest_mentions_opt_out) == (True,) * 3
     assert bob.reaction_confirmations_off and bob.can_receive_credit
     assert (alias.label, alias.is_deactivated, alias.can_receive_credit) == (
-        "Forgotten member",
+        FORMER_MEMBER,
         True,
         False,
     )
@@ -473,7 +476,7 @@ def test_the_export_shows_a_forgotten_member(
     [file] = wait_for(lambda: sandbox.emulator.uploaded_files)
 
     _, row = file.content.decode("utf-8-sig").splitlines()
-    assert row.split(",")[1:7] == [ALIAS, "Forgotten member", ALICE, "alice", "thanks", "1"]
+    assert row.split(",")[1:7] == [ALIAS, FORMER_MEMBER, ALICE, "alice", "thanks", "1"]
     assert "careful review" not in file.text and BOB not in file.text
 
 

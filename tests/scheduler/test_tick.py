@@ -17,7 +17,7 @@ from bot.models import Workspace
 from bot.sandbox.harness import Sandbox
 from bot.scheduler.tick import TickReport, run_tick
 from bot.settings.workspace import DIGEST_HOUR
-from tests.nudging import ALICE, BOB, give, nudges, set_member
+from tests.nudging import ALICE, BOB, give, nudges, set_member, with_goodwill_since_june
 from tests.rhythm import TEAM, configure, outbox
 from tests.settings.test_settings_modal import open_settings, submit
 
@@ -137,6 +137,7 @@ def test_help_given_between_two_hourly_checks_is_nudged_within_the_hour(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     afternoon = MONDAY + timedelta(hours=14)  # working hours in Oslo and New York
+    with_goodwill_since_june(sessions)  # none of them a newcomer, whom nudges leave alone
     run_tick(sessions, afternoon)
     given = afternoon + timedelta(minutes=5)
     give(sessions, ALICE, BOB, given, weight=3)

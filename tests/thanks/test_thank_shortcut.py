@@ -177,7 +177,7 @@ def test_submitting_privately_sends_a_dm_and_nothing_public(
     assert dm.channel == f"D{BOB}"
     assert f"<@{ALICE}> thanked you for <https://sandbox.slack.com/archives/" in dm.text
     assert "for walking me through the rollback" in str(dm.blocks)
-    assert "Sent privately" in str(dm.blocks)
+    assert f"Sent privately: only you and <@{ALICE}> can see it." in str(dm.blocks)
     assert "|your message>" in dm.text
     assert sandbox.emulator.messages(GENERAL) == [bobs_message]
 

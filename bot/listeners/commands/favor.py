@@ -13,8 +13,8 @@ from bot.asks.blocks import request_message
 from bot.asks.requests import ASK, OFFER, RequestInfo, new_public_id, open_request
 from bot.balance.blocks import balance_message
 from bot.balance.exchanges import balance_for
-from bot.balance.history import recent_entries, undo_last
-from bot.balance.history_blocks import history_message, undone_message
+from bot.balance.history import recent_entries
+from bot.balance.history_blocks import history_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.favours.blocks import (
@@ -47,6 +47,7 @@ from bot.favours.parsing import (
 )
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
+from bot.listeners.commands.favor_undo import undo
 from bot.listeners.workspace import workspace_of
 from bot.members.cache import FetchUser, workspace_for
 from bot.privacy.blocks import forget_me_prompt
@@ -101,6 +102,9 @@ def handle_favor(
     if isinstance(parsed, FavorForgetMe):
         ack(**forget_me_prompt(command["user_id"]))
         return
+    if isinstance(parsed, FavorUndo):
+        ack(**undo(command, client, context, deps))
+        return
     try:
         with deps.sessions.begin() as session:
             reply = _answer(
@@ -126,7 +130,7 @@ def _answer(
     now: datetime,
     team_id: str,
     command: dict[str, Any],
-    parsed: FavorLog | FavorBalance | FavorHistory | FavorUndo,
+    parsed: FavorLog | FavorBalance | FavorHistory,
     fetch_user: FetchUser,
 ) -> Message:
     user_id = command["user_id"]
@@ -145,9 +149,7 @@ def _answer(
     if isinstance(parsed, FavorBalance):
         summary = balance_for(session, now, team_id, user_id, parsed.counterpart_id, fetch_user)
         return balance_message(summary)
-    if isinstance(parsed, FavorHistory):
-        return history_message(user_id, recent_entries(session, team_id, user_id))
-    return undone_message(undo_last(session, now, team_id, user_id))
+    return history_message(user_id, recent_entries(session, team_id, user_id))
 
 
 def _digest(

@@ -48,6 +48,7 @@ def handle_thanks(
             # The thanks are posted in the channel (the ack's in_channel answer). None when
             # Slack will not say just now: asked again later (bot.channels.kinds).
             quotable=deps.channel_kinds.whether_public(client, team_id, command["channel_id"], now),
+            response_url=command.get("response_url"),
         )
         with deps.sessions.begin() as session:
             outcome = give_thanks(
