@@ -79,7 +79,7 @@ def parse_busy(word: str, rest: str) -> FavorBusy | FavorAvailable | str:
     instead_id = None
     named = _INSTEAD.fullmatch(rest)
     if named is not None:
-        rest, instead_id = named.group(1).strip(), named.group(2)
+        rest, instead_id = named.group(1).strip().rstrip(",;:-"), named.group(2)
     elif "<@" in rest or re.search(r"\bask\b", rest, re.I):
         return "To name who may help instead, end with `ask @someone instead`, picking them."
     until = _duration(rest)

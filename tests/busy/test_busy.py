@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.busy.rules import busy_among, is_busy, not_busy
 from bot.models import BusySpell, Member
 from bot.sandbox.harness import Sandbox
-from bot.slack.ids import FAVOR_COMMAND, HOME_AVAILABLE, HOME_BUSY, OFFER_TAKE
+from bot.slack.ids import FAVOR_COMMAND, FORGET_ME_CONFIRM, HOME_AVAILABLE, HOME_BUSY, OFFER_TAKE
 from slack_emulator import Message
 from tests.home_tab import elements, home, home_click, shown_home, text_of
 from tests.nudging import give, who
@@ -226,3 +226,15 @@ def test_the_condition_for_suggestions_agrees_with_the_function(
                 assert (
                     (user in free) == (user not in busy) == (not is_busy(session, TEAM, user, at))
                 )
+
+
+def test_forget_me_ends_their_spell_and_unnames_them(
+    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    favor(sandbox, BOB, f"busy ask <@{CAROL}> instead")
+    favor(sandbox, CAROL, f"busy ask <@{BOB}> instead")
+    question = favor(sandbox, BOB, "forget-me")
+    assert sandbox.driver.click(BOB, question, FORGET_ME_CONFIRM).status == 200
+
+    assert spell(sessions, BOB) is None
+    assert spell(sessions, CAROL) == (datetime(2026, 11, 29, 16, 0, tzinfo=UTC), None)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import PrivateNote
+from bot.models import BusySpell, PrivateNote
 from bot.notes.rules import notes_about
 from bot.sandbox.harness import Sandbox
 from bot.slack.ids import FAVOR_COMMAND, FORGET_ME_CONFIRM
@@ -169,6 +169,8 @@ def test_an_uninstall_takes_every_note(sandbox: Sandbox, sessions: sessionmaker[
     envelope = sandbox.driver.event_envelope({"type": "app_uninstalled"})
     assert sandbox.driver.send_event(envelope).status == 200
     assert stored(sessions) == []
+    with sessions() as session:
+        assert session.scalars(select(BusySpell)).all() == []
 
 
 def test_notes_are_never_exported(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
