@@ -24,6 +24,9 @@ FAVOR_HELP = "\n".join(
         "• `/favor undo`: take back the last credit you gave, within 24 hours",
         "• `/favor digest [here|off]`: where the weekly digest goes (admins choose)",
         "• `/favor settings`: your settings (and the workspace's, for admins)",
+        "• `/favor busy [until DATE|this week|for N days] [ask @someone instead]`: at "
+        "capacity (until the end of your week unless you say); `/favor available` ends it",
+        "• `/favor note @someone [text|clear]`: a private note about a colleague, only you see",
         "• `/favor export`: the whole ledger as a CSV file, in your DM (admins)",
         "• `/favor forget-me`: remove your reasons, names and settings from Goodwill",
     )

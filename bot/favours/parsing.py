@@ -10,6 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.busy.parsing import FavorAvailable, FavorBusy, parse_busy
+from bot.notes.parsing import FavorNote, parse_note
 from bot.thanks.parsing import MAX_COMMAND_TEXT, USER_MENTION, length_problem, too_long_to_read
 
 FAVOR_SIZES = {"small": 1, "medium": 2, "big": 3}
@@ -27,6 +29,9 @@ SUBCOMMANDS = (
     "settings",
     "export",
     "forget-me",
+    "busy",
+    "available",
+    "note",
 )
 _THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
 _WORD_SHOWN = 30  # longer first words are not echoed back
@@ -127,6 +132,9 @@ FavorCommand = (
     | FavorSettings
     | FavorExport
     | FavorForgetMe
+    | FavorBusy
+    | FavorAvailable
+    | FavorNote
 )
 
 
@@ -151,6 +159,8 @@ def parse_favor(text: str) -> FavorCommand:
         return _request_text(rest, FavorOffer, "What would you like to offer?")
     if word == "balance":
         return _balance(rest)
+    if word in ("busy", "available", "note"):
+        return _boundaries(word, rest)
     if word == "digest":
         action = rest.casefold() or "show"
         if action not in ("show", "here", "off"):
@@ -214,6 +224,12 @@ def _request_text(
     if not what:  # the size is all there is: it is the text
         what, size = rest, None
     return _too_long(what) or kind(what, size or "small")
+
+
+def _boundaries(word: str, rest: str) -> FavorCommand:
+    """Capacity and private notes: parsed in their own folders (bot/busy, bot/notes)."""
+    parsed = parse_note(rest) if word == "note" else parse_busy(word, rest)
+    return FavorUsage(parsed) if isinstance(parsed, str) else parsed
 
 
 def _balance(rest: str) -> FavorCommand:

@@ -14,10 +14,12 @@ from bot.asks.requests import ASK, RequestInfo
 from bot.balance.blocks import BAR_NOTE, archived_note, balance_bar, decay_note, exchanges
 from bot.balance.exchanges import PairBalance
 from bot.balance.history import Entry
+from bot.busy.blocks import home_busy_blocks
 from bot.favours.blocks import SIZE_WORDS, context, listed, one_line, section
 from bot.home.admin_blocks import admin_blocks
 from bot.home.contents import Home
 from bot.home.nearby_blocks import nearby_blocks
+from bot.notes.blocks import home_notes_blocks, note_beside
 from bot.settings.blocks import SETTING_WORDS
 from bot.settings.personal import PERSONAL_SETTINGS, PersonalSettings
 from bot.slack.ids import ASK_WITHDRAW, HOME_SETTING_TOGGLE, OFFER_WITHDRAW
@@ -56,6 +58,7 @@ def home_view(home: Home) -> View:
     if home.notice:
         icon = ":white_check_mark:" if home.good_news else ":warning:"
         blocks.append(section(f"{icon} {home.notice}"))
+    blocks.extend(home_busy_blocks(home.busy))
     if home.first_run:
         blocks.append(_header("Welcome to Goodwill :wave:"))
         blocks.append(section(welcome(home.credit_emoji)))
@@ -65,6 +68,7 @@ def home_view(home: Home) -> View:
         blocks.extend(_entry_blocks(home))
         blocks.append({"type": "divider"})
         blocks.extend(_request_blocks(home))
+    blocks.extend(home_notes_blocks(list(home.notes), home.notes_total, _beside(home)))
     nearby = nearby_blocks(home)
     if nearby:
         blocks.append({"type": "divider"})
@@ -103,7 +107,9 @@ def _map_blocks(home: Home) -> list[Block]:
             f"{plural(home.people_helping, 'has', 'have')} helped you."
         )
     )
-    blocks.extend(section(chunk) for chunk in _chunks([_pair_line(p) for p in home.pairs]))
+    by_person = home.note_by_person
+    lines = [_pair_line(p) + note_beside(by_person, p.counterpart_id) for p in home.pairs]
+    blocks.extend(section(chunk) for chunk in _chunks(lines))
     hidden = home.people_total - len(home.pairs)
     notes = [f"Only you can see this. {BAR_NOTE} {decay_note(home.half_life_days)}"]
     if hidden > 0:
@@ -111,6 +117,11 @@ def _map_blocks(home: Home) -> list[Block]:
         notes.append(f"…and {more}: `/favor balance @someone` shows any one.")
     blocks.append(context("\n".join(notes)))
     return blocks
+
+
+def _beside(home: Home) -> set[str]:
+    """Whose notes the map shows beside them already."""
+    return set() if home.first_run else {pair.counterpart_id for pair in home.pairs}
 
 
 def _pair_line(pair: PairBalance) -> str:

@@ -22,8 +22,11 @@ from bot.asks.closing import Closed, withdraw_request
 from bot.asks.requests import NearbyRequest, RequestInfo, open_requests, requests_nearby
 from bot.balance.exchanges import PairBalance, pair_page
 from bot.balance.history import Entry, recent_entries
+from bot.busy.parsing import ThisWeek
+from bot.busy.rules import Busy, busy_status, set_available, set_busy
 from bot.members.cache import FetchUser, resolve_members, workspace_for
 from bot.models import OutboxMessage
+from bot.notes.rules import Note, latest_notes
 from bot.settings.personal import (
     Announce,
     PersonalSettings,
@@ -39,6 +42,7 @@ ENTRIES_SHOWN = 8
 REQUESTS_SHOWN = 5
 NEARBY_SHOWN = 5
 FAILURES_SHOWN = 5
+NOTES_SHOWN = 8
 FAILURE_WINDOW = timedelta(days=14)
 FAILED_STATUSES = ("failed", "uncertain")
 
@@ -80,8 +84,15 @@ class Home:
     nearby_total: int
     personal: PersonalSettings
     admin: AdminPanel | None
+    busy: Busy | None = None  # at capacity: until when, whom they named
+    notes: tuple[Note, ...] = ()  # their newest private notes, at most NOTES_SHOWN
+    notes_total: int = 0
     notice: str | None = None  # what became of the click that led here
     good_news: bool = False  # the notice says a click did what it should (not a refusal)
+
+    @property
+    def note_by_person(self) -> dict[str, str]:
+        return {note.subject_id: note.text for note in self.notes}
 
     @property
     def first_run(self) -> bool:
@@ -115,6 +126,7 @@ def home_for(
     )
     requests, requests_total = open_requests(session, team_id, user_id, REQUESTS_SHOWN)
     nearby, nearby_total = requests_nearby(session, team_id, user_id, channel_ids, NEARBY_SHOWN)
+    notes, notes_total = latest_notes(session, team_id, user_id, NOTES_SHOWN)
     admin = None
     if is_admin(member):
         failures, failures_total = delivery_failures(session, team_id, now)
@@ -135,6 +147,9 @@ def home_for(
         nearby_total=nearby_total,
         personal=PersonalSettings.of(member),
         admin=admin,
+        busy=busy_status(session, team_id, user_id, now),
+        notes=tuple(notes),
+        notes_total=notes_total,
         notice=notice,
         good_news=good_news,
     )
@@ -214,4 +229,22 @@ def save_and_show(
 ) -> Home:
     """The settings form submitted: save it, and show the Home with the new settings."""
     save_settings(session, now, team_id, user_id, form, fetch_user, announce)
+    return home_for(session, now, team_id, user_id, fetch_user, channel_ids=channel_ids)
+
+
+def capacity_and_show(
+    session: Session,
+    now: datetime,
+    team_id: str,
+    user_id: str,
+    busy: bool,
+    fetch_user: FetchUser,
+    channel_ids: Collection[str] = (),
+) -> Home:
+    """The Home's capacity button: at capacity until the end of the week, or available again;
+    the Home shows it."""
+    if busy:
+        set_busy(session, now, team_id, user_id, ThisWeek(), None, fetch_user)
+    else:
+        set_available(session, now, team_id, user_id)
     return home_for(session, now, team_id, user_id, fetch_user, channel_ids=channel_ids)

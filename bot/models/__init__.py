@@ -3,6 +3,7 @@
 One module per part of the product; everything is imported from here."""
 
 from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
+from bot.models.boundaries import NOTE_MAX, BusySpell, PrivateNote
 from bot.models.channels import ChannelArchival
 from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage, WorkspacePace
@@ -12,12 +13,14 @@ from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, F
 __all__ = [
     "CREDIT_KINDS",
     "NAMING_CONVENTION",
+    "NOTE_MAX",
     "OUTBOX_KINDS",
     "OUTBOX_STATUSES",
     "REQUEST_KINDS",
     "REQUEST_STATUSES",
     "Base",
     "BigIntPK",
+    "BusySpell",
     "ChannelArchival",
     "Credit",
     "FavorRequest",
@@ -25,6 +28,7 @@ __all__ = [
     "Member",
     "MemberChannelList",
     "OutboxMessage",
+    "PrivateNote",
     "ProcessedEvent",
     "ReactionMark",
     "UTCDateTime",

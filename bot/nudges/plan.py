@@ -12,7 +12,8 @@ Three rules, tried in this order for each person (one nudge at most, the most pe
 
 Only to people in their own working hours (Monday to Friday, 09:00 to 17:00), at most once a
 week (seven days), never about the same pair (either way round) or with the same encouragement
-twice in 28 days, never to bots, deactivated or opted-out members. A nudge that never reached
+twice in 28 days, never to bots, deactivated or opted-out members; nobody at capacity
+(`/favor busy`) is asked to give (pair, give back). A nudge that never reached
 the person (failed, expired) does not count. Retracted credits never count.
 
 All of it is one statement per workspace (bot/nudges/rules.py): the members in working
@@ -30,6 +31,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from bot.busy.rules import busy_among
 from bot.models import Credit, Member, UTCDateTime, Workspace
 from bot.nudges.blocks import nudge_message
 from bot.nudges.candidate import NudgeCandidate
@@ -67,6 +69,7 @@ __all__ = [
 ]
 
 PRIORITY = (PAIR, ASK_TOO, GIVE_BACK)
+ASKS_TO_GIVE = frozenset({PAIR, GIVE_BACK})
 
 WORKDAY_START, WORKDAY_END = 9, 17
 REASONS_SHOWN = 3
@@ -148,8 +151,13 @@ def nudge_candidates(
     if not working:
         return []
     best: dict[str, NudgeCandidate] = {}
-    rows = session.execute(candidates_statement(), candidate_values(workspace, now, working))
+    rows = session.execute(candidates_statement(), candidate_values(workspace, now, working)).all()
+    # Nobody at capacity is asked to give (a pair's Offer help, give back); they may still be
+    # encouraged to ask.
+    busy = busy_among(session, team_id, {row.recipient_id for row in rows}, now)
     for row in rows:
+        if row.recipient_id in busy and row.kind in ASKS_TO_GIVE:
+            continue
         candidate = NudgeCandidate(
             recipient_id=row.recipient_id,
             kind=row.kind,

@@ -139,6 +139,8 @@ def _removed(done: Forgotten) -> list[str]:
         lines.append(
             f"removed what you wrote in {requests}" + (withdrawn if done.requests_withdrawn else "")
         )
+    if done.notes_removed:
+        lines.append(f"removed your {_count(done.notes_removed, 'private note', 'private notes')}")
     if done.mentions_removed:
         lines.append(
             f"replaced {_count(done.mentions_removed, 'mention', 'mentions')} of you in other "

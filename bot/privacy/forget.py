@@ -10,6 +10,8 @@ What is removed, in one transaction:
   (`bot.privacy.forgotten`), and their settings, all set to off: no nudges, prompts, digest
   mentions or reaction confirmations, since they asked Goodwill to stop knowing them; and
   the list of channels they are in (bot.channels.member_channels);
+- their private notes, the notes others kept about them (mentions of them in other notes
+  read "someone"), and their capacity (`/favor busy`), also where others named them;
 - their reaction records, and the content of messages scheduled to them or about them
   (those not sent yet are cancelled).
 
@@ -29,11 +31,13 @@ from datetime import datetime
 from sqlalchemy import String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.busy.rules import forget_busy
 from bot.channels.member_channels import forget_channels
 from bot.db import insert_new
 from bot.errors import NotAllowedError
 from bot.members.cache import ensure_workspace
 from bot.models import Credit, Member
+from bot.notes.rules import forget_notes
 from bot.privacy.forget_rows import MessageRef, forget_activity
 from bot.privacy.forgotten import FORGOTTEN_LABEL, FORGOTTEN_PROFILE, NEVER_SYNCED, pseudonym
 
@@ -63,6 +67,7 @@ class Forgotten:
     scheduled_messages: int
     # Goodwill's own Slack messages that still show their words or answer: to be cleared.
     messages: tuple[MessageRef, ...]
+    notes_removed: int = 0  # the private notes they wrote
 
     @property
     def anything(self) -> bool:
@@ -74,6 +79,7 @@ class Forgotten:
             self.reaction_records,
             self.mentions_removed,
             self.scheduled_messages,
+            self.notes_removed,
         )
         return self.profile_removed or any(counts)
 
@@ -91,6 +97,8 @@ def forget_member(
     ensure_workspace(session, team_id)
     names, profile_removed = _clear_profile(session, team_id, member_id)
     forget_channels(session, team_id, member_id)
+    forget_busy(session, team_id, member_id)
+    notes = forget_notes(session, team_id, member_id)
     insert_new(
         session,
         Member,
@@ -121,6 +129,7 @@ def forget_member(
         mentions_removed=activity.mentions_removed,
         scheduled_messages=activity.scheduled_messages,
         messages=activity.messages,
+        notes_removed=notes,
     )
 
 

@@ -515,8 +515,8 @@ def test_the_home_is_a_handful_of_queries_whatever_the_history(
             event.remove(engine, "before_cursor_execute", count)
 
     # Member, workspace, balances, open requests (hers, others'), failures, two reads of the
-    # last entries.
-    assert len(statements) <= 9, statements
+    # last entries, her private notes, whether she is at capacity.
+    assert len(statements) <= 11, statements
     assert len(built.pairs) == 12 and len(built.entries) == 8 and len(built.requests) == 5
     assert len(built.nearby) == 5 and built.nearby_total == 300
 

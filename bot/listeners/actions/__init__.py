@@ -7,6 +7,7 @@ from bot.listeners.actions.closing import handle_fulfil, handle_set_aside, handl
 from bot.listeners.actions.forget import handle_forget_cancel, handle_forget_me
 from bot.listeners.actions.home import (
     handle_home_answer,
+    handle_home_capacity,
     handle_home_withdraw,
     handle_open_workspace_settings,
     handle_setting_toggle,
@@ -33,6 +34,8 @@ from bot.slack.ids import (
     FAVOR_THANK_PUBLICLY,
     FORGET_ME_CANCEL,
     FORGET_ME_CONFIRM,
+    HOME_AVAILABLE,
+    HOME_BUSY,
     HOME_SETTING_TOGGLE,
     HOME_WORKSPACE_SETTINGS,
     NUDGE_NOT_NOW,
@@ -78,5 +81,7 @@ def register(app: App) -> None:
     app.action(PROMPT_RESUME)(handle_prompt_resume)
     app.action(HOME_SETTING_TOGGLE)(handle_setting_toggle)
     app.action(HOME_WORKSPACE_SETTINGS)(handle_open_workspace_settings)
+    app.action(HOME_BUSY)(handle_home_capacity)
+    app.action(HOME_AVAILABLE)(handle_home_capacity)
     app.action(FORGET_ME_CONFIRM)(handle_forget_me)
     app.action(FORGET_ME_CANCEL)(handle_forget_cancel)

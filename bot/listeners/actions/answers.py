@@ -8,7 +8,9 @@ from slack_sdk import WebClient
 
 from bot.asks.blocks import answer_dm, answer_sent, could_not_reach, request_message
 from bot.asks.closing import expired_request
-from bot.asks.requests import answer_request, drop_answer, note_dm
+from bot.asks.requests import OFFER, answer_request, drop_answer, note_dm
+from bot.busy.blocks import busy_note
+from bot.busy.rules import busy_status
 from bot.deps import Deps
 from bot.errors import InputError, RequestClosedError
 from bot.favours.blocks import private_note
@@ -56,7 +58,12 @@ def tell_author(
         answered = answer_request(
             session, deps.clock(), team_id, public_id, user_id, user_fetcher(client)
         )
-    request = answered.request
+        request = answered.request
+        # An offer whose author is at capacity now: they still hear of it, and whoever
+        # clicked learns when they are back and whom they named.
+        away = None
+        if request.kind == OFFER:
+            away = busy_status(session, team_id, request.author_id, deps.clock())
     try:
         dm = client.chat_postMessage(
             channel=request.author_id,
@@ -69,4 +76,5 @@ def tell_author(
         return could_not_reach(request), False
     with deps.sessions.begin() as session:
         note_dm(session, team_id, request.public_id, user_id, dm["channel"], dm["ts"])
-    return answer_sent(request), True
+    words = answer_sent(request)
+    return (words if away is None else f"{words} {busy_note(away)}"), True

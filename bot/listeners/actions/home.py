@@ -17,13 +17,14 @@ from bot.asks.blocks import answer_dm_outcome, request_message
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.home.blocks import parse_toggle
-from bot.home.contents import home_for, toggle_and_show, withdraw_and_show
+from bot.home.contents import capacity_and_show, home_for, toggle_and_show, withdraw_and_show
 from bot.listeners.actions._slack import BUTTON_GONE, click_of, open_form, update
 from bot.listeners.actions.answers import tell_author
 from bot.listeners.home_tab import publish_home
 from bot.settings.blocks import settings_modal
 from bot.settings.personal import workspace_settings_for
 from bot.slack.api import member_channels, user_fetcher
+from bot.slack.ids import HOME_BUSY
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,28 @@ def handle_setting_toggle(
                 on,
                 fetch_user,
                 channel_ids,
+            )
+    except InputError as error:
+        notice = error.user_message
+        _show_notice(client, deps, click.team_id, click.user_id, notice, channel_ids=channel_ids)
+        return
+    publish_home(client, home)
+
+
+def handle_home_capacity(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """I'm at capacity this week / I'm available, on the Home. Each button says which state
+    it sets, so a double click sets it twice rather than flipping it back."""
+    ack()
+    click = click_of(body, action)
+    fetch_user = user_fetcher(client)
+    channel_ids = member_channels(client, deps.sessions, click.team_id, click.user_id, deps.clock())
+    busy = action.get("action_id") == HOME_BUSY
+    try:
+        with deps.sessions.begin() as session:
+            home = capacity_and_show(
+                session, deps.clock(), click.team_id, click.user_id, busy, fetch_user, channel_ids
             )
     except InputError as error:
         notice = error.user_message

@@ -45,6 +45,7 @@ from bot.favours.parsing import (
     FavorUsage,
     parse_favor,
 )
+from bot.listeners.commands.boundaries import BoundaryCommand, answer_boundary
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
 from bot.listeners.commands.favor_undo import undo
@@ -104,6 +105,9 @@ def handle_favor(
         return
     if isinstance(parsed, FavorUndo):
         ack(**undo(command, client, context, deps))
+        return
+    if isinstance(parsed, BoundaryCommand):
+        ack(**answer_boundary(command, client, context, deps, parsed))
         return
     try:
         with deps.sessions.begin() as session:

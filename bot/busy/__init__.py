@@ -1,0 +1,1 @@
+"""Capacity: `/favor busy` and `/favor available`, and who is at capacity now."""
