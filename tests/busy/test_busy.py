@@ -16,7 +16,7 @@ from bot.sandbox.harness import Sandbox
 from bot.slack.ids import FAVOR_COMMAND, FORGET_ME_CONFIRM, HOME_AVAILABLE, HOME_BUSY, OFFER_TAKE
 from slack_emulator import Message
 from tests.home_tab import elements, home, home_click, shown_home, text_of
-from tests.nudging import give, who
+from tests.nudging import give, who, with_goodwill_since_june
 from tests.support import Clock
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -148,6 +148,7 @@ NUDGE_TIME = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 def test_a_busy_member_is_never_asked_to_give_by_a_nudge(
     sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
+    with_goodwill_since_june(sessions)  # no newcomers here: they are not nudged at all
     give(sessions, ALICE, BOB, NUDGE_TIME, weight=3)  # Bob owes Alice a thanks or a hand
     for helper in (ALICE, CAROL, DAVE, "U0ERIN005"):  # and was helped by four people
         give(sessions, helper, BOB, NUDGE_TIME)
@@ -163,6 +164,7 @@ def test_a_busy_member_is_never_asked_to_give_by_a_nudge(
 def test_a_busy_member_may_still_be_encouraged_to_ask(
     sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
+    with_goodwill_since_june(sessions)
     for helped in (ALICE, CAROL, DAVE, "U0ERIN005"):
         give(sessions, BOB, helped, NUDGE_TIME - timedelta(days=1))
     clock.now = NUDGE_TIME - timedelta(hours=1)
