@@ -92,7 +92,10 @@ def test_a_pacer_alone_keeps_its_guarantees_with_a_shared_pace(
         wait = pacer.book(f"C{number}", FIRST)
         starts.append(time.monotonic() + wait)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 1 / 50 - 0.005
+    # A turn taken late (a slow round trip to the database) is caught up on by the next,
+    # never closer than half the interval, as the Pacer promises; and no more than 50 in
+    # any second as Slack counts them.
+    assert min(gaps) >= 1 / 50 / 2 - 0.001
     assert (
         min(b - a for a, b in zip(starts, starts[50:], strict=False)) >= 1 + JITTER_MARGIN - 0.005
     )
