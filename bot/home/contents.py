@@ -32,6 +32,7 @@ from bot.settings.personal import (
     set_personal_setting,
 )
 from bot.settings.workspace import WorkspaceSettings, is_admin
+from bot.suggestions.skills import skills_of
 
 MAP_WINDOW = timedelta(days=90)
 PEOPLE_SHOWN = 12
@@ -82,6 +83,7 @@ class Home:
     admin: AdminPanel | None
     notice: str | None = None  # what became of the click that led here
     good_news: bool = False  # the notice says a click did what it should (not a refusal)
+    skills: tuple[str, ...] = ()  # what the member listed with `/favor skills`
 
     @property
     def first_run(self) -> bool:
@@ -134,6 +136,7 @@ def home_for(
         nearby=nearby,
         nearby_total=nearby_total,
         personal=PersonalSettings.of(member),
+        skills=tuple(skills_of(session, team_id, user_id)),
         admin=admin,
         notice=notice,
         good_news=good_news,

@@ -8,14 +8,24 @@ from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage, WorkspacePace
 from bot.models.people import Member, MemberChannelList, Workspace, member_label
 from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, FavorResponse
+from bot.models.suggestions import (
+    FULL_TEXT_INDEXES,
+    FULL_TEXT_TABLES,
+    AskSuggestions,
+    MemberSkills,
+    SuggestionNote,
+)
 
 __all__ = [
     "CREDIT_KINDS",
+    "FULL_TEXT_INDEXES",
+    "FULL_TEXT_TABLES",
     "NAMING_CONVENTION",
     "OUTBOX_KINDS",
     "OUTBOX_STATUSES",
     "REQUEST_KINDS",
     "REQUEST_STATUSES",
+    "AskSuggestions",
     "Base",
     "BigIntPK",
     "ChannelArchival",
@@ -24,9 +34,11 @@ __all__ = [
     "FavorResponse",
     "Member",
     "MemberChannelList",
+    "MemberSkills",
     "OutboxMessage",
     "ProcessedEvent",
     "ReactionMark",
+    "SuggestionNote",
     "UTCDateTime",
     "Workspace",
     "WorkspacePace",

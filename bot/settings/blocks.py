@@ -20,6 +20,7 @@ from bot.settings.personal import (
     PERSONAL_SETTINGS,
     PROMPTS,
     REACTION_CONFIRMATIONS,
+    SUGGESTIONS,
     PersonalSettings,
     SettingsForm,
 )
@@ -63,6 +64,10 @@ SETTING_WORDS = {
     REACTION_CONFIRMATIONS: (
         "Reaction confirmations",
         "A private note when your emoji reaction thanks someone.",
+    ),
+    SUGGESTIONS: (
+        "Suggest me as a helper",
+        "Asks that match what you offer or were thanked for may suggest you.",
     ),
 }
 
