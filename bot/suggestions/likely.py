@@ -56,7 +56,7 @@ def suggest(
     if session.get(AskSuggestions, request.id) is not None:
         return None
     language = session.scalar(select(Workspace.search_language).where(Workspace.team_id == team_id))
-    found = matches(session, team_id, request.text, language or "english")
+    found = matches(session, team_id, request.text, language or "english", request.author_id)
     allowed = may_suggest(session, now, request, [m.user_id for m in found])
     people = [Suggested(m.user_id, why(m)) for m in found if m.user_id in allowed]
     people = people[:MOST_SUGGESTED]

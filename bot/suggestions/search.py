@@ -42,8 +42,24 @@ DEFAULT_LANGUAGE = "english"
 # At most this many words of the ask are searched for, and this many matches per kind read.
 MAX_WORDS = 24
 PER_KIND = 40
+# Of the public thanks that match, the most recent this many are ranked: what someone was
+# thanked for lately says more than years ago, and the work stays bounded however common a
+# word is in a big ledger.
+RECENT_THANKS = 500
 SOURCES = ("offered", "thanked for", "skills")
 _WHY_LENGTH = 60
+# Words every ask and every thanks say, which tell nothing of what is needed: left out of the
+# search in English (PostgreSQL's 'english' configuration drops the first kind itself; FTS5
+# has no stop words).
+COMMON_ENGLISH = frozenset(
+    (  # noqa: SIM905 (a paragraph of words reads better than a column)
+        "a about after all also an and any anyone are as at be been but by can could do "
+        "does for from get got had has have hand help helped helping i if in into is it "
+        "its just me my need needed needs of on or our please quick some somebody "
+        "someone that the their them then there these this to up us was we were what "
+        "when which who will with would you your thanks thank"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -56,13 +72,29 @@ class Match:
     words: str
 
 
-def ask_words(ask: str) -> list[str]:
+def ask_words(ask: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The ask's words, each safe to quote in either database's query syntax."""
+    common = COMMON_ENGLISH if language == DEFAULT_LANGUAGE else frozenset()
     seen: dict[str, None] = {}
     for word in re.findall(r"\w+", ask.lower()):
-        if len(word) > 1 and not word.isdigit():
+        if len(word) > 1 and not word.isdigit() and word not in common:
             seen.setdefault(word.replace("_", " ").strip(), None)
     return [word for word in seen if word][:MAX_WORDS]
+
+
+# Each kind's matches, as (user_id, words, rank) rows of `matched`, narrowed the same way on
+# both databases: one row per person, their best; only people who may be suggested (active,
+# not bots, not opted out, not the asker); the best PER_KIND of them.
+_BEST_PER_PERSON = (
+    "SELECT user_id, words, rank FROM ("
+    " SELECT matched.user_id, matched.words, matched.rank,"
+    " row_number() OVER (PARTITION BY matched.user_id ORDER BY matched.rank DESC) AS nth"
+    " FROM ({matched}) AS matched"
+    " JOIN members m ON m.team_id = :team AND m.user_id = matched.user_id"
+    " WHERE m.is_bot = :no AND m.is_deactivated = :no AND m.suggestions_opt_out = :no"
+    " AND m.user_id <> :asker"
+    ") AS best WHERE nth = 1 ORDER BY rank DESC, user_id LIMIT :limit"
+)
 
 
 def _postgresql(language: str) -> dict[str, str]:
@@ -76,23 +108,20 @@ def _postgresql(language: str) -> dict[str, str]:
             f"ts_rank(to_tsvector({config}, r.text), {query}) AS rank "
             "FROM favor_requests r "
             "WHERE r.team_id = :team AND r.kind = 'offer' AND r.status = 'open' "
-            f"AND to_tsvector({config}, r.text) @@ {query} "
-            "ORDER BY rank DESC LIMIT :limit"
+            f"AND to_tsvector({config}, r.text) @@ {query}"
         ),
         "thanked for": (
-            f"SELECT c.helper_id AS user_id, c.reason AS words, "
-            f"ts_rank(to_tsvector({config}, coalesce(c.reason, '')), {query}) AS rank "
-            "FROM credits c "
-            "WHERE c.team_id = :team AND c.quotable IS TRUE AND c.retracted_at IS NULL "
-            f"AND to_tsvector({config}, coalesce(c.reason, '')) @@ {query} "
-            "ORDER BY rank DESC LIMIT :limit"
+            f"SELECT c.user_id, c.words, ts_rank(to_tsvector({config}, c.words), {query}) AS rank"
+            " FROM (SELECT helper_id AS user_id, coalesce(reason, '') AS words FROM credits"
+            " WHERE team_id = :team AND quotable IS TRUE AND retracted_at IS NULL"
+            f" AND to_tsvector({config}, coalesce(reason, '')) @@ {query}"
+            " ORDER BY id DESC LIMIT :recent) AS c"
         ),
         "skills": (
             f"SELECT s.user_id AS user_id, s.skills AS words, "
             f"ts_rank(to_tsvector({config}, s.skills), {query}) AS rank "
             "FROM member_skills s "
-            f"WHERE s.team_id = :team AND to_tsvector({config}, s.skills) @@ {query} "
-            "ORDER BY rank DESC LIMIT :limit"
+            f"WHERE s.team_id = :team AND to_tsvector({config}, s.skills) @@ {query}"
         ),
     }
 
@@ -103,27 +132,27 @@ _SQLITE = {
         "-bm25(favor_requests_search) AS rank "
         "FROM favor_requests_search JOIN favor_requests r ON r.rowid = favor_requests_search.rowid "
         "WHERE favor_requests_search MATCH :query AND r.team_id = :team "
-        "AND r.kind = 'offer' AND r.status = 'open' ORDER BY rank DESC LIMIT :limit"
+        "AND r.kind = 'offer' AND r.status = 'open'"
     ),
     "thanked for": (
         "SELECT c.helper_id AS user_id, c.reason AS words, -bm25(credits_search) AS rank "
         "FROM credits_search JOIN credits c ON c.rowid = credits_search.rowid "
         "WHERE credits_search MATCH :query AND c.team_id = :team "
-        "AND c.quotable IS 1 AND c.retracted_at IS NULL ORDER BY rank DESC LIMIT :limit"
+        "AND c.quotable IS 1 AND c.retracted_at IS NULL ORDER BY c.id DESC LIMIT :recent"
     ),
     "skills": (
         "SELECT s.user_id AS user_id, s.skills AS words, -bm25(member_skills_search) AS rank "
         "FROM member_skills_search JOIN member_skills s ON s.rowid = member_skills_search.rowid "
-        "WHERE member_skills_search MATCH :query AND s.team_id = :team "
-        "ORDER BY rank DESC LIMIT :limit"
+        "WHERE member_skills_search MATCH :query AND s.team_id = :team"
     ),
 }
 
 
-def matches(session: Session, team_id: str, ask: str, language: str) -> list[Match]:
-    """Everyone whose offers, public thanks or skills share words with the ask, best first:
-    each person once, ranked by the sum of their matches, with their best match as why."""
-    words = ask_words(ask)
+def matches(session: Session, team_id: str, ask: str, language: str, asker_id: str) -> list[Match]:
+    """Everyone who may be suggested whose offers, public thanks or skills share words with
+    the ask, best first: each person once, ranked by the sum of their best match of each
+    kind, with their best match of all as why."""
+    words = ask_words(ask, language)
     if not words:
         return []
     if dialect_of(session) == "postgresql":
@@ -136,7 +165,15 @@ def matches(session: Session, team_id: str, ask: str, language: str) -> list[Mat
     total: dict[str, float] = {}
     for source in SOURCES:
         rows = session.execute(
-            text(statements[source]), {"team": team_id, "query": query, "limit": PER_KIND}
+            text(_BEST_PER_PERSON.format(matched=statements[source])),
+            {
+                "team": team_id,
+                "query": query,
+                "limit": PER_KIND,
+                "recent": RECENT_THANKS,
+                "asker": asker_id,
+                "no": False,
+            },
         )
         for user_id, found, rank in rows:
             score = float(rank)
