@@ -236,6 +236,7 @@ def test_admins_get_both_parts(sandbox: Sandbox) -> None:
         "ask_expiry_days",
         "prompt_weekday",
         "prompt_hour",
+        "search_language",
     ]
 
 
@@ -472,6 +473,7 @@ def form(**answers: str | None) -> WorkspaceForm:
         "prompt_weekday": "4",
         "prompt_hour": "15",
         "ask_expiry_days": "14",
+        "search_language": "4",  # english
     }
     return WorkspaceForm(digest_channel_id=None, quiet_mentions=False, answers=base | answers)
 

@@ -8,8 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import AskSuggestions, MemberSkills, SuggestionNote, Workspace
+from bot.sandbox.forms import form_state
 from bot.sandbox.harness import Sandbox
+from bot.settings.workspace import SEARCH_LANGUAGE
 from bot.slack.ids import FAVOR_COMMAND, FORGET_ME_CONFIRM, SUGGESTIONS_LET_KNOW
+from bot.suggestions.search import LANGUAGES
 from tests.suggestions.helpers import ALICE, BOB, DAVE, GENERAL, ask, command, dms, settled
 from tests.suggestions.helpers import suggested as named
 
@@ -51,3 +54,38 @@ def test_a_workspace_in_french_is_matched_in_french(
     ask(sandbox, ALICE, "quelqu'un pour une traduction")
     [dm] = dms(sandbox, ALICE)
     assert named(dm) == [BOB]
+
+
+def test_an_admin_picks_the_language_in_the_settings_form(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    before = set(sandbox.emulator.open_views)
+    command(sandbox, ALICE, FAVOR_COMMAND, "settings")
+    [view] = [v for k, v in sandbox.emulator.open_views.items() if k not in before]
+    state = form_state(view)
+    [block] = [b for b in view["blocks"] if b.get("block_id") == SEARCH_LANGUAGE]
+    assert block["element"]["initial_option"]["value"] == str(LANGUAGES.index("english"))
+    french = [
+        o for o in block["element"]["options"] if o["value"] == str(LANGUAGES.index("french"))
+    ]
+    state[SEARCH_LANGUAGE][SEARCH_LANGUAGE]["selected_option"] = french[0]
+    assert sandbox.driver.submit_view(ALICE, view, state).status == 200
+    with sessions() as session:
+        language = session.scalar(
+            select(Workspace.search_language).where(Workspace.team_id == sandbox.emulator.team_id)
+        )
+    assert language == "french"
+
+    forged = {
+        **state,
+        SEARCH_LANGUAGE: {
+            SEARCH_LANGUAGE: {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "99"},
+            }
+        },
+    }
+    answer = sandbox.driver.submit_view(ALICE, view, forged)
+    assert answer.status == 200 and "a language" in answer.body
+    with sessions() as session:
+        assert session.scalar(select(Workspace.search_language)) == "french"
