@@ -150,7 +150,7 @@ def let_them_know(
             told.already.append(person)
         elif person not in allowed:
             told.unavailable.append(person)
-        elif _notes_this_week(session, now, team_id, person) >= NOTES_A_WEEK:
+        elif _notes_this_week_locked(session, now, team_id, person) >= NOTES_A_WEEK:
             told.had_theirs.append(person)
         else:
             key = f"suggestion-note:{team_id}:{request.public_id}:{person}"
@@ -181,7 +181,14 @@ def let_them_know(
     return told
 
 
-def _notes_this_week(session: Session, now: datetime, team_id: str, person: str) -> int:
+def _notes_this_week_locked(session: Session, now: datetime, team_id: str, person: str) -> int:
+    """How many notes `person` got this week, their member row locked until the transaction
+    ends (PostgreSQL; SQLite serialises writers): two asks' clicks at once count one by one."""
+    session.execute(
+        select(Member.user_id)
+        .where(Member.team_id == team_id, Member.user_id == person)
+        .with_for_update()
+    )
     return int(
         session.scalar(
             select(func.count()).where(

@@ -197,3 +197,35 @@ def test_someone_who_opted_out_since_is_not_told(
     ask(sandbox, ERIN, "kubernetes help, after Dave said no")
     [dm] = suggestion_dms(sandbox, ERIN)
     assert suggested(dm) == [BOB]
+
+
+def test_two_asks_letting_the_same_person_know_at_once_keep_the_weekly_limit(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    command(sandbox, BOB, FAVOR_COMMAND, "skills kubernetes")
+    ask(sandbox, ALICE, "kubernetes question one")
+    let_know(sandbox, ALICE, suggestion_dms(sandbox, ALICE)[0])
+    ask(sandbox, CAROL, "kubernetes question two")
+    ask(sandbox, DAVE, "kubernetes question three")
+    payloads = [
+        sandbox.driver.block_action_payload(
+            user, suggestion_dms(sandbox, user)[0], SUGGESTIONS_LET_KNOW
+        )
+        for user in (CAROL, DAVE)
+    ]
+    start = threading.Barrier(len(payloads))
+
+    def deliver(payload: dict[str, Any]) -> None:
+        start.wait()
+        assert sandbox.driver.send_interaction(payload).status == 200
+
+    threads = [threading.Thread(target=deliver, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    settled(sandbox)
+
+    assert len(notes_to(sandbox, BOB)) == 2 and len(note_rows(sessions)) == 2
+    answers = notes(sandbox, CAROL) + notes(sandbox, DAVE)
+    assert sum("had their 2 notes" in answer for answer in answers) == 1
