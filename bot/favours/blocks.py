@@ -19,6 +19,7 @@ FAVOR_HELP = "\n".join(
         "• `/favor @someone what they did [small|medium|big]`: log a favour someone did for you",
         "• `/favor ask what you need`: ask the channel for a hand",
         "• `/favor offer what you can give`: offer something to the channel",
+        "• `/favor skills terraform, SQL reviews`: what you can help with, for asks to suggest you",
         "• `/favor balance [@someone]`: your exchanges, for your eyes only",
         "• `/favor history`: your last 20 entries",
         "• `/favor undo`: take back the last credit you gave, within 24 hours",

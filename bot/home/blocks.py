@@ -24,6 +24,7 @@ from bot.settings.blocks import SETTING_WORDS
 from bot.settings.personal import PERSONAL_SETTINGS, PersonalSettings
 from bot.slack.ids import ASK_WITHDRAW, HOME_SETTING_TOGGLE, OFFER_WITHDRAW
 from bot.slack.messages import counted, mention, plural
+from bot.suggestions.blocks import skills_words
 
 View = dict[str, Any]
 Block = dict[str, Any]
@@ -75,6 +76,7 @@ def home_view(home: Home) -> View:
         blocks.extend(nearby)
     blocks.append({"type": "divider"})
     blocks.extend(_settings_blocks(home.personal))
+    blocks.append(context(skills_words(home.skills)))
     if home.admin is not None:
         blocks.append({"type": "divider"})
         blocks.extend(admin_blocks(home.admin))

@@ -35,6 +35,7 @@ from bot.settings.personal import (
     set_personal_setting,
 )
 from bot.settings.workspace import WorkspaceSettings, is_admin
+from bot.suggestions.skills import skills_of
 
 MAP_WINDOW = timedelta(days=90)
 PEOPLE_SHOWN = 12
@@ -89,6 +90,7 @@ class Home:
     notes_total: int = 0
     notice: str | None = None  # what became of the click that led here
     good_news: bool = False  # the notice says a click did what it should (not a refusal)
+    skills: tuple[str, ...] = ()  # what the member listed with `/favor skills`
 
     @property
     def note_by_person(self) -> dict[str, str]:
@@ -146,6 +148,7 @@ def home_for(
         nearby=nearby,
         nearby_total=nearby_total,
         personal=PersonalSettings.of(member),
+        skills=tuple(skills_of(session, team_id, user_id)),
         admin=admin,
         busy=busy_status(session, team_id, user_id, now),
         notes=tuple(notes),

@@ -9,15 +9,25 @@ from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage, WorkspacePace
 from bot.models.people import Member, MemberChannelList, Workspace, member_label
 from bot.models.requests import REQUEST_KINDS, REQUEST_STATUSES, FavorRequest, FavorResponse
+from bot.models.suggestions import (
+    FULL_TEXT_INDEXES,
+    FULL_TEXT_TABLES,
+    AskSuggestions,
+    MemberSkills,
+    SuggestionNote,
+)
 
 __all__ = [
     "CREDIT_KINDS",
+    "FULL_TEXT_INDEXES",
+    "FULL_TEXT_TABLES",
     "NAMING_CONVENTION",
     "NOTE_MAX",
     "OUTBOX_KINDS",
     "OUTBOX_STATUSES",
     "REQUEST_KINDS",
     "REQUEST_STATUSES",
+    "AskSuggestions",
     "Base",
     "BigIntPK",
     "BusySpell",
@@ -27,10 +37,12 @@ __all__ = [
     "FavorResponse",
     "Member",
     "MemberChannelList",
+    "MemberSkills",
     "OutboxMessage",
     "PrivateNote",
     "ProcessedEvent",
     "ReactionMark",
+    "SuggestionNote",
     "UTCDateTime",
     "Workspace",
     "WorkspacePace",

@@ -55,6 +55,9 @@ class Workspace(Base):
     # Asks and offers still open this many days after they were posted expire (bot.asks.plan).
     # The database's default only: rows written as older revisions knew them still insert.
     ask_expiry_days: Mapped[int] = mapped_column(SmallInteger, server_default="14")
+    # The language an ask is matched in against what people offer, were thanked for and list
+    # (bot.suggestions.search): a PostgreSQL text search configuration's name.
+    search_language: Mapped[str] = mapped_column(String(32), server_default="english")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -147,6 +150,10 @@ class Member(Base):
         Boolean, default=False, server_default=false()
     )
     reaction_confirmations_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # "Suggest me as a helper" turned off: never among an ask's likely helpers.
+    suggestions_opt_out: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

@@ -22,6 +22,7 @@ from bot.models import (
     ReactionMark,
     UTCDateTime,
 )
+from bot.suggestions.skills import forget_suggestions
 
 # What stands in for a forgotten person mentioned in someone else's words.
 SOMEONE = "someone"
@@ -62,6 +63,7 @@ def forget_activity(
     # Answers first: whether a request is still open decides what happens to an answer.
     answers, answer_dms = _answers(session, team_id, member_id, alias)
     cleared, withdrawn, posts = _requests(session, now, team_id, member_id, alias)
+    forget_suggestions(session, team_id, member_id)
     return Activity(
         requests_cleared=cleared,
         requests_withdrawn=withdrawn,

@@ -20,6 +20,7 @@ from bot.settings.personal import (
     PERSONAL_SETTINGS,
     PROMPTS,
     REACTION_CONFIRMATIONS,
+    SUGGESTIONS,
     PersonalSettings,
     SettingsForm,
 )
@@ -32,6 +33,7 @@ from bot.settings.workspace import (
     PROMPT_HOUR,
     PROMPT_WEEKDAY,
     QUIET_MENTIONS,
+    SEARCH_LANGUAGE,
     TIMEZONE,
     WorkspaceForm,
     WorkspaceSettings,
@@ -63,6 +65,10 @@ SETTING_WORDS = {
     REACTION_CONFIRMATIONS: (
         "Reaction confirmations",
         "A private note when your emoji reaction thanks someone.",
+    ),
+    SUGGESTIONS: (
+        "Suggest me as a helper",
+        "Asks that match what you offer or were thanked for may suggest you.",
     ),
 }
 
@@ -118,7 +124,7 @@ def read_settings_form(view: Mapping[str, Any]) -> SettingsForm | None:
     if WORKSPACE in parts:
         channel = field(DIGEST_CHANNEL).get("selected_conversation")
         answers: dict[str, str | None] = {}
-        for name in (DIGEST_WEEKDAY, DIGEST_HOUR, PROMPT_WEEKDAY, PROMPT_HOUR):
+        for name in (DIGEST_WEEKDAY, DIGEST_HOUR, PROMPT_WEEKDAY, PROMPT_HOUR, SEARCH_LANGUAGE):
             option = field(name).get("selected_option")
             answers[name] = _text(option.get("value")) if isinstance(option, Mapping) else None
         for name in (TIMEZONE, CREDIT_EMOJI, *NUMBER_RANGES):

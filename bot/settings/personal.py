@@ -28,17 +28,19 @@ from bot.settings.workspace import (
 )
 
 # Personal settings, by name, and the column that records each one being off.
-NUDGES, PROMPTS, DIGEST_MENTIONS, REACTION_CONFIRMATIONS = (
+NUDGES, PROMPTS, DIGEST_MENTIONS, REACTION_CONFIRMATIONS, SUGGESTIONS = (
     "nudges",
     "prompts",
     "digest_mentions",
     "reaction_confirmations",
+    "suggestions",  # suggest me as a helper (bot.suggestions)
 )
 _OFF_COLUMNS = {
     NUDGES: "nudges_opt_out",
     PROMPTS: "prompts_opt_out",
     DIGEST_MENTIONS: "digest_mentions_opt_out",
     REACTION_CONFIRMATIONS: "reaction_confirmations_off",
+    SUGGESTIONS: "suggestions_opt_out",
 }
 PERSONAL_SETTINGS = tuple(_OFF_COLUMNS)
 
@@ -59,6 +61,7 @@ class PersonalSettings:
     prompts: bool = True
     digest_mentions: bool = True
     reaction_confirmations: bool = True
+    suggestions: bool = True
 
     @classmethod
     def of(cls, member: Member) -> PersonalSettings:

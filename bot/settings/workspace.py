@@ -18,6 +18,7 @@ from bot.errors import InvalidSettingsError, NotAllowedError
 from bot.members.cache import FetchUser, resolve_members, workspace_for
 from bot.models import Member, Workspace
 from bot.reactions.emoji import base_emoji
+from bot.suggestions.search import DEFAULT_LANGUAGE, LANGUAGES
 
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
@@ -38,6 +39,7 @@ NUDGE_GIVE_BACK_MIN_PEOPLE = "nudge_give_back_min_people"
 PROMPT_WEEKDAY = "prompt_weekday"
 PROMPT_HOUR = "prompt_hour"
 ASK_EXPIRY_DAYS = "ask_expiry_days"
+SEARCH_LANGUAGE = "search_language"  # matching asks with helpers (bot.suggestions.search)
 
 # Whole numbers the form asks for, with the range each may take.
 NUMBER_RANGES = {
@@ -123,6 +125,7 @@ class WorkspaceSettings:
     prompt_weekday: int
     prompt_hour: int
     ask_expiry_days: int
+    search_language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def of(cls, workspace: Workspace) -> WorkspaceSettings:
@@ -180,6 +183,7 @@ def check_workspace_form(form: WorkspaceForm) -> WorkspaceSettings:
         prompt_weekday=choice(PROMPT_WEEKDAY, range(7), "a day"),
         prompt_hour=choice(PROMPT_HOUR, range(24), "an hour"),
         ask_expiry_days=number(ASK_EXPIRY_DAYS),
+        search_language=LANGUAGES[choice(SEARCH_LANGUAGE, range(len(LANGUAGES)), "a language")],
     )
     if problems:
         raise InvalidSettingsError(problems)

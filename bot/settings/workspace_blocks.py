@@ -22,9 +22,11 @@ from bot.settings.workspace import (
     PROMPT_HOUR,
     PROMPT_WEEKDAY,
     QUIET_MENTIONS,
+    SEARCH_LANGUAGE,
     TIMEZONE,
     WorkspaceSettings,
 )
+from bot.suggestions.search import DEFAULT_LANGUAGE, LANGUAGES
 
 Block = dict[str, Any]
 
@@ -133,6 +135,18 @@ def workspace_blocks(settings: WorkspaceSettings) -> list[Block]:
             HOURS,
             settings.prompt_hour,
             hint="In each person's own time zone.",
+        )
+    )
+    blocks.append(
+        _select(
+            SEARCH_LANGUAGE,
+            "Language of asks",
+            tuple(language.capitalize() for language in LANGUAGES),
+            LANGUAGES.index(settings.search_language)
+            if settings.search_language in LANGUAGES
+            else LANGUAGES.index(DEFAULT_LANGUAGE),
+            hint="To find people likely to help with an ask, from what they offer, were "
+            "thanked for in public and list as skills.",
         )
     )
     return blocks

@@ -78,6 +78,7 @@ OFFER_DECLINE = "offer_decline"  # the offerer says no, in their DM
 OFFER_WITHDRAW = "offer_withdraw"  # the offerer takes the offer back
 PROMPT_PICK = "prompt_pick"  # the people picker in the weekly "Who helped you?" DM
 PROMPT_STOP = "prompt_stop"  # "Stop these prompts", in that DM
+SUGGESTIONS_LET_KNOW = "suggestions_let_know"  # the asker lets the likely helpers know
 PROMPT_RESUME = "prompt_resume"  # "Turn prompts back on", once stopped
 HOME_SETTING_TOGGLE = "home_setting_toggle"  # "Turn off/on" beside a setting on the Home
 HOME_WORKSPACE_SETTINGS = "home_workspace_settings"  # admins: opens the settings modal

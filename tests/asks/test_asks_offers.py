@@ -80,7 +80,12 @@ def now(sandbox: Sandbox, message: Message) -> Message:
 
 
 def dms(sandbox: Sandbox, user: str) -> list[Message]:
-    return sandbox.emulator.messages(f"D{user}", ephemeral=False)
+    """The DMs about answers and closings; not an ask's likely helpers (tests/suggestions)."""
+    return [
+        m
+        for m in sandbox.emulator.messages(f"D{user}", ephemeral=False)
+        if not m.text.startswith("People likely to help")
+    ]
 
 
 def notes(sandbox: Sandbox, user: str) -> list[str]:

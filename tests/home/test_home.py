@@ -121,6 +121,7 @@ def test_a_new_member_sees_a_friendly_first_run_home(sandbox: Sandbox) -> None:
         "prompts:off",
         "digest_mentions:off",
         "reaction_confirmations:off",
+        "suggestions:off",
     ]
     assert elements(view, HOME_WORKSPACE_SETTINGS) == []
     [call] = sandbox.emulator.calls_to("views.publish")
@@ -515,8 +516,9 @@ def test_the_home_is_a_handful_of_queries_whatever_the_history(
             event.remove(engine, "before_cursor_execute", count)
 
     # Member, workspace, balances, open requests (hers, others'), failures, two reads of the
-    # last entries, her private notes, whether she is at capacity.
-    assert len(statements) <= 11, statements
+    # last entries, her private notes, whether she is at capacity, her skills (one
+    # primary-key read).
+    assert len(statements) <= 12, statements
     assert len(built.pairs) == 12 and len(built.entries) == 8 and len(built.requests) == 5
     assert len(built.nearby) == 5 and built.nearby_total == 300
 

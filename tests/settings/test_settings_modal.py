@@ -146,7 +146,13 @@ def test_a_member_gets_their_own_settings_and_nothing_else(sandbox: Sandbox) -> 
     assert block_ids == ["personal"]
     [personal] = modal["blocks"]
     ticked = [o["value"] for o in personal["element"]["initial_options"]]
-    assert ticked == ["nudges", "prompts", "digest_mentions", "reaction_confirmations"]
+    assert ticked == [
+        "nudges",
+        "prompts",
+        "digest_mentions",
+        "reaction_confirmations",
+        "suggestions",
+    ]
     [call] = sandbox.emulator.calls_to("views.open")
     assert call.args["trigger_id"]
 
@@ -163,6 +169,7 @@ def test_unticking_settings_saves_them_and_the_home_shows_them(
     buttons = text_of(home(sandbox, BOB))
     assert "*Private nudges*: Off" in buttons
     assert "*Reaction confirmations*: On" in buttons
+    assert "*Suggest me as a helper*: Off" in buttons
     # Opening it again shows what was saved.
     sandbox.emulator.reset()
     again = open_settings(sandbox, BOB)
@@ -229,6 +236,7 @@ def test_admins_get_both_parts(sandbox: Sandbox) -> None:
         "ask_expiry_days",
         "prompt_weekday",
         "prompt_hour",
+        "search_language",
     ]
 
 
@@ -465,6 +473,7 @@ def form(**answers: str | None) -> WorkspaceForm:
         "prompt_weekday": "4",
         "prompt_hour": "15",
         "ask_expiry_days": "14",
+        "search_language": "4",  # english
     }
     return WorkspaceForm(digest_channel_id=None, quiet_mentions=False, answers=base | answers)
 

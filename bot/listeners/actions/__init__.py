@@ -25,6 +25,7 @@ from bot.listeners.actions.prompts import (
     handle_prompt_resume,
     handle_prompt_stop,
 )
+from bot.listeners.actions.suggestions import handle_let_know
 from bot.listeners.actions.thank_publicly import handle_thank_publicly
 from bot.slack.ids import (
     ASK_DONE,
@@ -50,6 +51,7 @@ from bot.slack.ids import (
     PROMPT_PICK,
     PROMPT_RESUME,
     PROMPT_STOP,
+    SUGGESTIONS_LET_KNOW,
 )
 
 
@@ -85,3 +87,4 @@ def register(app: App) -> None:
     app.action(HOME_AVAILABLE)(handle_home_capacity)
     app.action(FORGET_ME_CONFIRM)(handle_forget_me)
     app.action(FORGET_ME_CANCEL)(handle_forget_cancel)
+    app.action(SUGGESTIONS_LET_KNOW)(handle_let_know)

@@ -41,6 +41,7 @@ from bot.favours.parsing import (
     FavorLog,
     FavorOffer,
     FavorSettings,
+    FavorSkills,
     FavorUndo,
     FavorUsage,
     parse_favor,
@@ -49,6 +50,8 @@ from bot.listeners.commands.boundaries import BoundaryCommand, answer_boundary
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
 from bot.listeners.commands.favor_undo import undo
+from bot.listeners.commands.skills import answer_skills
+from bot.listeners.commands.suggestions import suggest_after_ack
 from bot.listeners.workspace import workspace_of
 from bot.members.cache import FetchUser, workspace_for
 from bot.privacy.blocks import forget_me_prompt
@@ -99,6 +102,9 @@ def handle_favor(
         return
     if isinstance(parsed, FavorExport):
         ack(**start_export(command, client, respond, context, deps))
+        return
+    if isinstance(parsed, FavorSkills):
+        ack(**answer_skills(command, context, deps, parsed))
         return
     if isinstance(parsed, FavorForgetMe):
         ack(**forget_me_prompt(command["user_id"]))
@@ -242,4 +248,6 @@ def _post_request(
             in_public_channel=in_public_channel,
             size=draft.size,
         )
+    if draft.kind == ASK:
+        suggest_after_ack(context, client, deps, team_id, draft.public_id)
     return {}
