@@ -25,6 +25,7 @@ FAVOR_HELP = "\n".join(
         "• `/favor digest [here|off]`: where the weekly digest goes (admins choose)",
         "• `/favor settings`: your settings (and the workspace's, for admins)",
         "• `/favor export`: the whole ledger as a CSV file, in your DM (admins)",
+        "• `/favor insights`: counts over the team's exchanges, and a chart (admins)",
         "• `/favor forget-me`: remove your reasons, names and settings from Goodwill",
     )
 )

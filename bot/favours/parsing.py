@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "settings",
     "export",
     "forget-me",
+    "insights",
 )
 _THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
 _WORD_SHOWN = 30  # longer first words are not echoed back
@@ -110,6 +111,11 @@ class FavorExport:
 
 
 @dataclass(frozen=True)
+class FavorInsights:
+    """`/favor insights`: counts over the team's exchanges, and a chart (admins only)."""
+
+
+@dataclass(frozen=True)
 class FavorForgetMe:
     """`/favor forget-me`: asks to confirm, then removes the member's data from Goodwill."""
 
@@ -127,6 +133,7 @@ FavorCommand = (
     | FavorSettings
     | FavorExport
     | FavorForgetMe
+    | FavorInsights
 )
 
 
@@ -169,6 +176,8 @@ def parse_favor(text: str) -> FavorCommand:
         if rest and word != "forget":
             return FavorUsage(f"`/favor {word}` takes nothing after it.")
         return FavorExport() if word == "export" else FavorForgetMe()
+    if word == "insights":
+        return FavorUsage("`/favor insights` takes nothing after it.") if rest else FavorInsights()
     if USER_MENTION.match(stripped):
         return _log(stripped)
     if first.startswith("@"):

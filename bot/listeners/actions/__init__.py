@@ -12,6 +12,7 @@ from bot.listeners.actions.home import (
     handle_setting_toggle,
     on_home_tab,
 )
+from bot.listeners.actions.insights import handle_home_insights
 from bot.listeners.actions.nudges import (
     handle_nudge_not_now,
     handle_nudge_offer_help,
@@ -33,6 +34,7 @@ from bot.slack.ids import (
     FAVOR_THANK_PUBLICLY,
     FORGET_ME_CANCEL,
     FORGET_ME_CONFIRM,
+    HOME_INSIGHTS,
     HOME_SETTING_TOGGLE,
     HOME_WORKSPACE_SETTINGS,
     NUDGE_NOT_NOW,
@@ -78,5 +80,6 @@ def register(app: App) -> None:
     app.action(PROMPT_RESUME)(handle_prompt_resume)
     app.action(HOME_SETTING_TOGGLE)(handle_setting_toggle)
     app.action(HOME_WORKSPACE_SETTINGS)(handle_open_workspace_settings)
+    app.action(HOME_INSIGHTS)(handle_home_insights)
     app.action(FORGET_ME_CONFIRM)(handle_forget_me)
     app.action(FORGET_ME_CANCEL)(handle_forget_cancel)

@@ -38,6 +38,7 @@ from bot.favours.parsing import (
     FavorForgetMe,
     FavorHelp,
     FavorHistory,
+    FavorInsights,
     FavorLog,
     FavorOffer,
     FavorSettings,
@@ -47,6 +48,7 @@ from bot.favours.parsing import (
 )
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
+from bot.listeners.commands.insights import start_insights
 from bot.listeners.workspace import workspace_of
 from bot.members.cache import FetchUser, workspace_for
 from bot.privacy.blocks import forget_me_prompt
@@ -97,6 +99,9 @@ def handle_favor(
         return
     if isinstance(parsed, FavorExport):
         ack(**start_export(command, client, respond, context, deps))
+        return
+    if isinstance(parsed, FavorInsights):
+        ack(**start_insights(command, client, respond, context, deps))
         return
     if isinstance(parsed, FavorForgetMe):
         ack(**forget_me_prompt(command["user_id"]))
