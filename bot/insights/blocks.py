@@ -16,6 +16,10 @@ Block = dict[str, Any]
 CHANNELS_SHOWN = 10
 FEWER = f"fewer than {MIN_PEOPLE}"
 CHART_ON_ITS_WAY = ":bar_chart: The chart is on its way to our direct message."
+COMING = (
+    ":hourglass_flowing_sand: Working out the team insight: the figures will show here in a "
+    "moment, and the chart is on its way to our direct message."
+)
 DEFINITIONS = (
     "Counts of people unless said. *Only gave*: gave help, and neither received help nor "
     "posted an ask, anywhere in the period. *Two-way*: pairs who helped each other in both "
@@ -25,6 +29,10 @@ DEFINITIONS = (
     "exchanges in the period took place). Every figure covers at least "
     f"{MIN_PEOPLE} people, or it reads “{FEWER}”. No names, no balances."
 )
+
+
+def insights_coming() -> Message:
+    return {"response_type": "ephemeral", "text": COMING}
 
 
 def insights_message(insights: Insights, chart_coming: bool = True) -> Message:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, Select, and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import CTE, and_, case, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.models import Credit, FavorRequest
@@ -94,45 +94,73 @@ def participation(team_id: str, since: datetime, now: datetime) -> CTE:
     return union_all(*rows, asks).cte("participation")
 
 
+ROLES = ("gave", "received", "asked")
+
+
 def people_counts(
-    session: Session, team_id: str, now: datetime, by_channel: bool
+    session: Session, team_id: str, now: datetime
 ) -> dict[str | None, dict[int, dict[str, int]]]:
-    """Active, gave, received, asked and only-gave counts, per channel or for the workspace."""
+    """Active, gave, received, asked and only-gave counts: for the workspace (key None) and
+    per channel, in one statement.
+
+    Each person's roles are first folded into flags, per channel (`mine`) and then across
+    channels (`anywhere`): the counts are sums of flags, hash aggregates rather than one sort
+    per `count(DISTINCT …)`.
+    """
     starts = period_starts(now)
     rows = participation(team_id, starts[LONGEST], now)
-    # Whether each person received or asked in each period, anywhere: "only gave" is
-    # gave here and took nothing anywhere.
-    took = (
-        select(
-            rows.c.person,
-            *(
-                func.max(case((and_(rows.c.role != "gave", rows.c.at >= since), 1), else_=0)).label(
-                    f"took_{weeks}"
-                )
-                for weeks, since in starts.items()
-            ),
-        )
-        .group_by(rows.c.person)
-        .cte("took")
-    )
-    columns: list[Any] = []
+    flags: list[Any] = []
     for weeks, since in starts.items():
         recent = rows.c.at >= since
-        columns.append(_people(rows, recent).label(f"active_{weeks}"))
-        for role in ("gave", "received", "asked"):
-            columns.append(
-                _people(rows, and_(recent, rows.c.role == role)).label(f"{role}_{weeks}")
-            )
-        only = and_(recent, rows.c.role == "gave", took.c[f"took_{weeks}"] == 0)
-        columns.append(_people(rows, only).label(f"only_gave_{weeks}"))
-    query: Select[Any] = select(*columns).select_from(
-        rows.join(took, took.c.person == rows.c.person)
+        for role in ROLES:
+            flags.append(_flag(and_(recent, rows.c.role == role)).label(f"{role}_{weeks}"))
+    mine = (
+        select(rows.c.person, rows.c.channel_id, *flags)
+        .group_by(rows.c.person, rows.c.channel_id)
+        .cte("mine")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    if by_channel:
-        query = query.add_columns(rows.c.channel_id).group_by(rows.c.channel_id)
+    names = [f"{role}_{weeks}" for weeks in PERIODS for role in ROLES]
+    anywhere = (
+        select(mine.c.person, *(func.max(mine.c[name]).label(name) for name in names))
+        .group_by(mine.c.person)
+        .cte("anywhere")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+    def sums(scope: Any, took: Any) -> list[Any]:
+        columns = []
+        for weeks in PERIODS:
+            gave, received, asked = (scope.c[f"{role}_{weeks}"] for role in ROLES)
+            columns += [
+                func.sum(case((gave + received + asked > 0, 1), else_=0)).label(f"active_{weeks}"),
+                *(func.sum(scope.c[f"{role}_{weeks}"]).label(f"{role}_{weeks}") for role in ROLES),
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                gave == 1,
+                                took.c[f"received_{weeks}"] + took.c[f"asked_{weeks}"] == 0,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ).label(f"only_gave_{weeks}"),
+            ]
+        return columns
+
+    workspace = select(
+        null().label("channel_id"), literal(0).label("per_channel"), *sums(anywhere, anywhere)
+    )
+    channels = (
+        select(mine.c.channel_id, literal(1), *sums(mine, anywhere))
+        .join_from(mine, anywhere, anywhere.c.person == mine.c.person)
+        .group_by(mine.c.channel_id)
+    )
     found: dict[str | None, dict[int, dict[str, int]]] = {}
-    for row in session.execute(query).mappings():
-        channel = row["channel_id"] if by_channel else None
+    for row in session.execute(union_all(workspace, channels)).mappings():
+        channel = row["channel_id"] if row["per_channel"] else None
         found[channel] = {
             weeks: {
                 name: int(row[f"{name}_{weeks}"] or 0)
@@ -143,5 +171,5 @@ def people_counts(
     return found
 
 
-def _people(rows: CTE, condition: Any) -> Any:
-    return func.count(distinct(case((condition, rows.c.person), else_=None)))
+def _flag(condition: Any) -> Any:
+    return func.max(case((condition, 1), else_=0))

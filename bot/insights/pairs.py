@@ -17,12 +17,13 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    Select,
     and_,
     case,
     distinct,
     exists,
     func,
+    literal,
+    null,
     select,
     union_all,
 )
@@ -53,56 +54,84 @@ def _in_period(team_id: str, since: datetime, now: datetime) -> Any:
 
 def two_way(session: Session, team_id: str, now: datetime) -> PairCounts:
     """Two-way pairs and the people in them, per period: for the workspace (key None) and
-    per channel, from one statement."""
+    per channel.
+
+    Each pair's credits are folded into two flags per period, one per direction, per channel
+    (`in_channel`) and then across channels (`anywhere`): hash aggregates, no sort of the
+    period's credits per `count(DISTINCT …)`.
+    """
     starts = period_starts(now)
-    found: PairCounts = {}
-    for by_channel in (False, True):
-        keys = [_lo().label("lo"), _hi().label("hi")]
-        if by_channel:
-            keys.append(Credit.channel_id.label("channel_id"))
-        both = [
-            case(
-                (
-                    func.count(distinct(case((Credit.created_at >= since, Credit.helper_id)))) == 2,
-                    1,
-                ),
-                else_=0,
-            ).label(f"both_{weeks}")
-            for weeks, since in starts.items()
-        ]
-        pairs = (
-            select(*keys, *both)
-            .where(_in_period(team_id, starts[LONGEST], now))
-            .group_by(*keys)
-            .cte("pairs")
+    forward = Credit.helper_id < Credit.helped_id
+    flags = [
+        func.max(case((and_(Credit.created_at >= since, way), 1), else_=0)).label(f"{name}_{w}")
+        for w, since in starts.items()
+        for name, way in (("fwd", forward), ("back", ~forward))
+    ]
+    in_channel = (
+        select(_lo().label("lo"), _hi().label("hi"), Credit.channel_id, *flags)
+        .where(_in_period(team_id, starts[LONGEST], now))
+        .group_by(_lo(), _hi(), Credit.channel_id)
+        .cte("in_channel")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    names = [f"{name}_{w}" for w in PERIODS for name in ("fwd", "back")]
+    anywhere = (
+        select(
+            in_channel.c.lo,
+            in_channel.c.hi,
+            null().label("channel_id"),
+            *(func.max(in_channel.c[n]).label(n) for n in names),
         )
-        for channel, counts in _count(session, pairs, by_channel).items():
-            found[channel] = counts
+        .group_by(in_channel.c.lo, in_channel.c.hi)
+        .subquery()
+    )
+    found: PairCounts = {}
+    for pairs, by_channel in ((anywhere, False), (in_channel, True)):
+        both = (
+            select(
+                pairs.c.lo,
+                pairs.c.hi,
+                pairs.c.channel_id,
+                *(
+                    case((pairs.c[f"fwd_{w}"] + pairs.c[f"back_{w}"] == 2, 1), else_=0).label(
+                        f"both_{w}"
+                    )
+                    for w in PERIODS
+                ),
+            )
+            .where(pairs.c[f"fwd_{LONGEST}"] + pairs.c[f"back_{LONGEST}"] == 2)
+            .cte("both_ways")
+        )
+        found.update(_count(session, both, by_channel))
     return found
 
 
 def _count(session: Session, pairs: CTE, by_channel: bool) -> PairCounts:
-    """(pairs, people) for each period's flag column `both_<weeks>` of `pairs`."""
-    channel = [pairs.c.channel_id] if by_channel else []
+    """(pairs, people) for each period's flag column `both_<weeks>` of two-way `pairs`."""
     ends = union_all(
         *(
-            select(end.label("person"), *channel, *(pairs.c[f"both_{w}"] for w in PERIODS)).where(
-                pairs.c[f"both_{LONGEST}"] == 1
+            select(
+                end.label("person"), pairs.c.channel_id, *(pairs.c[f"both_{w}"] for w in PERIODS)
             )
             for end in (pairs.c.lo, pairs.c.hi)
         )
-    ).cte("ends")
-    ends_channel = [ends.c.channel_id] if by_channel else []
-    people_query: Select[Any] = select(
-        *ends_channel,
-        *(
-            func.count(distinct(case((ends.c[f"both_{w}"] == 1, ends.c.person)))).label(f"p_{w}")
-            for w in PERIODS
-        ),
-    ).group_by(*ends_channel)
-    pair_query: Select[Any] = select(
-        *channel, *(func.sum(pairs.c[f"both_{w}"]).label(f"n_{w}") for w in PERIODS)
-    ).group_by(*channel)
+    ).subquery()
+    # A person is in a two-way pair of a period if any of their pairs is.
+    person = (
+        select(
+            ends.c.person,
+            ends.c.channel_id,
+            *(func.max(ends.c[f"both_{w}"]).label(f"both_{w}") for w in PERIODS),
+        )
+        .group_by(ends.c.person, ends.c.channel_id)
+        .subquery()
+    )
+    people_query = select(
+        person.c.channel_id, *(func.sum(person.c[f"both_{w}"]).label(f"p_{w}") for w in PERIODS)
+    ).group_by(person.c.channel_id)
+    pair_query = select(
+        pairs.c.channel_id, *(func.sum(pairs.c[f"both_{w}"]).label(f"n_{w}") for w in PERIODS)
+    ).group_by(pairs.c.channel_id)
     people = {
         (row["channel_id"] if by_channel else None): row
         for row in session.execute(people_query).mappings()
@@ -112,7 +141,7 @@ def _count(session: Session, pairs: CTE, by_channel: bool) -> PairCounts:
         key = row["channel_id"] if by_channel else None
         seen = people.get(key)
         found[key] = {
-            w: (int(row[f"n_{w}"] or 0), int(seen[f"p_{w}"]) if seen else 0) for w in PERIODS
+            w: (int(row[f"n_{w}"] or 0), int(seen[f"p_{w}"] or 0) if seen else 0) for w in PERIODS
         }
     return found
 
@@ -156,13 +185,9 @@ def _new_connections(
 
     first = (
         select(ranked.c.lo, ranked.c.hi, ranked.c.channel_id)
-        .where(
-            ranked.c.nth == 1,
-            ranked.c.channel_id.is_not(None),
-            ~met_before(ranked.c.lo, ranked.c.hi),
-            ~met_before(ranked.c.hi, ranked.c.lo),
-        )
-        .cte("first_met")
+        .where(ranked.c.nth == 1, ranked.c.channel_id.is_not(None))
+        .cte("first_in_period")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     taking_part = union_all(
         *(
@@ -184,8 +209,15 @@ def _new_connections(
         .group_by(taking_part.c.person, taking_part.c.channel_id)
         .subquery()
     )
-    usual = select(by_channel.c.person, by_channel.c.channel_id).where(by_channel.c.nth == 1)
-    usual_lo, usual_hi = usual.cte("usual_lo"), usual.cte("usual_hi")
+    # Materialized: each is read more than once, and the planner cannot guess their sizes,
+    # so inlined it would run them again for every row of the join.
+    usual = (
+        select(by_channel.c.person, by_channel.c.channel_id)
+        .where(by_channel.c.nth == 1)
+        .cte("usual")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    usual_lo, usual_hi = usual.alias("usual_lo"), usual.alias("usual_hi")
     across = (
         select(first.c.lo, first.c.hi, first.c.channel_id)
         .join(usual_lo, usual_lo.c.person == first.c.lo)
@@ -193,25 +225,28 @@ def _new_connections(
         .where(
             first.c.channel_id.is_distinct_from(usual_lo.c.channel_id),
             first.c.channel_id.is_distinct_from(usual_hi.c.channel_id),
+            # Last, as it is the costly part: one index probe each way per pair left.
+            ~met_before(first.c.lo, first.c.hi),
+            ~met_before(first.c.hi, first.c.lo),
         )
-        .cte("across")
+        .subquery()
     )
-    ends = union_all(
-        *(select(end.label("person"), across.c.channel_id) for end in (across.c.lo, across.c.hi))
-    ).cte("across_ends")
-    found: dict[str | None, tuple[int, int]] = {}
-    per_channel = select(across.c.channel_id, func.count()).group_by(across.c.channel_id)
-    people: dict[str | None, int] = dict(
-        session.execute(
-            select(ends.c.channel_id, func.count(distinct(ends.c.person))).group_by(
-                ends.c.channel_id
+    ends = (
+        union_all(
+            *(
+                select(end.label("person"), across.c.channel_id)
+                for end in (across.c.lo, across.c.hi)
             )
-        ).all()
+        )
+        .cte("across_ends")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    total_people = session.scalar(select(func.count(distinct(ends.c.person)))) or 0
-    total = 0
-    for channel, pairs in session.execute(per_channel):
-        found[channel] = (pairs, people.get(channel, 0))
-        total += pairs
-    found[None] = (total, total_people)
+    # Each pair is two ends, in the channel where they met: pairs are half the ends.
+    counted = (ends.c.channel_id, func.count() // 2, func.count(distinct(ends.c.person)))
+    per_channel = select(*counted).group_by(ends.c.channel_id)
+    total = select(null(), *counted[1:])
+    found: dict[str | None, tuple[int, int]] = {None: (0, 0)}
+    both = union_all(per_channel.add_columns(literal(1)), total.add_columns(literal(0)))
+    for channel, pairs, people, is_channel in session.execute(both):
+        found[channel if is_channel else None] = (int(pairs), int(people))
     return found

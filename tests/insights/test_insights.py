@@ -115,6 +115,25 @@ def command(sandbox: Sandbox, user: str, text: str = "insights") -> Message:
     return shown
 
 
+def told_after(sandbox: Sandbox, answer: Message, count: int = 1) -> list[Message]:
+    """The private messages to Alice in #general after the command's answer: the figures
+    and the chart follow it, through the response_url."""
+    return wait_for(
+        lambda: (
+            shown
+            if len(
+                shown := [
+                    m
+                    for m in sandbox.emulator.messages(GENERAL, ephemeral=True)
+                    if m.ephemeral_for == ALICE and m.ts != answer.ts
+                ]
+            )
+            >= count
+            else []
+        )
+    )
+
+
 def scope_lines(message: Message) -> dict[str, list[str]]:
     """Each section's lines, by its title line."""
     found = {}
@@ -185,13 +204,18 @@ def test_an_admin_sees_counts_over_five_people_and_never_a_name(
     answer = command(sandbox, ALICE)
 
     assert answer.ephemeral_for == ALICE
-    sections = scope_lines(answer)
+    assert answer.text == (
+        ":hourglass_flowing_sand: Working out the team insight: the figures will show here in "
+        "a moment, and the chart is on its way to our direct message."
+    )
+    [figures] = told_after(sandbox, answer)
+    sections = scope_lines(figures)
     assert sections == {
         "*The whole workspace*": WORKSPACE_EXPECTED,
         f"*<#{RANDOM}>*": RANDOM_EXPECTED,
         f"*<#{GENERAL}>*": GENERAL_EXPECTED,
     }
-    shown = json.dumps(answer.blocks) + answer.text
+    shown = json.dumps(figures.blocks) + figures.text
     assert DEV not in shown  # four active people: the channel is left out
     assert "1 channels with fewer than 5 active people are left out." in shown
     assert "The chart is on its way to our direct message." in shown
@@ -248,17 +272,11 @@ def test_a_chart_that_cannot_be_uploaded_is_told_privately(
 
     answer = command(sandbox, ALICE)
 
-    assert answer.text == "Team insight for the last 4 and 12 weeks."
-    told = wait_for(
-        lambda: [
-            m.text
-            for m in sandbox.emulator.messages(GENERAL, ephemeral=True)
-            if m.ephemeral_for == ALICE and m.ts != answer.ts
-        ]
-    )
-    assert told == [
+    figures, told = told_after(sandbox, answer, 2)
+    assert figures.text == "Team insight for the last 4 and 12 weeks."
+    assert told.text == (
         ":warning: I couldn't send the chart to our direct message. Please try again in a minute."
-    ]
+    )
     assert sandbox.emulator.uploaded_files == []
 
 

@@ -15,9 +15,8 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.insights.blocks import chart_failed, insights_message
-from bot.insights.report import authorize_insights, team_insights
-from bot.listeners.commands.insights import BROKEN, deliver_chart, say
+from bot.insights.report import authorize_insights
+from bot.listeners.commands.insights import deliver_insights, say
 from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
 from bot.slack.messages import Message, ephemeral
@@ -45,19 +44,13 @@ def _insights_to_dm(client: WebClient, deps: Deps, team_id: str, user_id: str) -
         return
 
     def tell(message: Message) -> None:
-        say(lambda: client.chat_postMessage(channel=dm, text=message["text"]))
+        shown = {key: value for key, value in message.items() if key != "response_type"}
+        say(lambda: client.chat_postMessage(channel=dm, **shown))
 
     try:
         with deps.sessions.begin() as session:
             authorize_insights(session, now, team_id, user_id, user_fetcher(client))
-            message = insights_message(team_insights(session, team_id, now))
     except InputError as error:
         tell(ephemeral(error.user_message))
         return
-    except Exception:
-        log.exception("the team insight of %s for %s failed", team_id, user_id)
-        tell(chart_failed(BROKEN))
-        return
-    message.pop("response_type", None)
-    say(lambda: client.chat_postMessage(channel=dm, **message))
-    deliver_chart(client, deps, team_id, user_id, now, tell)
+    deliver_insights(client, deps, team_id, user_id, now, tell)

@@ -1,12 +1,13 @@
-"""`/favor insights` and the admins' *Team insight* button on the Home.
+"""`/favor insights`: answered at once; the figures, then the chart, follow privately.
 
-The figures are a handful of aggregate statements (bot.insights), quick enough to answer the
-command with. The chart takes longer to draw and upload, so it is done afterwards on Bolt's
-listener executor (the thread pool Bolt runs lazy listeners on, as the export does): the app
-runs with process_before_response, so anything done before returning would hold the answer
-back. A Bolt lazy listener would run on the same pool, but it gets the command's payload
-again rather than the figures' time and the admin already checked here. How the chart went
-is told privately: through the command's response_url, or, from the Home, in the DM.
+Only the admin check runs before the answer. The figures (a handful of aggregate statements
+over 12 weeks of a workspace's credits) and the chart (drawn, then uploaded) run afterwards
+on Bolt's listener executor, the thread pool Bolt runs lazy listeners on, as the export does:
+the app runs with process_before_response, so anything done before returning would hold the
+answer back, and a big workspace's figures must not risk Slack's 3 seconds. A Bolt lazy
+listener would run on the same pool, but would get the command's payload again rather than
+the moment and the admin already checked here. The figures come through the command's
+response_url, the chart to the DM; a failure of either is said through the response_url.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.insights.blocks import chart_failed, insights_message
+from bot.insights.blocks import chart_failed, insights_coming, insights_message
 from bot.insights.chart import CHART_FILENAME, CHART_TITLE, chart_alt_text, chart_png
 from bot.insights.report import authorize_insights, team_insights
 from bot.insights.weekly import weekly
@@ -44,18 +45,20 @@ NOT_ALLOWED_TO_UPLOAD = (
     "reinstall it (it needs the files:write and im:write permissions), then try again."
 )
 BROKEN = "Something went wrong while drawing the chart. Please try again in a minute."
+FIGURES_BROKEN = (
+    "Something went wrong while working out the team insight. Please try again in a minute."
+)
 CHART_COMMENT = "Team insight, the last 12 weeks: counts only, each over 5 people or more."
 
 
 def start_insights(
     command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext, deps: Deps
 ) -> Message:
-    """The command's answer: a refusal, or the figures with the chart under way."""
+    """The command's answer: a refusal, or a note that the figures and chart are coming."""
     team_id, user_id, now = workspace_of(context), command["user_id"], deps.clock()
     try:
         with deps.sessions.begin() as session:
             authorize_insights(session, now, team_id, user_id, user_fetcher(client))
-            insights = team_insights(session, team_id, now)
     except InputError as error:
         return ephemeral(error.user_message)
 
@@ -63,9 +66,24 @@ def start_insights(
         say(lambda: respond(**message))
 
     context.listener_runner.listener_executor.submit(
-        deliver_chart, client, deps, team_id, user_id, now, tell
+        deliver_insights, client, deps, team_id, user_id, now, tell
     )
-    return insights_message(insights)
+    return insights_coming()
+
+
+def deliver_insights(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, now: datetime, tell: Tell
+) -> None:
+    """Work out the figures and say them; then the chart."""
+    try:
+        with deps.sessions.begin() as session:
+            message = insights_message(team_insights(session, team_id, now))
+    except Exception:
+        log.exception("the team insight of %s for %s failed", team_id, user_id)
+        tell(chart_failed(FIGURES_BROKEN))
+        return
+    tell(message)
+    deliver_chart(client, deps, team_id, user_id, now, tell)
 
 
 def deliver_chart(
