@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     and_,
     case,
     distinct,
@@ -24,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -83,10 +83,11 @@ def two_way(session: Session, team_id: str, now: datetime) -> PairCounts:
             *(func.max(in_channel.c[n]).label(n) for n in names),
         )
         .group_by(in_channel.c.lo, in_channel.c.hi)
-        .subquery()
+        .cte("anywhere")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    found: PairCounts = {}
-    for pairs, by_channel in ((anywhere, False), (in_channel, True)):
+    parts: list[Any] = []
+    for pairs, is_channel in ((anywhere, 0), (in_channel, 1)):
         both = (
             select(
                 pairs.c.lo,
@@ -100,14 +101,26 @@ def two_way(session: Session, team_id: str, now: datetime) -> PairCounts:
                 ),
             )
             .where(pairs.c[f"fwd_{LONGEST}"] + pairs.c[f"back_{LONGEST}"] == 2)
-            .cte("both_ways")
+            .subquery()
         )
-        found.update(_count(session, both, by_channel))
+        parts += _counted(both, is_channel)
+    found: PairCounts = {}
+    for what, is_channel, channel, *numbers in session.execute(union_all(*parts)):
+        key = channel if is_channel else None
+        counts = found.setdefault(key, {w: (0, 0) for w in PERIODS})
+        for w, number in zip(PERIODS, numbers, strict=True):
+            pairs_seen, people_seen = counts[w]
+            counts[w] = (
+                (int(number or 0), people_seen)
+                if what == "pairs"
+                else (pairs_seen, int(number or 0))
+            )
     return found
 
 
-def _count(session: Session, pairs: CTE, by_channel: bool) -> PairCounts:
-    """(pairs, people) for each period's flag column `both_<weeks>` of two-way `pairs`."""
+def _counted(pairs: Any, is_channel: int) -> list[Any]:
+    """Two selects over two-way `pairs` (flag `both_<weeks>` per period): the pairs, and the
+    people in them, per channel_id; each row says which it counts."""
     ends = union_all(
         *(
             select(
@@ -126,52 +139,92 @@ def _count(session: Session, pairs: CTE, by_channel: bool) -> PairCounts:
         .group_by(ends.c.person, ends.c.channel_id)
         .subquery()
     )
-    people_query = select(
-        person.c.channel_id, *(func.sum(person.c[f"both_{w}"]).label(f"p_{w}") for w in PERIODS)
-    ).group_by(person.c.channel_id)
-    pair_query = select(
-        pairs.c.channel_id, *(func.sum(pairs.c[f"both_{w}"]).label(f"n_{w}") for w in PERIODS)
-    ).group_by(pairs.c.channel_id)
-    people = {
-        (row["channel_id"] if by_channel else None): row
-        for row in session.execute(people_query).mappings()
-    }
-    found: PairCounts = {}
-    for row in session.execute(pair_query).mappings():
-        key = row["channel_id"] if by_channel else None
-        seen = people.get(key)
-        found[key] = {
-            w: (int(row[f"n_{w}"] or 0), int(seen[f"p_{w}"] or 0) if seen else 0) for w in PERIODS
-        }
-    return found
+    return [
+        select(
+            literal(what),
+            literal(is_channel),
+            rows.c.channel_id,
+            *(func.sum(rows.c[f"both_{w}"]) for w in PERIODS),
+        ).group_by(rows.c.channel_id)
+        for what, rows in (("pairs", pairs), ("people", person))
+    ]
 
 
 def new_connections(session: Session, team_id: str, now: datetime) -> PairCounts:
     """New connections across channels, and the people in them, per period: for the
-    workspace (key None) and per channel where they happened."""
-    found: PairCounts = {}
-    for weeks, since in period_starts(now).items():
-        for channel, counted in _new_connections(session, team_id, since, now).items():
-            found.setdefault(channel, {w: (0, 0) for w in PERIODS})[weeks] = counted
-    return found
-
-
-def _new_connections(
-    session: Session, team_id: str, since: datetime, now: datetime
-) -> dict[str | None, tuple[int, int]]:
+    workspace (key None) and per channel where they happened. One statement for both periods:
+    a pair whose first credit ever falls in the last 4 weeks has that same credit first in
+    the 12 weeks; only the usual channels differ, and are ranked from the same counts."""
+    starts = period_starts(now)
+    since = starts[LONGEST]
     period = _in_period(team_id, since, now)
     ranked = (
         select(
             _lo().label("lo"),
             _hi().label("hi"),
             Credit.channel_id,
+            Credit.created_at,
             func.row_number()
             .over(partition_by=(_lo(), _hi()), order_by=(Credit.created_at, Credit.id))
             .label("nth"),
         )
         .where(period)
-        .cte("ranked")
+        .subquery()
     )
+    first = (
+        select(ranked.c.lo, ranked.c.hi, ranked.c.channel_id, ranked.c.created_at)
+        .where(ranked.c.nth == 1, ranked.c.channel_id.is_not(None))
+        .cte("first_in_period")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    taking_part = union_all(
+        *(
+            select(person.label("person"), Credit.channel_id, Credit.created_at).where(period)
+            for person in (Credit.helper_id, Credit.helped_id)
+        )
+    ).subquery()
+    counts = (
+        select(
+            taking_part.c.person,
+            taking_part.c.channel_id,
+            *(
+                func.count(case((taking_part.c.created_at >= start, 1))).label(f"n_{w}")
+                for w, start in starts.items()
+            ),
+        )
+        .group_by(taking_part.c.person, taking_part.c.channel_id)
+        .subquery()
+    )
+    # Each person's usual channel in each period: the one with most of their credits (the
+    # smallest id on a tie); a person with none in a period has none.
+    usual = select(
+        counts.c.person,
+        *(
+            case(
+                (
+                    and_(
+                        counts.c[f"n_{w}"] > 0,
+                        func.row_number().over(
+                            partition_by=counts.c.person,
+                            order_by=(counts.c[f"n_{w}"].desc(), counts.c.channel_id),
+                        )
+                        == 1,
+                    ),
+                    counts.c.channel_id,
+                )
+            ).label(f"usual_{w}")
+            for w in PERIODS
+        ),
+    ).subquery()
+    usual_by_person = (
+        select(
+            usual.c.person, *(func.max(usual.c[f"usual_{w}"]).label(f"usual_{w}") for w in PERIODS)
+        )
+        .group_by(usual.c.person)
+        .cte("usual")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    usual_lo, usual_hi = usual_by_person.alias("usual_lo"), usual_by_person.alias("usual_hi")
     earlier = aliased(Credit)
 
     def met_before(helper: Any, helped: Any) -> Any:
@@ -183,70 +236,62 @@ def _new_connections(
             earlier.retracted_at.is_(None),
         )
 
-    first = (
-        select(ranked.c.lo, ranked.c.hi, ranked.c.channel_id)
-        .where(ranked.c.nth == 1, ranked.c.channel_id.is_not(None))
-        .cte("first_in_period")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    taking_part = union_all(
-        *(
-            select(person.label("person"), Credit.channel_id).where(period)
-            for person in (Credit.helper_id, Credit.helped_id)
+    def across_in(w: int) -> Any:
+        return and_(
+            first.c.created_at >= starts[w],
+            first.c.channel_id.is_distinct_from(usual_lo.c[f"usual_{w}"]),
+            first.c.channel_id.is_distinct_from(usual_hi.c[f"usual_{w}"]),
         )
-    ).subquery()
-    by_channel = (
-        select(
-            taking_part.c.person,
-            taking_part.c.channel_id,
-            func.row_number()
-            .over(
-                partition_by=taking_part.c.person,
-                order_by=(func.count().desc(), taking_part.c.channel_id),
-            )
-            .label("nth"),
-        )
-        .group_by(taking_part.c.person, taking_part.c.channel_id)
-        .subquery()
-    )
-    # Materialized: each is read more than once, and the planner cannot guess their sizes,
-    # so inlined it would run them again for every row of the join.
-    usual = (
-        select(by_channel.c.person, by_channel.c.channel_id)
-        .where(by_channel.c.nth == 1)
-        .cte("usual")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    usual_lo, usual_hi = usual.alias("usual_lo"), usual.alias("usual_hi")
+
     across = (
-        select(first.c.lo, first.c.hi, first.c.channel_id)
+        select(
+            first.c.lo,
+            first.c.hi,
+            first.c.channel_id,
+            *(case((across_in(w), 1), else_=0).label(f"across_{w}") for w in PERIODS),
+        )
         .join(usual_lo, usual_lo.c.person == first.c.lo)
         .join(usual_hi, usual_hi.c.person == first.c.hi)
         .where(
-            first.c.channel_id.is_distinct_from(usual_lo.c.channel_id),
-            first.c.channel_id.is_distinct_from(usual_hi.c.channel_id),
+            or_(*(across_in(w) for w in PERIODS)),
             # Last, as it is the costly part: one index probe each way per pair left.
             ~met_before(first.c.lo, first.c.hi),
             ~met_before(first.c.hi, first.c.lo),
         )
-        .subquery()
+        .cte("across")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    flags = [across.c[f"across_{w}"] for w in PERIODS]
     ends = (
         union_all(
             *(
-                select(end.label("person"), across.c.channel_id)
+                select(end.label("person"), across.c.channel_id, *flags)
                 for end in (across.c.lo, across.c.hi)
             )
         )
         .cte("across_ends")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    # Each pair is two ends, in the channel where they met: pairs are half the ends.
-    counted = (ends.c.channel_id, func.count() // 2, func.count(distinct(ends.c.person)))
-    per_channel = select(*counted).group_by(ends.c.channel_id)
-    total = select(null(), *counted[1:])
-    found: dict[str | None, tuple[int, int]] = {None: (0, 0)}
-    both = union_all(per_channel.add_columns(literal(1)), total.add_columns(literal(0)))
-    for channel, pairs, people, is_channel in session.execute(both):
-        found[channel if is_channel else None] = (int(pairs), int(people))
+
+    def counted(people: Any) -> list[Any]:
+        # Each pair is two ends, in the channel where they met: pairs are half the ends.
+        columns: list[Any] = []
+        for w in PERIODS:
+            flag = ends.c[f"across_{w}"]
+            columns += [
+                func.sum(flag) // 2,
+                func.count(distinct(case((flag == 1, people)))),
+            ]
+        return columns
+
+    per_channel = select(ends.c.channel_id, literal(1), *counted(ends.c.person)).group_by(
+        ends.c.channel_id
+    )
+    total = select(null(), literal(0), *counted(ends.c.person))
+    found: PairCounts = {None: {w: (0, 0) for w in PERIODS}}
+    for channel, is_channel, *numbers in session.execute(union_all(per_channel, total)):
+        found[channel if is_channel else None] = {
+            w: (int(numbers[2 * i] or 0), int(numbers[2 * i + 1] or 0))
+            for i, w in enumerate(PERIODS)
+        }
     return found
