@@ -226,8 +226,7 @@ def test_an_admin_sees_counts_over_five_people_and_never_a_name(
     assert chart.channels == (f"D{ALICE}",)
     assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert chart.filename == "goodwill-team-insight.png"
-    [reserved] = sandbox.emulator.calls_to("files.getUploadURLExternal")
-    alt = reserved.args["alt_txt"]
+    alt = chart.alt_txt
     assert alt == (
         "Line chart of the last 12 weeks, oldest first. People who gave: "
         "-, -, -, -, -, -, -, -, -, -, -, 7. Received: -, -, -, -, -, -, -, -, -, -, -, 6. "
