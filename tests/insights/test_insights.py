@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.favours.parsing import FavorInsights, FavorUsage, parse_favor
 from bot.insights.figures import Figures
 from bot.insights.report import team_insights
 from bot.ledger.credits import NewCredit
@@ -293,3 +294,12 @@ def test_the_home_button_sends_figures_and_chart_to_the_admins_dm(
     assert chart.channels == (f"D{ALICE}",)
     figures, _comment = sandbox.emulator.messages(f"D{ALICE}")
     assert scope_lines(figures)["*The whole workspace*"] == WORKSPACE_EXPECTED
+
+
+def test_insights_parses_alone_in_any_case() -> None:
+    assert parse_favor("insights") == FavorInsights()
+    assert parse_favor("  Insights ") == FavorInsights()
+    assert parse_favor("insights please") == FavorUsage("`/favor insights` takes nothing after it.")
+    typo = parse_favor("insight")
+    assert isinstance(typo, FavorUsage)
+    assert typo.problem == "I don't know `/favor insight`. Did you mean `/favor insights`?"
