@@ -112,5 +112,5 @@ def waited(seconds: float) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def chart_failed(problem: str) -> Message:
+def insight_failed(problem: str) -> Message:
     return {"response_type": "ephemeral", "text": f":warning: {problem}"}

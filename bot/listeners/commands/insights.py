@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.insights.blocks import chart_failed, insights_coming, insights_message
+from bot.insights.blocks import insight_failed, insights_coming, insights_message
 from bot.insights.chart import CHART_FILENAME, CHART_TITLE, chart_alt_text, chart_png
 from bot.insights.report import authorize_insights, team_insights
 from bot.insights.weekly import weekly
@@ -80,7 +80,7 @@ def deliver_insights(
             message = insights_message(team_insights(session, team_id, now))
     except Exception:
         log.exception("the team insight of %s for %s failed", team_id, user_id)
-        tell(chart_failed(FIGURES_BROKEN))
+        tell(insight_failed(FIGURES_BROKEN))
         return
     tell(message)
     deliver_chart(client, deps, team_id, user_id, now, tell)
@@ -107,10 +107,10 @@ def deliver_chart(
     except SlackApiError as error:
         code = error.response.get("error")
         log.warning("the insight chart could not be delivered: %s", code)
-        tell(chart_failed(NOT_ALLOWED_TO_UPLOAD if code == "missing_scope" else failure))
+        tell(insight_failed(NOT_ALLOWED_TO_UPLOAD if code == "missing_scope" else failure))
     except Exception:
         log.exception("the insight chart of %s for %s failed", team_id, user_id)
-        tell(chart_failed(BROKEN))
+        tell(insight_failed(BROKEN))
 
 
 def say(send: Callable[[], object]) -> None:
