@@ -243,7 +243,7 @@ def new_connections(session: Session, team_id: str, now: datetime) -> PairCounts
             first.c.channel_id.is_distinct_from(usual_hi.c[f"usual_{w}"]),
         )
 
-    across = (
+    candidates = (
         select(
             first.c.lo,
             first.c.hi,
@@ -252,11 +252,16 @@ def new_connections(session: Session, team_id: str, now: datetime) -> PairCounts
         )
         .join(usual_lo, usual_lo.c.person == first.c.lo)
         .join(usual_hi, usual_hi.c.person == first.c.hi)
+        .where(or_(*(across_in(w) for w in PERIODS)))
+        .cte("candidates")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    # Only then the costly part, on the pairs left: one index probe each way per pair.
+    across = (
+        select(candidates)
         .where(
-            or_(*(across_in(w) for w in PERIODS)),
-            # Last, as it is the costly part: one index probe each way per pair left.
-            ~met_before(first.c.lo, first.c.hi),
-            ~met_before(first.c.hi, first.c.lo),
+            ~met_before(candidates.c.lo, candidates.c.hi),
+            ~met_before(candidates.c.hi, candidates.c.lo),
         )
         .cte("across")
         .prefix_with("MATERIALIZED", dialect="postgresql")
