@@ -40,7 +40,7 @@ class Figures:
     asks_answered: int = 0  # of those, asks someone offered to help with (count of asks)
     answered_askers: int = 0  # the people whose asks were answered
     median_answer_seconds: float | None = None
-    new_connections: int = 0  # pairs (see bot.insights.pairs.new_connections)
+    new_connections: int = 0  # pairs (see bot.insights.connections)
     new_connection_people: int = 0
 
 

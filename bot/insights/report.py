@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.insights.asks import ask_figures
+from bot.insights.connections import new_connections
 from bot.insights.figures import (
     LONGEST,
     MIN_PEOPLE,
@@ -18,7 +19,7 @@ from bot.insights.figures import (
     ScopeInsight,
     people_counts,
 )
-from bot.insights.pairs import new_connections, two_way
+from bot.insights.pairs import two_way
 from bot.members.cache import FetchUser
 from bot.settings.workspace import require_admin
 
