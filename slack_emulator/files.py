@@ -3,7 +3,8 @@
 files.getUploadURLExternal answers an upload URL and a file ID; the client POSTs the file's
 bytes to that URL (files.slack.com on Slack, this emulator's /upload/v1/ path here); and
 files.completeUploadExternal shares the files in channels, once. This is what slack_sdk's
-`files_upload_v2` does. Shared files keep their bytes, so tests can read back what was sent.
+`files_upload_v2` does. Shared files keep their bytes and alt text, so tests can read back what
+was sent, and are served back, as Slack does at `url_private`, to a GET with the bot token.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from slack_emulator.validation import as_text, decode_json
 from slack_emulator.workspace import Workspace
 
 UPLOAD_PREFIX = "/upload/v1/"
+# Where shared files are served (url_private, url_private_download), as files.slack.com does.
+FILES_PREFIX = "/files-pri/"
 # How a POST of a file's bytes appears in the call log (it is not a Web API method).
 UPLOAD_URL_METHOD = "upload_url"
 MAX_ALT_TXT = 1_000
@@ -45,6 +48,11 @@ class UploadedFile:
     initial_comment: str
     thread_ts: str | None
     created: float
+    alt_txt: str = ""
+
+    @property
+    def mimetype(self) -> str:
+        return mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
 
     @property
     def size(self) -> int:
@@ -128,6 +136,7 @@ class FileStore:
                     initial_comment=comment,
                     thread_ts=thread_ts,
                     created=ws.clock(),
+                    alt_txt=r.alt_txt,
                 )
                 for item, r in zip(wanted, ready, strict=True)
                 if r is not None and r.data is not None
@@ -146,7 +155,20 @@ class FileStore:
                     thread_ts=thread_ts,
                 )
             )
-        return {"files": [_file_json(ws, file, channels) for file in shared]}
+        return {"files": [_file_json(ws, file, channels, self.base_url) for file in shared]}
+
+    def download(self, ws: Workspace, path: str, token: str | None) -> tuple[int, str, bytes]:
+        """A GET of a shared file's url_private: its status, content type and bytes. Slack
+        wants the token that may read the file (here, the bot's) as a Bearer header."""
+        if token != ws.identity.bot_token:
+            return 403, "text/plain; charset=utf-8", b"not_authed"
+        with self._lock:
+            for file in self._shared:
+                if path.startswith(_private_path(ws, file)) or path.startswith(
+                    _private_path(ws, file, download=True)
+                ):
+                    return 200, file.mimetype, file.content
+        return 404, "text/plain; charset=utf-8", b"file_not_found"
 
     def shared(self) -> list[UploadedFile]:
         with self._lock:
@@ -187,11 +209,19 @@ def _share_targets(ws: Workspace, args: JsonDict) -> list[SlackChannel]:
     return targets
 
 
-def _file_json(ws: Workspace, file: UploadedFile, channels: list[SlackChannel]) -> JsonDict:
+def _private_path(ws: Workspace, file: UploadedFile, download: bool = False) -> str:
+    where = "download/" if download else ""
+    return f"{FILES_PREFIX}{where}{ws.identity.team_id}-{file.id}/"
+
+
+def _file_json(
+    ws: Workspace, file: UploadedFile, channels: list[SlackChannel], base_url: str
+) -> JsonDict:
     ident = ws.identity
-    mimetype = mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
+    mimetype = file.mimetype
     extension = file.filename.rpartition(".")[2].lower() if "." in file.filename else "binary"
-    private_url = f"https://files.slack.com/files-pri/{ident.team_id}-{file.id}/{file.filename}"
+    host = base_url or "https://files.slack.com"
+    private_url = f"{host}{_private_path(ws, file)}{file.filename}"
     return {
         "id": file.id,
         "created": int(file.created),
@@ -209,7 +239,8 @@ def _file_json(ws: Workspace, file: UploadedFile, channels: list[SlackChannel]) 
         "size": file.size,
         "is_public": any(not (c.is_private or c.is_im or c.is_mpim) for c in channels),
         "url_private": private_url,
-        "url_private_download": private_url.replace("/files-pri/", "/files-pri/download/"),
+        "url_private_download": f"{host}{_private_path(ws, file, download=True)}{file.filename}",
+        "alt_txt": file.alt_txt,
         "permalink": f"https://{ident.team_domain}.slack.com/files/{ident.bot_user_id}/{file.id}",
         "channels": [c.id for c in channels if not (c.is_private or c.is_im or c.is_mpim)],
         "groups": [c.id for c in channels if c.is_private and not c.is_im],

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from slack_emulator.backend import Backend
-from slack_emulator.files import UPLOAD_PREFIX, UPLOAD_URL_METHOD
+from slack_emulator.files import FILES_PREFIX, UPLOAD_PREFIX, UPLOAD_URL_METHOD
 from slack_emulator.methods import HANDLERS
 from slack_emulator.models import Call, JsonDict, SlackEmulatorRejected
 from slack_emulator.responses import RESPONSE_URL_PREFIX
@@ -86,6 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._response_url(url.path)
         elif url.path.startswith(UPLOAD_PREFIX):
             self._upload(url.path)
+        elif url.path.startswith(FILES_PREFIX) and self.command == "GET":
+            self._download(url.path)
         else:
             self._read_body()
             self._send(404, {"ok": False, "error": "not_found"})
@@ -225,6 +227,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
+
+    def _download(self, path: str) -> None:
+        """A shared file's bytes, at its url_private, for a GET with the bot token."""
+        authorization = self.headers.get("Authorization", "")
+        token = authorization[len("bearer ") :].strip() if authorization else None
+        ws = self.server.backend.workspace
+        status, content_type, data = self.server.backend.files.download(ws, path, token)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send(self, status: int, body: JsonDict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()

@@ -29,6 +29,7 @@ FAVOR_HELP = "\n".join(
         "capacity (until the end of your week unless you say); `/favor available` ends it",
         "• `/favor note @someone [text|clear]`: a private note about a colleague, only you see",
         "• `/favor export`: the whole ledger as a CSV file, in your DM (admins)",
+        "• `/favor insights`: counts over the team's exchanges, and a chart (admins)",
         "• `/favor forget-me`: remove your reasons, names and settings from Goodwill",
     )
 )

@@ -34,6 +34,7 @@ SUBCOMMANDS = (
     "available",
     "note",
     "skills",
+    "insights",
 )
 _THANKING = frozenset({"thanks", "thank", "thx", "kudos"})
 _WORD_SHOWN = 30  # longer first words are not echoed back
@@ -117,6 +118,11 @@ class FavorExport:
 
 
 @dataclass(frozen=True)
+class FavorInsights:
+    """`/favor insights`: counts over the team's exchanges, and a chart (admins only)."""
+
+
+@dataclass(frozen=True)
 class FavorForgetMe:
     """`/favor forget-me`: asks to confirm, then removes the member's data from Goodwill."""
 
@@ -153,6 +159,7 @@ FavorCommand = (
     | FavorAvailable
     | FavorNote
     | FavorSkills
+    | FavorInsights
 )
 
 
@@ -199,6 +206,8 @@ def parse_favor(text: str) -> FavorCommand:
         if rest and word != "forget":
             return FavorUsage(f"`/favor {word}` takes nothing after it.")
         return FavorExport() if word == "export" else FavorForgetMe()
+    if word == "insights":
+        return FavorUsage("`/favor insights` takes nothing after it.") if rest else FavorInsights()
     if USER_MENTION.match(stripped):
         return _log(stripped)
     if first.startswith("@"):

@@ -8,7 +8,7 @@ from typing import Any
 from bot.favours.blocks import context, one_line, section
 from bot.home.contents import FAILURE_WINDOW, AdminPanel, DeliveryFailure
 from bot.settings.workspace import WEEKDAYS, WorkspaceSettings
-from bot.slack.ids import HOME_WORKSPACE_SETTINGS
+from bot.slack.ids import HOME_INSIGHTS, HOME_WORKSPACE_SETTINGS
 from bot.slack.messages import mention
 
 Block = dict[str, Any]
@@ -34,6 +34,21 @@ def admin_blocks(panel: AdminPanel) -> list[Block]:
                 "action_id": HOME_WORKSPACE_SETTINGS,
                 "text": {"type": "plain_text", "text": "Edit settings"},
                 "value": "edit",
+            },
+        },
+        {
+            "type": "section",
+            "block_id": "team_insight",
+            "text": {
+                "type": "mrkdwn",
+                "text": "*Team insight*: who gives, receives and asks, over 4 and 12 weeks; "
+                "counts over 5 people or more, never names.",
+            },
+            "accessory": {
+                "type": "button",
+                "action_id": HOME_INSIGHTS,
+                "text": {"type": "plain_text", "text": "Send to my DM"},
+                "value": "insights",
             },
         },
         context("Only workspace admins and owners see this part, and can change it."),

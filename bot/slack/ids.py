@@ -84,6 +84,7 @@ HOME_SETTING_TOGGLE = "home_setting_toggle"  # "Turn off/on" beside a setting on
 HOME_WORKSPACE_SETTINGS = "home_workspace_settings"  # admins: opens the settings modal
 HOME_BUSY = "home_busy"  # "I'm at capacity this week", on the Home
 HOME_AVAILABLE = "home_available"  # "I'm available", on the Home while at capacity
+HOME_INSIGHTS = "home_insights"  # admins: the team insight and its chart, in their DM
 NUDGE_SAY_THANKS = "nudge_say_thanks"  # in a nudge DM: opens the thanks modal
 NUDGE_OFFER_HELP = "nudge_offer_help"  # in a nudge DM: opens the offer modal
 NUDGE_NOT_NOW = "nudge_not_now"  # in a nudge DM: sets it aside
@@ -101,8 +102,9 @@ BOT_SCOPES = frozenset(
         "reactions:read",  # reaction_added, reaction_removed
         "users:read",  # users.list, users.info, team_join, user_change
         "team:read",  # team.info
-        "im:write",  # conversations.open, for the DM an admin's export goes to
-        "files:write",  # files.getUploadURLExternal, files.completeUploadExternal (export)
+        "im:write",  # conversations.open, for the DM an admin's export or chart goes to
+        # files.getUploadURLExternal, files.completeUploadExternal (export, insight chart)
+        "files:write",
         # users.conversations: the public channels a member is in (Home); member_joined_channel
         # and member_left_channel in them; channel_archive, channel_unarchive, channel_deleted
         "channels:read",

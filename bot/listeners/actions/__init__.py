@@ -13,6 +13,7 @@ from bot.listeners.actions.home import (
     handle_setting_toggle,
     on_home_tab,
 )
+from bot.listeners.actions.insights import handle_home_insights
 from bot.listeners.actions.nudges import (
     handle_nudge_not_now,
     handle_nudge_offer_help,
@@ -37,6 +38,7 @@ from bot.slack.ids import (
     FORGET_ME_CONFIRM,
     HOME_AVAILABLE,
     HOME_BUSY,
+    HOME_INSIGHTS,
     HOME_SETTING_TOGGLE,
     HOME_WORKSPACE_SETTINGS,
     NUDGE_NOT_NOW,
@@ -85,6 +87,7 @@ def register(app: App) -> None:
     app.action(HOME_WORKSPACE_SETTINGS)(handle_open_workspace_settings)
     app.action(HOME_BUSY)(handle_home_capacity)
     app.action(HOME_AVAILABLE)(handle_home_capacity)
+    app.action(HOME_INSIGHTS)(handle_home_insights)
     app.action(FORGET_ME_CONFIRM)(handle_forget_me)
     app.action(FORGET_ME_CANCEL)(handle_forget_cancel)
     app.action(SUGGESTIONS_LET_KNOW)(handle_let_know)

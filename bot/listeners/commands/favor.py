@@ -38,6 +38,7 @@ from bot.favours.parsing import (
     FavorForgetMe,
     FavorHelp,
     FavorHistory,
+    FavorInsights,
     FavorLog,
     FavorOffer,
     FavorSettings,
@@ -50,6 +51,7 @@ from bot.listeners.commands.boundaries import BoundaryCommand, answer_boundary
 from bot.listeners.commands.export import start_export
 from bot.listeners.commands.favor_settings import open_settings
 from bot.listeners.commands.favor_undo import undo
+from bot.listeners.commands.insights import start_insights
 from bot.listeners.commands.skills import answer_skills
 from bot.listeners.commands.suggestions import suggest_after_ack
 from bot.listeners.workspace import workspace_of
@@ -105,6 +107,9 @@ def handle_favor(
         return
     if isinstance(parsed, FavorSkills):
         ack(**answer_skills(command, context, deps, parsed))
+        return
+    if isinstance(parsed, FavorInsights):
+        ack(**start_insights(command, client, respond, context, deps))
         return
     if isinstance(parsed, FavorForgetMe):
         ack(**forget_me_prompt(command["user_id"]))
