@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.busy.parsing import FavorAvailable, FavorBusy, parse_busy
 from bot.notes.parsing import FavorNote, parse_note
-from bot.suggestions.parsing import skills_listed
+from bot.suggestions.parsing import FavorSkills, parse_skills
 from bot.thanks.parsing import MAX_COMMAND_TEXT, USER_MENTION, length_problem, too_long_to_read
 
 FAVOR_SIZES = {"small": 1, "medium": 2, "big": 3}
@@ -127,21 +127,6 @@ class FavorForgetMe:
     """`/favor forget-me`: asks to confirm, then removes the member's data from Goodwill."""
 
 
-@dataclass(frozen=True)
-class FavorSkills:
-    """`/favor skills` (show yours), `/favor skills a, b` (list them), `… clear` (remove)."""
-
-    action: str  # "show", "set" or "clear"
-    skills: tuple[str, ...] = ()
-
-
-def _skills(rest: str) -> FavorSkills | FavorUsage:
-    if not rest or rest.casefold() == "clear":
-        return FavorSkills("clear" if rest else "show")
-    listed = skills_listed(rest)
-    return FavorUsage(listed) if isinstance(listed, str) else FavorSkills("set", listed)
-
-
 FavorCommand = (
     FavorHelp
     | FavorUsage
@@ -187,7 +172,8 @@ def parse_favor(text: str) -> FavorCommand:
     if word in ("busy", "available", "note"):
         return _boundaries(word, rest)
     if word == "skills":
-        return _skills(rest)
+        skills = parse_skills(rest)
+        return FavorUsage(skills) if isinstance(skills, str) else skills
     if word == "digest":
         action = rest.casefold() or "show"
         if action not in ("show", "here", "off"):

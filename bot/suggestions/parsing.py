@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 MAX_SKILLS = 20
 MAX_SKILL = 60
@@ -10,6 +11,22 @@ SKILLS_USAGE = (
     "List what you can help with, separated by commas: `/favor skills terraform, SQL reviews`. "
     "`/favor skills` shows yours; `/favor skills clear` removes them."
 )
+
+
+@dataclass(frozen=True)
+class FavorSkills:
+    """`/favor skills` (show yours), `/favor skills a, b` (list them), `… clear` (remove)."""
+
+    action: str  # "show", "set" or "clear"
+    skills: tuple[str, ...] = ()
+
+
+def parse_skills(rest: str) -> FavorSkills | str:
+    """The `/favor skills` command in `rest`, the words after it; or what to type instead."""
+    if not rest or rest.casefold() == "clear":
+        return FavorSkills("clear" if rest else "show")
+    listed = skills_listed(rest)
+    return listed if isinstance(listed, str) else FavorSkills("set", listed)
 
 
 def skills_listed(text: str) -> tuple[str, ...] | str:

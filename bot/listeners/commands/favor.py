@@ -42,7 +42,6 @@ from bot.favours.parsing import (
     FavorLog,
     FavorOffer,
     FavorSettings,
-    FavorSkills,
     FavorUndo,
     FavorUsage,
     parse_favor,
@@ -60,6 +59,7 @@ from bot.privacy.blocks import forget_me_prompt
 from bot.settings.workspace import digest_schedule, require_admin, set_digest_channel
 from bot.slack.api import NOT_SENT, user_fetcher
 from bot.slack.messages import Message, ephemeral
+from bot.suggestions.parsing import FavorSkills
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.deps import Deps
-from bot.favours.parsing import FavorSkills
 from bot.listeners.workspace import workspace_of
 from bot.slack.messages import Message, ephemeral
 from bot.suggestions.blocks import skills_answer, skills_words
+from bot.suggestions.parsing import FavorSkills
 from bot.suggestions.skills import clear_skills, set_skills, skills_of
 
 
