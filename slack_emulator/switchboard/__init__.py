@@ -11,6 +11,7 @@ the workspace itself checks the rest (an expired token, say).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -25,6 +26,15 @@ from slack_emulator.emulator import SlackEmulator
 _PASSED_ON = ("Content-Type", "Authorization")
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request (a killed worker) is Slack's everyday, not a
+        # fault of the switchboard's: no traceback for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class Switchboard:
     """One loopback URL for `workspaces`; `api_url` is what a WebClient's base_url takes."""
 
@@ -35,7 +45,7 @@ class Switchboard:
     def start(self) -> Switchboard:
         if self._server is not None:
             raise RuntimeError("the switchboard is already running")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self._route))
+        server = _Server(("127.0.0.1", 0), _handler(self._route))
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, name="slack-switchboard", daemon=True).start()
         self._server = server
