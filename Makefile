@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
+# Test processes side by side (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+
 .PHONY: install run test lint typecheck check migrate sandbox bench clean
 
 $(STAMP): pyproject.toml
@@ -25,7 +28,7 @@ sandbox: $(STAMP)
 	$(BIN)/python -m bot sandbox --script bot/sandbox/example_script.txt
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
