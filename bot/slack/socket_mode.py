@@ -40,9 +40,11 @@ from bot.errors import StartupError
 log = logging.getLogger(__name__)
 
 LINKS = 2
-# Requests served at once (more wait their turn); each holds a database connection while it
-# runs, and SQLAlchemy's pool lends up to 15 before one waits.
-WORKERS = 16
+# Requests served at once; more wait their turn on the link. They share one interpreter lock,
+# so many at once each take that many times as long and the slowest miss their moment: a few
+# keep the tail short (bench.socket_mode measured 2, 4, 8 and 16), while one request waiting
+# on Slack's Web API does not hold up the rest.
+WORKERS = 4
 # A link that answers no ping within PING_INTERVAL + PING_TIMEOUT is taken for dead (a network
 # drop that sent nothing), then given CLOSE_TIMEOUT to close: replaced well within ten seconds.
 # A link whose pong takes longer than Slack's deadline for an ack could not serve anyway.
