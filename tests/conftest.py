@@ -14,19 +14,19 @@ tried under either.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, migrate
 from bot.models import Base
 from bot.sandbox.harness import Sandbox
-from tests.support import Clock
+from tests.support import Clock, scratch_postgresql
 
 settings.register_profile("ci", settings.get_profile("ci"), max_examples=100)
 settings.register_profile("thorough", max_examples=1_000, print_blob=True)
@@ -42,21 +42,10 @@ def pytest_report_header() -> str:
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'goodwill-test.db'}"}
-    admin: Engine | None = None
-    scratch = f"goodwill_test_{uuid.uuid4().hex[:12]}"
-    if "postgresql" in BACKENDS:
-        base_url = make_url(os.environ["TEST_DATABASE_URL"])
-        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-        urls["postgresql"] = base_url.set(database=scratch).render_as_string(hide_password=False)
-    try:
+    with ExitStack() as stack:
+        if "postgresql" in BACKENDS:
+            urls["postgresql"] = stack.enter_context(scratch_postgresql("goodwill_test"))
         yield urls
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-            admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, select, text
+from sqlalchemy import bindparam, insert, inspect, select, text
 
 from bot.channels.kinds import QUOTES_LOOK_BACK
 from bot.db import alembic_config, make_engine
@@ -26,6 +24,7 @@ from bot.models import (
 )
 from bot.slack.installations import SLACK_METADATA
 from tests.conftest import BACKENDS
+from tests.support import scratch_postgresql
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,17 +35,8 @@ def scratch_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
         return
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"goodwill_migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql("goodwill_migrations") as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:

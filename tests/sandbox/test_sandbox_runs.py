@@ -8,13 +8,12 @@ import io
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine
@@ -24,7 +23,7 @@ from bot.sandbox.lifecycle import start_over
 from bot.sandbox.repl import run_shell
 from slack_emulator import SlackEmulator
 from tests.conftest import BACKENDS
-from tests.support import Clock
+from tests.support import Clock, scratch_postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,17 +75,8 @@ def sandbox_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'sandbox.db'}"
         return
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"goodwill_sandbox_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql("goodwill_sandbox") as url:
+        yield url
 
 
 def goodwill(
