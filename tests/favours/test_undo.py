@@ -7,10 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Credit, FavorRequest
 from bot.sandbox.harness import Sandbox
 from bot.slack.ids import (
     ASK_DONE,
@@ -23,20 +21,11 @@ from bot.slack.ids import (
 )
 from slack_emulator import Message
 from tests.asks.forms import close
+from tests.asks.test_asks_offers import buttons, click, credits, now, requests
 from tests.support import Clock
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
 GENERAL = "C0GENERAL"
-
-
-def credits(sessions: sessionmaker[Session]) -> list[Credit]:
-    with sessions() as session:
-        return list(session.scalars(select(Credit).order_by(Credit.id)))
-
-
-def requests(sessions: sessionmaker[Session]) -> list[FavorRequest]:
-    with sessions() as session:
-        return list(session.scalars(select(FavorRequest).order_by(FavorRequest.id)))
 
 
 def snapshot(sessions: sessionmaker[Session]) -> list[tuple[Any, ...]]:
@@ -59,24 +48,6 @@ def public(sandbox: Sandbox) -> list[str]:
 
 def dms(sandbox: Sandbox, user: str) -> list[Message]:
     return sandbox.emulator.messages(f"D{user}", ephemeral=False)
-
-
-def now(sandbox: Sandbox, message: Message) -> Message:
-    [current] = [m for m in sandbox.emulator.messages(message.channel) if m.ts == message.ts]
-    return current
-
-
-def buttons(message: Message) -> list[str]:
-    return [
-        element["action_id"]
-        for block in message.blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
-
-
-def click(sandbox: Sandbox, user: str, message: Message, action_id: str) -> None:
-    assert sandbox.driver.click(user, message, action_id).status == 200
 
 
 def post(sandbox: Sandbox, user: str, text: str) -> Message:

@@ -7,29 +7,18 @@ from __future__ import annotations
 import io
 import time
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Credit, Workspace
+from bot.models import Workspace
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.repl import run_shell
 from tests.rhythm import configure
+from tests.sandbox.test_sandbox_gestures import credits, play
 
 TEAM = "T0SANDBOX"
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0002", "U0CAROL03"
 # A Friday, 15:05 in Oslo: Alice's "Who helped you this week?" is due.
 PROMPT_TIME = "tick 2026-12-11T14:05Z"
-
-
-def play(sandbox: Sandbox, *lines: str) -> str:
-    out = io.StringIO()
-    run_shell(sandbox, io.StringIO("\n".join(lines)), out, echo=True)
-    return out.getvalue()
-
-
-def credits(sessions: sessionmaker[Session]) -> list[Credit]:
-    with sessions() as session:
-        return list(session.scalars(select(Credit).order_by(Credit.id)))
 
 
 def test_the_weekly_prompts_people_picker_can_be_used_to_the_end(
