@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.asks.guards import locked_request, require_author, require_open
 from bot.asks.requests import ASK, RequestInfo
+from bot.busy.rules import not_busy
 from bot.db import insert_new
 from bot.errors import InputError
 from bot.models import (
@@ -29,7 +30,6 @@ from bot.models import (
     Workspace,
 )
 from bot.scheduler.planned import Planned, plan
-from bot.suggestions.availability import available
 from bot.suggestions.search import matches, why
 
 MOST_SUGGESTED = 3
@@ -91,6 +91,7 @@ def may_suggest(
                 Member.is_bot.is_(False),
                 Member.is_deactivated.is_(False),
                 Member.suggestions_opt_out.is_(False),
+                not_busy(Member, now),
             )
         )
     )
@@ -105,7 +106,7 @@ def may_suggest(
             )
             if request.channel_id in (channels or [])
         }
-    return available(session, now, request.team_id, active)
+    return active
 
 
 @dataclass(frozen=True)
