@@ -28,6 +28,15 @@ def busy_note(busy: Busy) -> str:
     return words + "."
 
 
+def asked_while_busy(away: list[Busy]) -> Message:
+    """The ask's author's private answer when it names someone at capacity; nothing to say
+    (the ask is in the channel for all to see) when it names nobody who is."""
+    if not away:
+        return {}
+    notes = " ".join(busy_note(busy) for busy in away)
+    return ephemeral(f"Your ask is posted. Heads-up: {notes}")
+
+
 def busy_set(busy: Busy) -> Message:
     text = (
         f":hourglass: You're at capacity until {when(busy)}. Nobody will be suggested to ask "

@@ -29,6 +29,7 @@ from bot.errors import InputError, NotAPersonError, SelfCreditError
 from bot.members.cache import FetchUser, resolve_members
 from bot.models import BusySpell
 from bot.scheduler.calendar import zone
+from bot.thanks.parsing import USER_MENTION
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,17 @@ def busy_among(
         )
     )
     return {row.user_id: Busy(row.user_id, row.until, row.instead_id) for row in rows}
+
+
+def busy_mentioned(
+    session: Session, team_id: str, text: str, author_id: str, now: datetime
+) -> list[Busy]:
+    """Those mentioned in `text` (an ask) who are at capacity at `now`, in the order named:
+    the author reached for them, and hears privately who may help instead."""
+    named = dict.fromkeys(m.group(1) for m in USER_MENTION.finditer(text))
+    named.pop(author_id, None)
+    away = busy_among(session, team_id, named, now)
+    return [away[user_id] for user_id in named if user_id in away]
 
 
 def set_busy(

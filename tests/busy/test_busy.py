@@ -211,6 +211,32 @@ def test_an_offer_clicked_while_its_author_is_busy_names_whom_they_named(
     assert "busy" not in clicked_note(sandbox, ALICE)
 
 
+def test_an_ask_naming_a_busy_member_tells_the_asker_privately_whom_they_named(
+    sandbox: Sandbox, clock: Clock
+) -> None:
+    favor(sandbox, BOB, f"busy for 2 days ask <@{CAROL}> instead")
+    favor(sandbox, ALICE, "busy for 1 day")
+    text = f"ask <@{BOB}|bob> and <@{ALICE}>, or <@{DAVE}>: a review of my slides"
+
+    delivery, shown = sandbox.driver.slash_command(DAVE, FAVOR_COMMAND, text, GENERAL)
+
+    assert delivery.status == 200, delivery.body
+    assert shown is not None and shown.ephemeral_for == DAVE
+    bob_until = int((clock.now + timedelta(days=2)).timestamp())
+    assert shown.text.startswith("Your ask is posted. Heads-up: ")
+    assert f"<@{BOB}> is busy until <!date^{bob_until}^" in shown.text
+    assert f"; <@{CAROL}> may help. <@{ALICE}> is busy until" in shown.text
+    assert shown.text.endswith("UTC>.") and DAVE not in shown.text
+    # The ask itself is in the channel for everyone, and says nothing of anyone's capacity.
+    posted = sandbox.emulator.messages(GENERAL, ephemeral=False)[-1]
+    assert "review of my slides" in posted.text and "busy" not in posted.text
+
+    # Nobody named is busy any more: nothing but the ask.
+    clock.advance(days=2)
+    delivery, shown = sandbox.driver.slash_command(DAVE, FAVOR_COMMAND, text, GENERAL)
+    assert delivery.status == 200 and shown is None
+
+
 def test_the_condition_for_suggestions_agrees_with_the_function(
     sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
 ) -> None:

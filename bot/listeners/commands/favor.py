@@ -15,6 +15,8 @@ from bot.balance.blocks import balance_message
 from bot.balance.exchanges import balance_for
 from bot.balance.history import recent_entries
 from bot.balance.history_blocks import history_message
+from bot.busy.blocks import asked_while_busy
+from bot.busy.rules import busy_mentioned
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.favours.blocks import (
@@ -253,6 +255,8 @@ def _post_request(
             in_public_channel=in_public_channel,
             size=draft.size,
         )
-    if draft.kind == ASK:
-        suggest_after_ack(context, client, deps, team_id, draft.public_id)
-    return {}
+        if draft.kind != ASK:
+            return {}
+        away = busy_mentioned(session, team_id, draft.text, draft.author_id, now)
+    suggest_after_ack(context, client, deps, team_id, draft.public_id)
+    return asked_while_busy(away)
