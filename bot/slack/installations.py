@@ -16,7 +16,7 @@ from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, select
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,21 @@ class InstalledClients:
         return self.make_client(bot.bot_token)
 
     def _find(self, team_id: str) -> Bot:
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        # A workspace of an Enterprise Grid org is installed under the org's ID too, and the
+        # store finds a bot only by both; a scheduled job knows the workspace alone.
+        bots = self.store.bots
+        with self.store.engine.connect() as conn:
+            enterprise_id = conn.scalar(
+                select(bots.c.enterprise_id)
+                .where(
+                    bots.c.client_id == self.store.client_id,
+                    bots.c.team_id == team_id,
+                    bots.c.bot_token.is_not(None),
+                )
+                .order_by(bots.c.installed_at.desc())
+                .limit(1)
+            )
+        bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
         if bot is None:
             raise LookupError(f"Goodwill is not installed in workspace {team_id}")
         return bot

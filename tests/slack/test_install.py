@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -191,6 +192,37 @@ def test_rotating_tokens_are_refreshed_for_requests_and_for_scheduled_jobs(
 
     with pytest.raises(LookupError):
         clients("T0NOTHERE")
+
+
+def test_scheduled_jobs_find_the_token_of_a_workspace_in_an_enterprise_grid_org(
+    installable: Installable,
+) -> None:
+    # A Grid workspace installs like any other (org-wide installs are off), and Slack's
+    # oauth.v2.access names its organisation: the store keeps the bot under both IDs.
+    for enterprise_id, team_id, token in (
+        ("E0GRIDORG", "T0GRIDWS1", "xoxb-grid-workspace"),
+        (None, "T0PLAINWS", "xoxb-plain-workspace"),
+    ):
+        installable.store.save_bot(
+            Bot(
+                app_id="A0GOODWILL",
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                bot_token=token,
+                bot_id="B0GOODWILL",
+                bot_user_id="U0GOODWILL",
+                installed_at=datetime.now(UTC).timestamp(),
+            )
+        )
+    api_url = installable.sandbox.emulator.api_url
+    clients = InstalledClients(
+        installable.store, CLIENT_ID, CLIENT_SECRET, lambda t: make_client(t, api_url)
+    )
+
+    assert clients("T0GRIDWS1").token == "xoxb-grid-workspace"
+    assert clients("T0PLAINWS").token == "xoxb-plain-workspace"
+    with pytest.raises(LookupError):
+        clients("E0GRIDORG")
 
 
 def test_sending_threads_refresh_a_rotating_token_one_at_a_time(
