@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt import Respond as BoltRespond
-from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -36,6 +35,7 @@ from bot.slack.failures import answer_failure
 from bot.slack.http import KeptAliveClient, KeptAliveWebhookClient, RequestClients
 from bot.slack.ids import BOT_SCOPES
 from bot.slack.inbound import clean_request
+from bot.slack.installations import InstallationAuthorize
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def build_oauth_app(
         state_store=states,
         callback_options=CallbackOptions(success=_installed(on_installed), failure=_install_failed),
     )
-    settings.authorize = InstallationStoreAuthorize(
+    settings.authorize = InstallationAuthorize(
         logger=logging.getLogger("bot.bolt"),
         installation_store=installations,
         client_id=client_id,

@@ -9,14 +9,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, MetaData, exc, select
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +41,78 @@ SQLAlchemyOAuthStateStore.build_oauth_states_table(
 STATE_EXPIRATION_SECONDS = 600
 # Rotating tokens are refreshed this long before they expire.
 REFRESH_MINUTES_BEFORE_EXPIRY = 120
+# The tokens whose auth.test answer is kept: one per workspace serving now, and a rotated
+# token's successor. The least recently used go first.
+AUTHORIZED_KEPT = 10_000
+
+# What the store failed with while authorizing the request of this context, if it did.
+_store_failure: ContextVar[exc.SQLAlchemyError | None] = ContextVar("store_failure", default=None)
 
 
-def installation_store(client_id: str, engine: Engine) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, telling Goodwill's authorize when the database failed it."""
+
+    def find_bot(self, **kwargs: Any) -> Bot | None:
+        try:
+            return super().find_bot(**kwargs)
+        except exc.SQLAlchemyError as error:
+            _store_failure.set(error)
+            raise
+
+
+def installation_store(client_id: str, engine: Engine) -> InstallationStore:
+    return InstallationStore(client_id=client_id, engine=engine)
+
+
+class InstallationAuthorize(InstallationStoreAuthorize):
+    """Bolt's authorize from the installation store, for a service that answers people.
+
+    - Each token's auth.test answer is kept (Bolt's cache, bounded here): otherwise every
+      request waits on a call to Slack before any listener runs.
+    - A store that cannot be read is a failure, not a missing installation: Bolt takes any
+      error of find_bot for "not installed" and tells the person to install the app; this
+      raises the database's error instead, which the app's error handler answers with
+      "nothing was recorded, try again in a moment" (bot.slack.failures).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cache_enabled=True, **kwargs)
+        self.authorize_result_cache = _Recent(AUTHORIZED_KEPT)
+
+    def __call__(self, *, context: BoltContext, **kwargs: Any) -> AuthorizeResult | None:
+        _store_failure.set(None)
+        result: AuthorizeResult | None = super().__call__(context=context, **kwargs)
+        failure = _store_failure.get()
+        if result is None and failure is not None:
+            raise failure
+        return result
+
+
+class _Recent(OrderedDict[str, AuthorizeResult]):
+    """A mapping that keeps its `most` most recently used entries, for any thread."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            if not super().__contains__(key):
+                return False
+            self.move_to_end(key)  # type: ignore[arg-type]
+            return True
+
+    def __getitem__(self, key: str) -> AuthorizeResult:
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: AuthorizeResult) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.most:
+                self.popitem(last=False)
 
 
 def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:

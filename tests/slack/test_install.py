@@ -18,7 +18,9 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import make_engine
 from bot.deps import Deps
+from bot.errors import DatabaseUnavailableError
 from bot.models import Credit, Member, Workspace
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import Sandbox
@@ -28,7 +30,7 @@ from bot.slack.app import build_oauth_app, make_client
 from bot.slack.ids import BOT_SCOPES
 from bot.slack.installations import InstalledClients, installation_store, state_store
 from bot.slack.web import wsgi_app
-from tests.support import Clock, LoopbackServer, run_at_once
+from tests.support import Clock, LoopbackServer, run_at_once, unused_port
 
 CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET = "111.222", "client-secret", "oauth-signing-secret"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
@@ -128,6 +130,44 @@ def test_install_round_trip_creates_the_workspace_and_serves_it(
     assert delivery.status == 200 and shown is not None and shown.ephemeral_for is None
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Credit)) == 1
+
+
+def test_each_tokens_auth_test_is_asked_once_not_on_every_request(
+    installable: Installable,
+) -> None:
+    state, cookie = start_install(installable.url)
+    assert finish_install(installable, state, cookie)[0] == 200
+    before = len(installable.sandbox.emulator.calls_to("auth.test"))
+
+    for helper in (BOB, BOB, ALICE):
+        giver = ALICE if helper == BOB else BOB
+        delivery, _ = installable.driver.slash_command(
+            giver, "/thanks", f"<@{helper}> x", "C0GENERAL"
+        )
+        assert delivery.status == 200
+
+    assert len(installable.sandbox.emulator.calls_to("auth.test")) == before + 1
+
+
+def test_an_installation_store_out_of_reach_is_not_taken_for_no_installation(
+    installable: Installable, sessions: sessionmaker[Session]
+) -> None:
+    state, cookie = start_install(installable.url)
+    assert finish_install(installable, state, cookie)[0] == 200
+    # The store's database refuses connections from now on.
+    installable.store.engine = make_engine(
+        f"postgresql+psycopg://goodwill@127.0.0.1:{unused_port()}/x"
+    )
+
+    delivery, shown = installable.driver.slash_command(
+        ALICE, "/thanks", f"<@{BOB}> for the install", "C0GENERAL"
+    )
+
+    assert delivery.status == 200
+    assert shown is not None and shown.ephemeral_for == ALICE
+    assert shown.text == DatabaseUnavailableError.user_message
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Credit)) == 0
 
 
 @pytest.mark.parametrize("tamper", ["forged", "no cookie", "reused"])
