@@ -76,11 +76,11 @@ class PairBalance:
 
 def decayed_weight(now: datetime, half_life_days: int) -> Any:
     """A credit's weight, halved every `half_life_days` days of its age at `now`."""
-    return _decayed(now.timestamp(), 1.0 / (SECONDS_PER_DAY * half_life_days))
+    return decayed_at(now.timestamp(), 1.0 / (SECONDS_PER_DAY * half_life_days))
 
 
-def _decayed(now_seconds: Any, per_half_life: Any) -> Any:
-    # Values, or bound parameters for a statement built once.
+def decayed_at(now_seconds: Any, per_half_life: Any) -> Any:
+    """The same, from values or from bound parameters (for a statement built once)."""
     half_lives = (now_seconds - epoch_seconds(Credit.created_at)) * per_half_life
     return Credit.weight * func.power(literal(0.5, Float), half_lives)
 
@@ -96,7 +96,7 @@ def _per_counterpart(one_pair: bool) -> Select[str, float, float, int, int]:
     covers every column read here (migration 0006): the member's rows are read from the index
     alone however the table has scattered them, and grouped once.
     """
-    decayed = _decayed(bindparam("now", type_=Float), bindparam("per_half_life", type_=Float))
+    decayed = decayed_at(bindparam("now", type_=Float), bindparam("per_half_life", type_=Float))
     nothing, once, never = literal(0.0, Float), literal(1, Integer), literal(0, Integer)
     given = select(
         Credit.helped_id.label("other"),

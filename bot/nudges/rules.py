@@ -44,7 +44,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE, CompoundSelect, Select
 
-from bot.balance.exchanges import SECONDS_PER_DAY, _decayed
+from bot.balance.exchanges import SECONDS_PER_DAY, decayed_at
 from bot.models import Credit, FavorRequest, Member, OutboxMessage, UTCDateTime, Workspace
 from bot.nudges.newcomers import NEWCOMER_WINDOW, with_goodwill_since
 
@@ -145,7 +145,7 @@ def _credits(window: timedelta, credit: Any = Credit) -> tuple[ColumnElement[boo
 def _pair_rows(eligible: CTE) -> Select[Any]:
     """Someone eligible (B) helped a lot by a person still here (A), not thanked lately, and
     with little coming back; A and B not the subject of a nudge lately."""
-    decayed = _decayed(
+    decayed = decayed_at(
         bindparam("now_seconds", type_=Float), bindparam("per_half_life", type_=Float)
     )
     last_thanks = func.max(case((Credit.kind == "thanks", Credit.created_at)))
