@@ -14,9 +14,10 @@ or anything kept. Goal (issue 22): p99 <= 50 ms for the whole.
 The synthetic ledger's reasons are rewritten from a vocabulary of 1,000 topic words (the real
 ones below and a long tail), two to a reason, evenly: each word is in about 0.2% of the
 credits (some 2,000 of a million). The ranked rows are bounded however common a word is
-(bot.suggestions.search.RECENT_THANKS), but the matched rows are not: an ask whose words are
-in several percent of all thanks reads proportionally more. 2,000 members list skills and 500
-have an open offer.
+(bot.suggestions.search.RECENT_THANKS), and so are the credits read: only the matches among
+the newest credits, as far back as the ask's words need (bot.suggestions.recent), so that an
+ask whose words are in several percent of all thanks reads about as much as this one. 2,000
+members list skills and 500 have an open offer.
 """
 
 from __future__ import annotations

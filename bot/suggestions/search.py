@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.db import dialect_of
+from bot.suggestions.recent import public_thanks, window_start
 
 # PostgreSQL's built-in text search configurations a workspace may choose.
 LANGUAGES = (
@@ -44,7 +45,7 @@ MAX_WORDS = 24
 PER_KIND = 40
 # Of the public thanks that match, the most recent this many are ranked: what someone was
 # thanked for lately says more than years ago, and the work stays bounded however common a
-# word is in a big ledger.
+# word is in a big ledger (on PostgreSQL, bot.suggestions.recent bounds what is read too).
 RECENT_THANKS = 500
 SOURCES = ("offered", "thanked for", "skills")
 _WHY_LENGTH = 60
@@ -97,11 +98,7 @@ _BEST_PER_PERSON = (
 )
 
 
-def _postgresql(language: str) -> dict[str, str]:
-    # The configuration is a literal, not a parameter, so that the planner sees the indexes'
-    # own expression; it comes from LANGUAGES only.
-    config = f"'{language}'::regconfig"
-    query = f"to_tsquery({config}, :query)"
+def _postgresql(config: str, query: str, since: int) -> dict[str, str]:
     return {
         "offered": (
             f"SELECT r.author_id AS user_id, r.text AS words, "
@@ -110,12 +107,14 @@ def _postgresql(language: str) -> dict[str, str]:
             "WHERE r.team_id = :team AND r.kind = 'offer' AND r.status = 'open' "
             f"AND to_tsvector({config}, r.text) @@ {query}"
         ),
+        # The matches are read first (a materialized CTE), then the newest kept: asked for
+        # the newest matches, the planner would rather walk the ledger testing each credit.
         "thanked for": (
             f"SELECT c.user_id, c.words, ts_rank(to_tsvector({config}, c.words), {query}) AS rank"
-            " FROM (SELECT helper_id AS user_id, coalesce(reason, '') AS words FROM credits"
-            " WHERE team_id = :team AND quotable IS TRUE AND retracted_at IS NULL"
-            f" AND to_tsvector({config}, coalesce(reason, '')) @@ {query}"
-            " ORDER BY id DESC LIMIT :recent) AS c"
+            " FROM (WITH matching AS MATERIALIZED ("
+            " SELECT id, helper_id, coalesce(reason, '') AS words FROM credits"
+            f" WHERE id > {since:d} AND {public_thanks(config, query)})"
+            " SELECT helper_id AS user_id, words FROM matching ORDER BY id DESC LIMIT :recent) AS c"
         ),
         "skills": (
             f"SELECT s.user_id AS user_id, s.skills AS words, "
@@ -155,26 +154,28 @@ def matches(session: Session, team_id: str, ask: str, language: str, asker_id: s
     words = ask_words(ask, language)
     if not words:
         return []
+    params = {
+        "team": team_id,
+        "limit": PER_KIND,
+        "recent": RECENT_THANKS,
+        "asker": asker_id,
+        "no": False,
+    }
     if dialect_of(session) == "postgresql":
-        statements = _postgresql(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-        query = " | ".join(f"'{word}'" for word in words)
+        # The configuration is a literal, not a parameter, so that the planner sees the
+        # indexes' own expression; it comes from LANGUAGES only.
+        config = f"'{language if language in LANGUAGES else DEFAULT_LANGUAGE}'::regconfig"
+        query = f"to_tsquery({config}, :query)"
+        params["query"] = " | ".join(f"'{word}'" for word in words)
+        since = window_start(session, config, query, params, RECENT_THANKS)
+        statements = _postgresql(config, query, since)
     else:
         statements = _SQLITE
-        query = " OR ".join(f'"{word}"' for word in words)
+        params["query"] = " OR ".join(f'"{word}"' for word in words)
     best: dict[str, Match] = {}
     total: dict[str, float] = {}
     for source in SOURCES:
-        rows = session.execute(
-            text(_BEST_PER_PERSON.format(matched=statements[source])),
-            {
-                "team": team_id,
-                "query": query,
-                "limit": PER_KIND,
-                "recent": RECENT_THANKS,
-                "asker": asker_id,
-                "no": False,
-            },
-        )
+        rows = session.execute(text(_BEST_PER_PERSON.format(matched=statements[source])), params)
         for user_id, found, rank in rows:
             score = float(rank)
             total[user_id] = total.get(user_id, 0.0) + score
