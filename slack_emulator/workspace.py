@@ -133,8 +133,13 @@ class Workspace:
         return channel
 
     def writable_channel(self, ref: object, *, allow_user: bool = False) -> SlackChannel:
-        """The channel a request posts in, as `resolve_channel`; an archived one is read only."""
+        """The channel a request posts in, as `resolve_channel`; an archived one is read only.
+        A DM or group DM between people, without the app, is channel_not_found too: a slash
+        command can be typed there, but chat:write.public opens public channels only."""
         channel = self.resolve_channel(ref, allow_user=allow_user)
+        direct = channel.is_im or channel.is_mpim
+        if direct and self.identity.bot_user_id not in channel.members:
+            raise SlackEmulatorRejected("channel_not_found")
         if channel.is_archived:
             raise SlackEmulatorRejected("is_archived")
         return channel

@@ -360,6 +360,26 @@ def test_post_message_to_a_user_id_lands_in_their_dm(
     assert [m.text for m in emulator.messages(reply["channel"])] == ["Your weekly digest"]
 
 
+def test_post_message_reaches_public_channels_only_among_those_the_app_is_not_in(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    """chat:write.public lets the app post in any public channel; a private channel, a DM or
+    a group DM without the app stays hidden from it, as conversations.info hides them."""
+    emulator.add_channel(SlackChannel("C0RANDOM1", "random", members={ALICE, BOB}))
+    emulator.add_channel(SlackChannel("D0ALICEBOB", "D0ALICEBOB", is_im=True, members={ALICE, BOB}))
+    group = SlackChannel("G0GROUPDM1", "mpdm-alice--bob-1", is_mpim=True, members={ALICE, BOB})
+    emulator.add_channel(group)
+
+    assert client.chat_postMessage(channel="C0RANDOM1", text="hi")["channel"] == "C0RANDOM1"
+    for hidden in (HIDDEN, "D0ALICEBOB", "G0GROUPDM1"):
+        assert error_code(client.chat_postMessage, channel=hidden, text="hi") == (
+            "channel_not_found"
+        )
+        post = client.chat_postEphemeral
+        assert error_code(post, channel=hidden, user=ALICE, text="hi") == "channel_not_found"
+    assert [m.channel for m in emulator.messages()] == ["C0RANDOM1"]
+
+
 def test_post_message_by_channel_name(client: WebClient, emulator: SlackEmulator) -> None:
     assert client.chat_postMessage(channel="#general", text="hi")["channel"] == GENERAL
     assert [m.text for m in emulator.messages("general")] == ["hi"]
