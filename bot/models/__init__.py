@@ -4,6 +4,7 @@ One module per part of the product; everything is imported from here."""
 
 from bot.models._base import NAMING_CONVENTION, Base, BigIntPK, UTCDateTime
 from bot.models.boundaries import NOTE_MAX, BusySpell, PrivateNote
+from bot.models.celebrations import CELEBRATION_LAYOUTS, Celebration
 from bot.models.channels import ChannelArchival
 from bot.models.ledger import CREDIT_KINDS, Credit, ProcessedEvent, ReactionMark
 from bot.models.outbox import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage, WorkspacePace
@@ -18,6 +19,7 @@ from bot.models.suggestions import (
 )
 
 __all__ = [
+    "CELEBRATION_LAYOUTS",
     "CREDIT_KINDS",
     "FULL_TEXT_INDEXES",
     "FULL_TEXT_TABLES",
@@ -31,6 +33,7 @@ __all__ = [
     "Base",
     "BigIntPK",
     "BusySpell",
+    "Celebration",
     "ChannelArchival",
     "Credit",
     "FavorRequest",
