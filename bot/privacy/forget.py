@@ -13,7 +13,9 @@ What is removed, in one transaction:
 - their private notes, the notes others kept about them (mentions of them in other notes
   read "someone"), and their capacity (`/favor busy`), also where others named them;
 - their reaction records, and the content of messages scheduled to them or about them
-  (those not sent yet are cancelled).
+  (those not sent yet are cancelled);
+- what Goodwill kept of the thanks messages it posted (bot.thanks.celebrations): those of
+  their thanks go, and they are taken off the others' (a later undo no longer names them).
 
 What stays, anonymised: the ledger rows themselves, with their user ID replaced by a pseudonym
 in credits, asks and offers, answers and the outbox, so that other people's balances keep
@@ -40,6 +42,7 @@ from bot.models import Credit, Member
 from bot.notes.rules import forget_notes
 from bot.privacy.forget_rows import MessageRef, forget_activity
 from bot.privacy.forgotten import FORGOTTEN_LABEL, FORGOTTEN_PROFILE, NEVER_SYNCED, pseudonym
+from bot.thanks.celebrations import forget_celebrations
 
 __all__ = ["Forgotten", "MessageRef", "forget_member"]
 
@@ -99,6 +102,7 @@ def forget_member(
     forget_channels(session, team_id, member_id)
     forget_busy(session, team_id, member_id)
     notes = forget_notes(session, team_id, member_id)
+    forget_celebrations(session, team_id, member_id)
     insert_new(
         session,
         Member,

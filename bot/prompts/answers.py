@@ -132,9 +132,14 @@ class Recorded:
         return tuple(a for a in self.answers if a.how == PUBLIC)
 
 
+def thanks_request_key(view_id: str) -> str:
+    """The request key of a form's public thanks, one for all its people (bot.thanks.give)."""
+    return f"prompt:{view_id}"
+
+
 def thanks_key(team_id: str, view_id: str, helper_id: str) -> str:
-    # What give_thanks makes of the request key below.
-    return f"thanks:{team_id}:prompt:{view_id}:{helper_id}"
+    # What give_thanks makes of thanks_request_key.
+    return f"thanks:{team_id}:{thanks_request_key(view_id)}:{helper_id}"
 
 
 def favor_key(team_id: str, view_id: str, helper_id: str) -> str:
@@ -213,7 +218,7 @@ def _record(
                 thanker_id=request.user_id,
                 channel_id=request.channel_id,
                 parsed=ParsedThanks(user_ids=(answer.helper_id,), reason=what, values=()),
-                request_key=f"prompt:{request.view_id}",
+                request_key=thanks_request_key(request.view_id),
                 # Celebrated in the digest channel itself, where the digest quotes it; without
                 # one, it goes to the person alone.
                 quotable=workspace_for(session, request.team_id).digest_channel_id is not None,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +24,39 @@ from bot.slack.app import build_app, make_client
 from slack_emulator import SlackEmulator
 
 SIGNING_SECRET = "sandbox-signing-secret"
+
+
+class FollowUps:
+    """The work an app hands to Bolt's listener executor to do after answering, remembered so
+    that whoever drives it (the tests) can wait for it to finish."""
+
+    def __init__(self, app: App) -> None:
+        self._pending: list[Future[Any]] = []
+        self._lock = threading.Lock()
+        executor = app.listener_runner.listener_executor
+        submit = executor.submit
+
+        def remembered(work: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = submit(work, *args, **kwargs)
+            with self._lock:
+                self._pending.append(future)
+            return future
+
+        executor.submit = remembered  # type: ignore[method-assign]
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until everything handed over so far is done, and what it handed on in turn."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._pending = [future for future in self._pending if not future.done()]
+                pending = list(self._pending)
+            if not pending:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the app's work after answering did not finish")
+            wait(pending, timeout=left)
 
 
 class Sandbox:
@@ -42,6 +79,7 @@ class Sandbox:
         seed_workspace(self.emulator)
         self._app: App | None = None
         self._driver: SlackDriver | None = None
+        self._follow_ups: FollowUps | None = None
 
     @property
     def app(self) -> App:
@@ -62,7 +100,14 @@ class Sandbox:
             Deps(self.sessions, self.clock), client=client, signing_secret=SIGNING_SECRET
         )
         self._driver = SlackDriver(self.emulator, SIGNING_SECRET, DispatchTransport(self._app))
+        self._follow_ups = FollowUps(self._app)
         return self
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the work the app does after answering (a /thanks's celebration, an
+        export's upload, …) is done."""
+        assert self._follow_ups is not None, "start the sandbox first"
+        self._follow_ups.settle(timeout)
 
     def tick(self, at: datetime) -> tuple[TickReport, SendReport]:
         """One scheduler tick as if at `at`, and send what is due then to the emulator."""

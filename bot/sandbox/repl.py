@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -177,5 +178,12 @@ def run_shell(sandbox: Sandbox, source: TextIO, out: TextIO = sys.stdout, *, ech
         for line in lines:
             if not shell.handle(line):
                 break
+            _wait_for_follow_ups(sandbox)
     except KeyboardInterrupt:
         print(file=out)
+
+
+def _wait_for_follow_ups(sandbox: Sandbox) -> None:
+    """What the app does after answering (a /thanks's celebration) shows before the next line."""
+    with contextlib.suppress(TimeoutError):  # it shows when it is done
+        sandbox.settle()

@@ -1,4 +1,5 @@
-"""The public `/thanks` message, and the private note beside it on who was not thanked."""
+"""The public `/thanks` message, the private note beside it on who was not thanked, and what
+the message says once its thanks are taken back."""
 
 from __future__ import annotations
 
@@ -12,18 +13,6 @@ from bot.thanks.groups import group_name
 from bot.thanks.parsing import MAX_VALUES, MentionedGroup, defuse_broadcasts
 
 
-def thanks_reply(
-    helper_ids: tuple[str, ...],
-    thanker_id: str,
-    reason: str,
-    values: tuple[str, ...],
-    groups: Sequence[MentionedGroup] = (),
-) -> Message:
-    """The answer to /thanks, which Slack posts in the channel for everyone to see."""
-    message = thanks_message(helper_ids, thanker_id, reason, values, groups)
-    return {"response_type": "in_channel", **message}
-
-
 def thanks_message(
     helper_ids: tuple[str, ...],
     thanker_id: str,
@@ -31,9 +20,9 @@ def thanks_message(
     values: tuple[str, ...],
     groups: Sequence[MentionedGroup] = (),
 ) -> Message:
-    """A message that celebrates the people thanked, as chat.postMessage takes it: only a
-    slash command's answer says where it goes (thanks_reply). A user group thanked is shown
-    as the group, as Slack shows its mention."""
+    """A message that celebrates the people thanked, as chat.postMessage takes it (a command's
+    response_url takes it too, with its `response_type`). A user group thanked is shown as
+    the group, as Slack shows its mention."""
     teams = [_group_mention(group) for group in groups]
     helpers = join_names([*(mention(user_id) for user_id in helper_ids), *teams])
     headline = f":sparkles: {helpers} — thank you from {mention(thanker_id)}!"
@@ -48,6 +37,13 @@ def thanks_message(
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": tags}]})
     fallback = f"{headline} {defuse_broadcasts(reason)}".strip()
     return {"text": fallback, "blocks": blocks}
+
+
+def thanks_taken_back(thanker_id: str) -> Message:
+    """What a celebration says once every thanks it showed was taken back (`/favor undo`):
+    the message stays, so that replies and reactions under it keep their context."""
+    text = f":leftwards_arrow_with_hook: {mention(thanker_id)} took back these thanks."
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
 def already_recorded_message() -> Message:

@@ -48,8 +48,9 @@ class ThanksRequest:
     # so that the digest may quote their reason; None when Slack would not say, which counts
     # as no until bot.channels.kinds asks again.
     quotable: bool | None = False
-    # The slash command's response_url, kept with the credits: its answer is the public
-    # message, and taking them back says so through it (bot.favours.undo).
+    # The slash command's response_url, kept with the credits: where the bot may not post,
+    # the public message goes through it, and taking the thanks back says so through it too
+    # (bot.favours.undo).
     response_url: str | None = None
 
 
@@ -67,6 +68,8 @@ class ThanksOutcome:
     groups: tuple[MentionedGroup, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     dropped_values: tuple[str, ...] = ()
+    # For each of `groups`, its members credited as part of it.
+    group_members: tuple[tuple[str, ...], ...] = ()
 
 
 def no_groups(_group_id: str) -> None:
@@ -97,16 +100,28 @@ def give_thanks(
     if not recorded.written and recorded.skipped:
         raise nobody_thanked(recorded.skipped)
     written = set(recorded.written)
+    credited = {
+        group: tuple(user_id for user_id in members if user_id in written)
+        for group, members in teams.items()
+    }
+    credited = {group: members for group, members in credited.items() if members}
     return ThanksOutcome(
         helper_ids=tuple(user_id for user_id in parsed.user_ids if user_id in written),
         thanker_id=request.thanker_id,
         reason=parsed.reason,
         values=parsed.values,
         already_recorded=recorded.before,
-        groups=tuple(group for group, members in teams.items() if written.intersection(members)),
+        groups=tuple(credited),
         skipped=recorded.skipped,
         dropped_values=parsed.dropped_values,
+        group_members=tuple(credited.values()),
     )
+
+
+def thanks_key(team_id: str, request_key: str) -> str:
+    """What every credit of one thanks request starts its source_key with; each adds
+    `:{helper}`. A celebration of the request is kept under it (bot.thanks.celebrations)."""
+    return f"thanks:{team_id}:{request_key}"
 
 
 def _credits(request: ThanksRequest, helper_ids: dict[str, None]) -> list[NewCredit]:
@@ -116,7 +131,7 @@ def _credits(request: ThanksRequest, helper_ids: dict[str, None]) -> list[NewCre
             helper_id=helper_id,
             helped_id=request.thanker_id,
             kind="thanks",
-            source_key=f"thanks:{request.team_id}:{request.request_key}:{helper_id}",
+            source_key=f"{thanks_key(request.team_id, request.request_key)}:{helper_id}",
             reason=parsed.reason or None,
             values=parsed.values,
             channel_id=request.channel_id,

@@ -590,6 +590,7 @@ def test_over_the_daily_cap_the_request_stays_open_until_tomorrow(
     offer, cannot be recorded until tomorrow, and the request waits for it."""
     for n in range(5):
         sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for thing {n}", GENERAL)
+    sandbox.settle()  # the thanks celebrated before the request is posted
     author, responder = (ALICE, BOB) if command == "ask" else (BOB, ALICE)
     message = post(sandbox, author, f"{command} a lift home")
     click(sandbox, responder, message, answer)
@@ -617,6 +618,7 @@ def test_a_request_already_credited_in_the_same_words_today_closes_counting_once
     the ask (or offer) for the same lift: the help was recorded once, and the request closes."""
     author, responder = (ALICE, BOB) if command == "ask" else (BOB, ALICE)
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> a lift home", GENERAL)
+    sandbox.settle()
     [thanks] = credits(sessions)
     message = post(sandbox, author, f"{command} a lift home")
     click(sandbox, responder, message, action)

@@ -290,6 +290,7 @@ def add_private_channel(sandbox: Sandbox) -> None:
 def command(sandbox: Sandbox, user_id: str, name: str, text: str, channel: str) -> None:
     delivery, _ = sandbox.driver.slash_command(user_id, name, text, channel)
     assert delivery.status == 200, delivery.body
+    sandbox.settle()  # a /thanks's celebration posted
 
 
 def a_week_with_a_private_channel(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:

@@ -148,10 +148,11 @@ def test_uninstall_deletes_the_workspace_and_its_ledger(
     sandbox.driver.slash_command(BOB, "/favor", "ask a lift to the offsite", "C0GENERAL")
     sandbox.driver.open_home(ALICE)  # her channels, as Slack listed them
     sandbox.driver.send_event(sandbox.driver.archival_envelope("C0RANDOM1", "archive", ALICE))
+    sandbox.settle()
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Credit)) == 1
         kept = _rows_by_table(session)
-    assert {"workspaces", "members", "credits", "favor_requests"} <= set(kept)
+    assert {"workspaces", "members", "credits", "favor_requests", "celebrations"} <= set(kept)
     assert {"member_channels", "channel_archival"} <= set(kept)
 
     delivery = sandbox.driver.send_event(sandbox.driver.event_envelope({"type": "app_uninstalled"}))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_new
-from bot.models import Credit, Member
+from bot.models import Celebration, Credit, Member
 from bot.privacy.export import COLUMNS, safe_cell
 from bot.sandbox.harness import Sandbox
 from slack_emulator import Message, SlackChannel, UploadedFile
@@ -45,8 +45,11 @@ def command(sandbox: Sandbox, user: str, text: str) -> Message:
 
 
 def thanks(sandbox: Sandbox, user: str, text: str) -> None:
+    """Thank someone, every person named thanked (an empty answer), and wait for the
+    celebration: nothing of it is in the export."""
     delivery, _ = sandbox.driver.slash_command(user, "/thanks", text, GENERAL)
-    assert delivery.json()["response_type"] == "in_channel", delivery.body
+    assert delivery.status == 200 and delivery.json() == {}, delivery.body
+    sandbox.settle()
 
 
 def notes_to(sandbox: Sandbox, user: str) -> dict[str, str]:
@@ -113,6 +116,10 @@ def test_an_admin_gets_the_whole_ledger_as_csv_in_their_dm(
     ]
     assert sandbox.emulator.calls_to("conversations.open")[0].args["users"] == ALICE
     [file] = sandbox.emulator.uploaded_files
+    # Where the thanks were celebrated is kept for undo, and never exported.
+    with sessions() as session:
+        stamps = session.scalars(select(Celebration.ts)).all()
+    assert len(stamps) == 3 and not any(ts.encode() in file.content for ts in stamps)
     assert file.filename == "goodwill-ledger-T0SANDBOX-2026-11-23.csv"
     assert file.title == "Goodwill ledger"
     assert file.channels == (f"D{ALICE}",)

@@ -176,6 +176,7 @@ def busy_week(
     slash(sandbox, ALICE, "/thanks", f"<@{BOB}> for the careful review")
     slash(sandbox, BOB, "/thanks", f"<@{CAROL}> for pairing on the flaky test")
     slash(sandbox, CAROL, "/thanks", f"<@{DAVE}> for covering the on-call with <@{BOB}|bob>")
+    sandbox.settle()  # the three celebrations posted, and kept
     slash(sandbox, BOB, "/favor", f"<@{CAROL}> fixed my laptop big")
     bobs_ask = post(sandbox, BOB, "ask a hand moving my desk")
     click(sandbox, CAROL, bobs_ask, ASK_VOLUNTEER)

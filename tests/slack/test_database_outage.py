@@ -120,7 +120,7 @@ def test_a_database_that_goes_down_and_comes_back(
 ) -> None:
     driver, sessions = slack
     answer, _ = thank(driver, BOB)
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}  # thanked: the bot's post follows
 
     cluster.stop()  # the pool's connections are cut, and nothing listens any more
     for _ in range(2):  # the connection that was cut, then a new one that is refused
@@ -130,7 +130,7 @@ def test_a_database_that_goes_down_and_comes_back(
 
     cluster.start()
     answer, _ = thank(driver, CAROL)  # no restart of Goodwill needed
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}
     assert credits(sessions) == 2
 
 

@@ -37,10 +37,16 @@ def test_thanks_over_http(
 ) -> None:
     driver, _ = http
     delivery, shown = driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the demo", "C0GENERAL")
-    assert delivery.status == 200
-    assert delivery.headers["content-type"].startswith("application/json")
-    assert shown is not None and shown.ephemeral_for is None
+    assert (delivery.status, delivery.body, shown) == (200, "", None)  # Bolt's bare ack
     assert credit_count(sessions) == 1
+    sandbox.settle()
+    [posted] = sandbox.emulator.messages("C0GENERAL")
+    assert posted.source == "api" and posted.ephemeral_for is None  # the bot's own post
+
+    # An answer with words is JSON, as Slack wants it.
+    delivery, shown = driver.slash_command(ALICE, "/thanks", "for nobody", "C0GENERAL")
+    assert delivery.headers["content-type"].startswith("application/json")
+    assert shown is not None and shown.ephemeral_for == ALICE
 
 
 def test_a_forged_signature_is_refused_with_401(

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import make_engine
 from bot.deps import Deps
 from bot.errors import DatabaseUnavailableError
-from bot.models import Credit, Member, Workspace
+from bot.models import Celebration, Credit, Member, Workspace
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.harness import Sandbox
+from bot.sandbox.harness import FollowUps, Sandbox
 from bot.sandbox.transport import HttpTransport
 from bot.slack.api import sync_workspace
 from bot.slack.app import build_oauth_app, make_client
@@ -42,6 +42,7 @@ class Installable:
     store: SQLAlchemyInstallationStore
     url: str
     driver: SlackDriver
+    follow_ups: FollowUps  # of the installable app, not the sandbox's
 
 
 @pytest.fixture
@@ -66,11 +67,13 @@ def installable(
                 make_client(i.bot_token, api_url), sessions, clock
             ),
         )
+        follow_ups = FollowUps(app)
         with LoopbackServer(wsgi_app(app)) as server:
             driver = SlackDriver(
                 sandbox.emulator, SIGNING_SECRET, HttpTransport(f"{server.url}/slack/events")
             )
-            yield Installable(sandbox, store, server.url, driver)
+            yield Installable(sandbox, store, server.url, driver, follow_ups)
+            follow_ups.settle()
     with engine.begin() as conn:  # the stores' tables are not Goodwill's models
         for table in ("slack_installations", "slack_bots", "slack_oauth_states"):
             conn.exec_driver_sql(f"DELETE FROM {table}")
@@ -124,12 +127,16 @@ def test_install_round_trip_creates_the_workspace_and_serves_it(
         assert session.scalar(select(func.count()).select_from(Member)) == 8
 
     # Requests from the new workspace are answered with its own token.
-    delivery, shown = installable.driver.slash_command(
+    delivery, _ = installable.driver.slash_command(
         ALICE, "/thanks", f"<@{BOB}> for the install", "C0GENERAL"
     )
-    assert delivery.status == 200 and shown is not None and shown.ephemeral_for is None
+    assert (delivery.status, delivery.body) == (200, "")
+    installable.follow_ups.settle()
+    [posted] = installable.sandbox.emulator.calls_to("chat.postMessage")
+    assert posted.ok and posted.args["channel"] == "C0GENERAL"
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Credit)) == 1
+        assert session.scalar(select(func.count()).select_from(Celebration)) == 1
 
 
 def test_each_tokens_auth_test_is_asked_once_not_on_every_request(
@@ -193,13 +200,14 @@ def test_uninstall_deletes_the_installation_and_the_data(
     state, cookie = start_install(installable.url)
     finish_install(installable, state, cookie)
     installable.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for it", "C0GENERAL")
+    installable.follow_ups.settle()  # celebrated, and where kept
 
     envelope = installable.driver.event_envelope({"type": "app_uninstalled"})
     assert installable.driver.send_event(envelope).status == 200
 
     assert installable.store.find_bot(enterprise_id=None, team_id="T0SANDBOX") is None
     with sessions() as session:
-        for model in (Workspace, Member, Credit):
+        for model in (Workspace, Member, Credit, Celebration):
             assert session.scalar(select(func.count()).select_from(model)) == 0
 
 
@@ -218,6 +226,9 @@ def test_rotating_tokens_are_refreshed_for_requests_and_for_scheduled_jobs(
     # An hour's token is within the two hours before expiry that trigger a refresh.
     delivery, _ = installable.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> x", "C0GENERAL")
     assert delivery.status == 200
+    installable.follow_ups.settle()
+    [posted] = installable.sandbox.emulator.calls_to("chat.postMessage")
+    assert posted.ok  # celebrated with the refreshed token
     second = installable.store.find_bot(enterprise_id=None, team_id="T0SANDBOX")
     assert second is not None and second.bot_token != first.bot_token
 
@@ -311,7 +322,9 @@ def test_two_workspaces_in_one_database_never_see_each_other(
         delivery, _ = second.driver.slash_command(
             ALICE, "/thanks", f"<@{BOB}> for the review", "C0GENERAL"
         )
-        assert delivery.json()["response_type"] == "in_channel"
+        assert (delivery.status, delivery.body) == (200, "")  # thanked
+        first.settle()
+        second.settle()
 
         with sessions() as session:
             per_team = dict(

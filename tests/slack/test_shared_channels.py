@@ -215,7 +215,10 @@ def test_a_command_from_a_shared_channel_thanks_members_and_not_guests(
     """A slash command comes from the workspace it is installed in (the command's
     `team_id`), whoever hosts the channel."""
     delivery, shown = driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the demo", SHARED)
-    assert delivery.status == 200 and shown is not None and shown.ephemeral_for is None
+    assert (delivery.status, delivery.body, shown) == (200, "", None)  # thanked
+    sandbox.settle()
+    [posted] = sandbox.emulator.messages(SHARED)
+    assert posted.source == "api" and f"<@{BOB}>" in posted.text
     delivery, shown = driver.slash_command(ALICE, "/thanks", f"<@{PAT}> for the demo", SHARED)
     assert delivery.status == 200 and shown is not None and shown.ephemeral_for == ALICE
     assert "couldn't find" in shown.text

@@ -124,12 +124,17 @@ def _count(sessions: sessionmaker[Session], model: type[Credit] | type[ReactionM
 
 
 def _thanked(bot: Bot, envelope: Envelope) -> None:
+    """The command acknowledged with nothing to show, then its thanks posted by the bot."""
     assert envelope.wait(10), "the /thanks command was not acknowledged"
-    assert (
-        envelope.ack_payload is not None and envelope.ack_payload["response_type"] == "in_channel"
-    )
-    shown = bot.emulator.deliver_command_response(GENERAL, ALICE, envelope.ack_payload)
-    assert shown is not None and f"thank you from <@{ALICE}>" in shown.text
+    assert not envelope.ack_payload
+    reason = envelope.payload["text"].partition(" ")[2]
+    deadline = time.monotonic() + 10
+    while not any(
+        f"thank you from <@{ALICE}>! {reason}" in m.text and m.source == "api"
+        for m in bot.emulator.messages(GENERAL)
+    ):
+        assert time.monotonic() < deadline, "the thanks were not posted"
+        time.sleep(0.01)
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ def command(sandbox: Sandbox, user: str, name: str, text: str, channel: str = GE
 
 def thank(sandbox: Sandbox, giver: str, helper: str, reason: str, channel: str = GENERAL) -> None:
     command(sandbox, giver, THANKS_COMMAND, f"<@{helper}> for {reason}", channel)
+    sandbox.settle()  # celebrated, before anything else is posted
 
 
 def add_secret_channel(sandbox: Sandbox, *members: str) -> None:

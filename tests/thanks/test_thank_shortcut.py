@@ -364,6 +364,7 @@ def test_the_shortcut_on_goodwills_own_message_explains_privately(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{BOB}> for the deploy", GENERAL)
+    sandbox.settle()
     [celebration] = sandbox.emulator.messages(GENERAL, ephemeral=False)  # posted by Goodwill
     note = shortcut_refusal(sandbox, CAROL, celebration)
     assert "That message is from Goodwill, a bot" in note.text
@@ -482,6 +483,7 @@ def test_several_people_picked_are_each_thanked_and_those_who_cannot_be_are_name
     sandbox: Sandbox, sessions: sessionmaker[Session], bobs_message: Message
 ) -> None:
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{CAROL}> for the rollback notes", GENERAL)
+    sandbox.settle()  # its celebration posted first
     view = open_modal(sandbox, ALICE, bobs_message)
     picked = [BOB, CAROL, DEPLOYBOT, ALICE]
     answer = submit(sandbox, ALICE, view, form(picked, reason="for the rollback notes"))

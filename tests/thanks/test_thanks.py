@@ -1,4 +1,7 @@
-"""`/thanks` end to end: signed slash commands into the real app, answers shown by the emulator."""
+"""`/thanks` end to end: signed slash commands into the real app, answers shown by the emulator.
+
+The command's answer is empty, or the giver's private note; the public message follows it,
+posted by the bot (tests/thanks/test_celebrations.py), and `thanks` waits for it."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import Credit, Member
 from bot.sandbox.harness import Sandbox
 from bot.thanks.parsing import WORD_JOINER
-from slack_emulator import SlackUser
+from slack_emulator import Message, SlackUser
 from tests.support import Clock, out_of_reach, send_forms_at_once
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004"
@@ -25,11 +28,18 @@ def credits(sessions: sessionmaker[Session]) -> list[Credit]:
 
 
 def thanks(sandbox: Sandbox, user: str, text: str, channel: str = GENERAL) -> dict[str, object]:
+    """The command's answer (empty when it is only the thanks), once they are celebrated."""
     delivery, shown = sandbox.driver.slash_command(user, "/thanks", text, channel)
     assert delivery.status == 200, delivery.body
-    assert shown is not None
     body: dict[str, object] = delivery.json()
+    assert (shown is None) == (body == {})
+    sandbox.settle()
     return body
+
+
+def celebrations(sandbox: Sandbox, channel: str = GENERAL) -> list[Message]:
+    """What the bot posted in `channel` with chat.postMessage."""
+    return [m for m in sandbox.emulator.messages(channel) if m.source == "api"]
 
 
 def test_thanks_credits_each_person_and_posts_one_public_message(
@@ -39,9 +49,9 @@ def test_thanks_credits_each_person_and_posts_one_public_message(
         sandbox, ALICE, f"<@{BOB}|bob> and <@{CAROL}> for the review #Teamwork #quality"
     )
 
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}  # the thanks are the bot's own message
     [posted] = sandbox.emulator.messages(GENERAL)
-    assert posted.ephemeral_for is None
+    assert posted.ephemeral_for is None and posted.source == "api"
     assert f"<@{BOB}>" in posted.text and f"<@{CAROL}>" in posted.text
     assert f"<@{ALICE}>" in posted.text
     rendered = str(posted.blocks)
@@ -59,14 +69,15 @@ def test_thanks_credits_each_person_and_posts_one_public_message(
         assert credit.retracted_at is None
 
 
-def test_known_members_cost_no_web_api_call(sandbox: Sandbox) -> None:
+def test_known_members_cost_no_web_api_call_but_the_celebration(sandbox: Sandbox) -> None:
     # Whether the channel is public (for what the digest may quote) is asked once an hour.
     before = len(sandbox.emulator.calls)
     thanks(sandbox, ALICE, f"<@{BOB}> for lunch")
-    assert [call.method for call in sandbox.emulator.calls[before:]] == ["conversations.info"]
+    called = [call.method for call in sandbox.emulator.calls[before:]]
+    assert called == ["conversations.info", "chat.postMessage"]
     before = len(sandbox.emulator.calls)
     thanks(sandbox, BOB, f"<@{ALICE}> for the coffee")
-    assert sandbox.emulator.calls[before:] == []
+    assert [call.method for call in sandbox.emulator.calls[before:]] == ["chat.postMessage"]
 
 
 def _channel_lookups(sandbox: Sandbox) -> int:
@@ -133,11 +144,13 @@ def test_same_request_delivered_twice_is_recorded_once(
     payload = sandbox.driver.command_payload(ALICE, "/thanks", f"<@{BOB}> for the fix", GENERAL)
     first = sandbox.driver.send_form(payload)
     second = sandbox.driver.send_form(payload)
+    sandbox.settle()
 
-    assert first.json()["response_type"] == "in_channel"
+    assert first.json() == {}
     assert second.json()["response_type"] == "ephemeral"
     assert "already recorded" in second.json()["text"]
     assert len(credits(sessions)) == 1
+    assert len(celebrations(sandbox)) == 1  # and celebrated once
 
 
 def test_two_separate_thanks_both_count(sandbox: Sandbox, sessions: sessionmaker[Session]) -> None:
@@ -174,11 +187,13 @@ def test_the_per_pair_daily_cap_refuses_politely(
     assert len(credits(sessions)) == 5
 
     answer = thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for one more")
-    assert answer["response_type"] == "in_channel"  # Carol is thanked; Bob is not
-    assert f"<@{CAROL}>" in str(answer["text"]) and f"<@{BOB}>" not in str(answer["text"])
+    # Carol is thanked; Bob is not, which the answer tells Alice alone.
+    assert answer["response_type"] == "ephemeral"
+    assert str(answer["text"]).startswith(f"Not thanked: <@{BOB}> (credited 5 times by you today")
+    posted = celebrations(sandbox)[-1]
+    assert f"<@{CAROL}>" in posted.text and f"<@{BOB}>" not in posted.text
     note = sandbox.emulator.messages(GENERAL, ephemeral=True)[-1]
-    assert note.ephemeral_for == ALICE
-    assert note.text.startswith(f"Not thanked: <@{BOB}> (credited 5 times by you today")
+    assert note.ephemeral_for == ALICE and note.source == "command_response"
     assert len(credits(sessions)) == 6
 
     thanks(sandbox, DAVE, f"<@{BOB}> for his first from Dave")
@@ -197,12 +212,14 @@ def test_thanks_sent_at_the_same_moment_stay_within_the_daily_cap(
         for n in range(8)
     ]
     answers = [
-        delivery.json()["response_type"]
+        delivery.json().get("response_type", "celebrated")
         for delivery in send_forms_at_once(sandbox.driver, payloads)
     ]
+    sandbox.settle()
 
-    assert sorted(answers) == ["ephemeral"] * 3 + ["in_channel"] * 5
+    assert sorted(answers) == ["celebrated"] * 5 + ["ephemeral"] * 3
     assert len(credits(sessions)) == 5
+    assert len(celebrations(sandbox)) == 5
 
 
 def test_broadcast_mentions_in_a_reason_do_not_page_the_channel(sandbox: Sandbox) -> None:
@@ -265,7 +282,7 @@ def test_a_reason_is_measured_as_people_see_it_and_a_channel_named_tag_is_a_tag(
 
     answer = thanks(sandbox, ALICE, f"<@{BOB}> {reason} #care <#C0ENGINE2|engineering>")
 
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}
     [credit] = credits(sessions)
     assert credit.reason == reason.strip() and credit.values == ["care", "engineering"]
 
@@ -281,7 +298,7 @@ def test_more_than_ten_people_is_refused(sandbox: Sandbox, sessions: sessionmake
     assert credits(sessions) == []
 
     answer = thanks(sandbox, ALICE, " ".join(f"<@{u}>" for u in extra[:10]) + " for the launch")
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}
     assert len(credits(sessions)) == 10
 
 

@@ -26,8 +26,10 @@ def credited(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
 
 
 def thanks(sandbox: Sandbox, user: str, text: str) -> dict[str, str]:
+    """The command's answer: empty, or the note for the giver alone; once celebrated."""
     delivery, _shown = sandbox.driver.slash_command(user, "/thanks", text, GENERAL)
     assert delivery.status == 200, delivery.body
+    sandbox.settle()
     body: dict[str, str] = delivery.json()
     return body
 
@@ -60,18 +62,22 @@ def test_each_person_the_rules_allow_is_thanked_and_the_others_named_privately(
         "for the deploy",
     )
 
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"  # the note below, to Alice alone
     headline = public(sandbox)[-1].text
     assert f"<@{BOB}>" in headline
     for other in (BOT, FORMER, DAVE, CAROL, "U0GUEST77"):
         assert f"<@{other}>" not in headline
     assert credited(sessions)[before:] == [(BOB, "for the deploy")]
     [note] = notes(sandbox, ALICE)
-    assert note == (
-        f"Not thanked: <@{ALICE}> (that's you), <@{BOT}> (a bot), <@{FORMER}> (no longer "
-        f"active here), <@{DAVE}> (you already thanked them for that today), <@{CAROL}> "
-        "(credited 5 times by you today, the most a day allows) and <@U0GUEST77> (not in this "
-        "workspace). If they helped again, say what they did this time, or thank them tomorrow."
+    assert (
+        note
+        == answer["text"]
+        == (
+            f"Not thanked: <@{ALICE}> (that's you), <@{BOT}> (a bot), <@{FORMER}> (no longer "
+            f"active here), <@{DAVE}> (you already thanked them for that today), <@{CAROL}> "
+            "(credited 5 times by you today, the most a day allows) and <@U0GUEST77> (not in this "
+            "workspace). If they helped again, say what they did this time, or thank them tomorrow."
+        )
     )
 
 
@@ -80,14 +86,16 @@ def test_a_person_already_thanked_does_not_keep_the_others_from_their_thanks(
 ) -> None:
     thanks(sandbox, ALICE, f"<@{DAVE}> for the deploy")
     answer = thanks(sandbox, ALICE, f"<@{DAVE}> <@{ERIN}> for the deploy")
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"
     assert credited(sessions) == [(DAVE, "for the deploy"), (ERIN, "for the deploy")]
     assert "<@U0DAVE004> (you already thanked them for that today)" in notes(sandbox, ALICE)[0]
-    assert len(sandbox.emulator.calls_to("response_url")) == 1  # the note, beside the answer
+    assert public(sandbox)[-1].text.startswith(f":sparkles: <@{ERIN}> — thank you")
+    # The note is the command's answer: nothing goes through its response_url.
+    assert sandbox.emulator.calls_to("response_url") == []
 
     # Carol thanking herself and Erin: Erin is thanked.
     answer = thanks(sandbox, CAROL, f"<@{ERIN}> <@{CAROL}> for the review")
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"
     assert credited(sessions)[-1] == (ERIN, "for the review")
     assert notes(sandbox, CAROL) == [f"Not thanked: <@{CAROL}> (that's you)."]
 
@@ -111,13 +119,15 @@ def test_a_partial_thanks_delivered_twice_is_recorded_and_said_once(
     payload = sandbox.driver.command_payload(ALICE, "/thanks", text, GENERAL)
     first = sandbox.driver.send_form(payload)
     second = sandbox.driver.send_form(payload)
+    sandbox.settle()
 
-    assert first.json()["response_type"] == "in_channel"
+    assert first.json()["text"].startswith(f"Not thanked: <@{DAVE}>")
     assert second.json()["response_type"] == "ephemeral"
     assert "already recorded" in second.json()["text"]
     assert credited(sessions) == [(DAVE, "for the deploy"), (ERIN, "for the deploy")]
-    assert f"<@{ERIN}>" in first.json()["text"] and f"<@{DAVE}>" not in first.json()["text"]
-    assert len(notes(sandbox, ALICE)) == 1  # the note on Dave, sent with the first only
+    celebrated = public(sandbox)[-1].text
+    assert f"<@{ERIN}>" in celebrated and f"<@{DAVE}>" not in celebrated
+    assert len(public(sandbox)) == 2  # Dave's first thanks, then this one, once
 
 
 def test_a_user_group_is_thanked_member_by_member_and_shown_as_the_group(
@@ -125,7 +135,7 @@ def test_a_user_group_is_thanked_member_by_member_and_shown_as_the_group(
 ) -> None:
     answer = thanks(sandbox, ALICE, f"{PLATFORM} for the migration")
 
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}
     # Alice herself, the bot and the former colleague are left out, without a word.
     assert credited(sessions) == [(CAROL, "for the migration"), (DAVE, "for the migration")]
     [posted] = public(sandbox)
@@ -139,7 +149,7 @@ def test_a_group_without_its_handle_and_a_person_in_it_named_too_are_thanked_onc
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     answer = thanks(sandbox, ALICE, f"<@{BOB}> and {DESIGN}: for the mockups")
-    assert answer["response_type"] == "in_channel"
+    assert answer == {}
     assert credited(sessions) == [(BOB, "for the mockups"), (ERIN, "for the mockups")]
     assert public(sandbox)[0].text.startswith(f":sparkles: <@{BOB}> and {DESIGN} — thank you")
 
@@ -149,7 +159,7 @@ def test_group_members_already_thanked_are_named_privately(
 ) -> None:
     thanks(sandbox, ALICE, f"<@{DAVE}> for the migration")
     answer = thanks(sandbox, ALICE, f"{PLATFORM} for the migration")
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"
     assert credited(sessions)[-1] == (CAROL, "for the migration")
     assert notes(sandbox, ALICE)[0].startswith(
         f"Not thanked: <@{DAVE}> (you already thanked them for that today)."
@@ -197,7 +207,7 @@ def test_tags_left_out_and_punctuation_after_a_mention_are_handled_as_said(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
     answer = thanks(sandbox, ALICE, f"<@{ERIN}>: for the cake #a #b #c #d #e #f #g")
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"  # the note on the tags
     assert ": for" not in str(public(sandbox)[0].blocks)
     assert credited(sessions) == [(ERIN, "for the cake")]
     assert notes(sandbox, ALICE) == ["A thanks keeps up to 5 tags, so #f and #g were left out."]
@@ -214,11 +224,12 @@ def test_help_only_on_help_and_refusals_in_one_line(sandbox: Sandbox) -> None:
         assert "up to 10 people" not in answer["text"]
 
 
-def test_thanks_that_credit_everyone_send_nothing_beside_the_answer(
+def test_thanks_that_credit_everyone_send_nothing_beside_the_celebration(
     sandbox: Sandbox, sessions: sessionmaker[Session]
 ) -> None:
-    thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for the lunch #care")
+    assert thanks(sandbox, ALICE, f"<@{BOB}> and <@{CAROL}> for the lunch #care") == {}
     assert sandbox.emulator.calls_to("response_url") == []
+    assert [m.source for m in sandbox.emulator.messages(GENERAL)] == ["api"]
     assert notes(sandbox, ALICE) == []
     assert len(credited(sessions)) == 2
 
@@ -231,7 +242,9 @@ def test_a_team_thanks_delivered_twice_credits_each_member_once(
     )
     first = sandbox.driver.send_form(payload)
     second = sandbox.driver.send_form(payload)
-    assert first.json()["response_type"] == "in_channel"
-    assert PLATFORM in first.json()["text"]
+    sandbox.settle()
+    assert first.json() == {}
+    [posted] = public(sandbox)
+    assert PLATFORM in posted.text
     assert "already recorded" in second.json()["text"]
     assert credited(sessions) == [(CAROL, "for the on-call"), (DAVE, "for the on-call")]

@@ -52,14 +52,17 @@ def answer_of(value: str) -> tuple[str, str] | None:
     return public_id, responder_id
 
 
-def update(client: WebClient, channel_id: str, ts: str | None, message: Message) -> None:
-    """chat.update a message the bot posted; a message deleted meanwhile is no reason to fail."""
+def update(client: WebClient, channel_id: str, ts: str | None, message: Message) -> bool:
+    """chat.update a message the bot posted; a message deleted meanwhile is no reason to fail.
+    False (logged) when Slack did not take the edit, or may not have."""
     if not ts:
-        return
+        return False
     try:
         client.chat_update(channel=channel_id, ts=ts, **message)
     except MAY_NOT_HAVE_HAPPENED:
         log.warning("could not update message %s in %s", ts, channel_id, exc_info=True)
+        return False
+    return True
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> None:
@@ -69,27 +72,45 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> None:
         log.warning("could not send a DM to %s", user_id, exc_info=True)
 
 
-def post_publicly(client: WebClient, channel_id: str, message: Message, **extra: Any) -> bool:
-    """chat.postMessage a celebration of something already saved. False when it was surely not
-    posted: the bot may not post there, or Slack was out of reach before the request left; the
-    caller then says it privately. True when it was posted, and also when it may have been (the
-    connection broke after the request left): logged, and said nowhere else, never twice.
+@dataclass(frozen=True)
+class Posted:
+    """A message chat.postMessage took: its `ts`, or None when the connection broke after the
+    request left, so that it may have been posted (and is said nowhere else, never twice)."""
 
-    Any other refusal is raised: Slack rejecting what the bot wrote is a bug to see."""
+    ts: str | None
+
+
+def post_publicly(
+    client: WebClient,
+    channel_id: str,
+    message: Message,
+    *,
+    any_refusal: bool = False,
+    **extra: Any,
+) -> Posted | None:
+    """chat.postMessage a celebration of something already saved. None when it was surely not
+    posted: the bot may not post there, or Slack was out of reach before the request left;
+    the caller then says it another way. Posted otherwise, also when it may have been (the
+    connection broke after the request left): logged.
+
+    Any other refusal is raised (Slack rejecting what the bot wrote is a bug to see), unless
+    `any_refusal`: then it is None too, for a caller whose other way is as public."""
     try:
-        client.chat_postMessage(channel=channel_id, **message, **extra)
+        posted = client.chat_postMessage(channel=channel_id, **message, **extra)
     except SlackApiError as error:
         code = error.response.get("error")
-        if code not in CHANNEL_OUT_OF_REACH:
+        if code not in CHANNEL_OUT_OF_REACH and not any_refusal:
             raise
-        log.info("cannot post in %s (%s); saying it privately", channel_id, code)
-        return False
+        log.info("cannot post in %s (%s); saying it another way", channel_id, code)
+        return None
     except URLError as error:  # the request never left
-        log.info("cannot post in %s (%r); saying it privately", channel_id, error)
-        return False
+        log.info("cannot post in %s (%r); saying it another way", channel_id, error)
+        return None
     except OSError:
         log.warning("a post in %s may not have been delivered", channel_id, exc_info=True)
-    return True
+        return Posted(None)
+    ts = posted.get("ts")
+    return Posted(ts if isinstance(ts, str) else None)
 
 
 def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:

@@ -1,3 +1,16 @@
+"""`/thanks`: the credits recorded before the answer, the celebration posted after it.
+
+The credits are written in one transaction, then the command is answered: empty, or, when
+someone could not be thanked, with the note that says so to the giver alone. The public
+message follows on Bolt's listener executor, as `/favor insights` does: the app runs with
+process_before_response, so anything done before returning would hold the answer back. It is
+posted with chat.postMessage, so that its channel and ts can be kept and `/favor undo` can
+edit it (bot.thanks.celebrations). Where the bot may not post (a private channel or a DM it is
+not in, an archived channel) or Slack refuses the post, the command's response_url posts it
+in the channel as the command's own answer would have: the thanks are celebrated all the
+same, but that message cannot be edited (bot.favours.undo).
+"""
+
 from __future__ import annotations
 
 import logging
@@ -8,12 +21,14 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
+from bot.listeners.celebrations import celebrate_publicly
 from bot.listeners.workspace import workspace_of
 from bot.members.groups import group_fetcher
 from bot.slack.api import user_fetcher
 from bot.slack.messages import ephemeral
-from bot.thanks.blocks import already_recorded_message, thanks_note, thanks_reply
-from bot.thanks.give import USAGE, ThanksRequest, check_text, give_thanks
+from bot.thanks.blocks import already_recorded_message, thanks_message, thanks_note
+from bot.thanks.celebrations import Celebrated
+from bot.thanks.give import USAGE, ThanksOutcome, ThanksRequest, check_text, give_thanks, thanks_key
 from bot.thanks.parsing import parse_thanks
 
 log = logging.getLogger(__name__)
@@ -29,8 +44,6 @@ def handle_thanks(
     context: BoltContext,
     deps: Deps,
 ) -> None:
-    # The ledger is written and the public message returned in the ack itself: one round
-    # trip, no chat.postMessage, and nothing to lose between the two.
     text = command.get("text") or ""
     if text.strip().casefold() in HELP_WORDS:
         ack(**ephemeral(USAGE))
@@ -45,8 +58,8 @@ def handle_thanks(
             channel_id=command["channel_id"],
             parsed=parsed,
             request_key=command.get("trigger_id") or command.get("response_url") or "",
-            # The thanks are posted in the channel (the ack's in_channel answer). None when
-            # Slack will not say just now: asked again later (bot.channels.kinds).
+            # The thanks are said in the channel (see above). None when Slack will not say
+            # just now: asked again later (bot.channels.kinds).
             quotable=deps.channel_kinds.whether_public(client, team_id, command["channel_id"], now),
             response_url=command.get("response_url"),
         )
@@ -61,15 +74,38 @@ def handle_thanks(
         ack(**already_recorded_message())
         return
     note = thanks_note(outcome.skipped, outcome.dropped_values)
-    if note is not None:
-        # A slash command's answer is one message, and this one is public: the note for the
-        # giver alone goes through the command's response_url, only when there is one to give.
-        try:
-            respond(text=note, response_type="ephemeral")
-        except OSError:
-            log.warning("The note on who was not thanked could not be sent", exc_info=True)
-    ack(
-        **thanks_reply(
-            outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values, outcome.groups
-        )
+    if note is None:
+        ack()
+    else:
+        ack(**ephemeral(note))
+    context.listener_runner.listener_executor.submit(
+        celebrate, client, deps, respond, request, outcome
     )
+
+
+def celebrate(
+    client: WebClient, deps: Deps, respond: Respond, request: ThanksRequest, outcome: ThanksOutcome
+) -> None:
+    """Post the thanks in the command's channel and keep where; where that fails, say them
+    there through the command's response_url."""
+    message = thanks_message(
+        outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values, outcome.groups
+    )
+    celebrated = Celebrated(
+        thanks_key=thanks_key(request.team_id, request.request_key),
+        thanker_id=outcome.thanker_id,
+        named=outcome.helper_ids,
+        groups=tuple(zip(outcome.groups, outcome.group_members, strict=True)),
+    )
+    try:
+        if celebrate_publicly(
+            client, deps, request.team_id, request.channel_id, message, celebrated, any_refusal=True
+        ):
+            return
+        sent = respond(response_type="in_channel", **message)
+    except Exception:
+        log.exception("the thanks in %s could not be celebrated", request.channel_id)
+        return
+    if sent.status_code != 200:
+        # Gone (30 minutes, 5 uses) or refused: the thanks count, uncelebrated.
+        log.warning("the thanks in %s could not be said (%s)", request.channel_id, sent.body)

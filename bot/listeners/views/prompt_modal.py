@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import PromptAnswersError
-from bot.listeners.actions._slack import post_publicly, send_dm, update
+from bot.listeners.actions._slack import send_dm, update
+from bot.listeners.celebrations import celebrate_publicly
 from bot.listeners.workspace import workspace_of
-from bot.prompts.answers import PromptAnswers, Recorded, record_answers
+from bot.prompts.answers import PromptAnswers, Recorded, record_answers, thanks_request_key
 from bot.prompts.blocks import celebration, prompt_answered, thanked_you
 from bot.prompts.modal import (
     CATCHING_UP,
@@ -22,6 +23,8 @@ from bot.prompts.modal import (
     read_prompt_form,
 )
 from bot.slack.api import user_fetcher
+from bot.thanks.celebrations import PROMPT, Celebrated
+from bot.thanks.give import thanks_key
 
 
 def handle_prompt_modal(
@@ -56,7 +59,7 @@ def handle_prompt_modal(
     ack()
     if recorded.already_recorded:
         return  # a second submission of the same form: it was all said the first time
-    celebrated_in = _celebrate(client, user_id, recorded)
+    celebrated_in = _celebrate(client, deps, request, recorded)
     update(
         client,
         form.prompt.channel_id,
@@ -65,14 +68,25 @@ def handle_prompt_modal(
     )
 
 
-def _celebrate(client: WebClient, thanker_id: str, recorded: Recorded) -> str | None:
+def _celebrate(
+    client: WebClient, deps: Deps, request: PromptAnswers, recorded: Recorded
+) -> str | None:
     """Post the public thanks; return the channel they were celebrated in, if any."""
-    public = recorded.public
+    public, thanker_id = recorded.public, request.user_id
     if not public:
         return recorded.public_channel_id
     channel_id = recorded.public_channel_id
+    celebrated = Celebrated(
+        thanks_key(request.team_id, thanks_request_key(request.view_id)),
+        thanker_id,
+        tuple(answer.helper_id for answer in public),
+        layout=PROMPT,
+    )
     # Where the bot may not post, each person is told directly.
-    if channel_id and post_publicly(client, channel_id, celebration(thanker_id, public)):
+    message = celebration(thanker_id, public)
+    if channel_id and celebrate_publicly(
+        client, deps, request.team_id, channel_id, message, celebrated
+    ):
         return channel_id
     for answer in public:
         send_dm(client, answer.helper_id, thanked_you(thanker_id, answer))

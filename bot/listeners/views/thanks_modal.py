@@ -7,10 +7,12 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.listeners.actions._slack import post_publicly, send_dm
+from bot.listeners.actions._slack import send_dm
+from bot.listeners.celebrations import celebrate_publicly
 from bot.listeners.workspace import workspace_of
 from bot.slack.api import user_fetcher
 from bot.thanks.blocks import thanks_message, thanks_note
+from bot.thanks.celebrations import Celebrated
 from bot.thanks.form import (
     ThanksForm,
     form_errors,
@@ -18,7 +20,7 @@ from bot.thanks.form import (
     read_thanks_form,
     thanks_sent_view,
 )
-from bot.thanks.give import ThanksOutcome, ThanksRequest, give_thanks
+from bot.thanks.give import ThanksOutcome, ThanksRequest, give_thanks, thanks_key
 from bot.thanks.modal import HELPER, modal_title
 from bot.thanks.parsing import ParsedThanks
 
@@ -70,18 +72,26 @@ def handle_thanks_modal(
         else:
             sent = thanks_sent_view(outcome.helper_ids, title, public=True, note=note)
             ack(response_action="update", view=sent)
-        _celebrate(client, form, outcome)
+        _celebrate(client, deps, request, form, outcome)
     else:
         sent = thanks_sent_view(outcome.helper_ids, title, note=note)
         ack(response_action="update", view=sent)
         _tell_privately(client, form, outcome)
 
 
-def _celebrate(client: WebClient, form: ThanksForm, outcome: ThanksOutcome) -> None:
+def _celebrate(
+    client: WebClient, deps: Deps, request: ThanksRequest, form: ThanksForm, outcome: ThanksOutcome
+) -> None:
     message = thanks_message(outcome.helper_ids, outcome.thanker_id, outcome.reason, outcome.values)
+    celebrated = Celebrated(
+        thanks_key(request.team_id, request.request_key), outcome.thanker_id, outcome.helper_ids
+    )
     thread_ts = form.message.thread_ts or form.message.message_ts
     # Where the bot may not post (a private channel, a DM), the thanks go to each person.
-    if not post_publicly(client, form.message.channel_id, message, thread_ts=thread_ts):
+    channel_id = form.message.channel_id
+    if not celebrate_publicly(
+        client, deps, request.team_id, channel_id, message, celebrated, thread_ts=thread_ts
+    ):
         _tell_privately(client, form, outcome)
 
 
