@@ -7,14 +7,16 @@ logged, their ask's Done, their credit emoji), except for an offer: its author r
 
 Taking a credit back also undoes what it did where others can see it:
 - an ask or offer it closed opens again (bot.asks.reopening), its channel message with it;
-- a /thanks was celebrated by the slash command's own in_channel answer. Slack gives no ts for
-  that answer and lets nothing edit or remove it: a command's response_url posts new messages
-  only (replace_original and delete_original act on the message a click came from, and a
-  command has none). Posting the celebration with chat.postMessage instead would put a Web API
-  call in the way of every /thanks, or send it after the answer with its own ways to fail.
-  So the credit keeps the command's response_url, and within its life (30 minutes, 5 uses)
-  the taking back is said in the same channel through it; past that, the giver is told
-  plainly that the message stays and the credit is gone.
+- the message that celebrated a thanks (a /thanks, the "Thank for this" form, the weekly
+  prompt's public thanks) was posted by the bot and kept (bot.thanks.celebrations): it is
+  edited to name only those whose thanks still stand, or, once none does, to say the thanks
+  were taken back. It is edited rather than deleted: replies and reactions under it keep
+  their context, and whoever saw the thanks finds why they are gone;
+- a /thanks the bot could not post itself (a private channel or a DM it is not in) was
+  celebrated by the command's response_url instead, which Slack gives no ts for and lets
+  nothing edit. So the credit keeps the command's response_url, and within its life
+  (30 minutes, 5 uses) the taking back is said in the same channel through it; past that,
+  the giver is told plainly that the message stays and the credit is gone;
 - the other person is told privately (not for a reaction: the emoji is still there to see).
 """
 
@@ -32,6 +34,7 @@ from bot.asks.reopening import Reopened, reopen_request
 from bot.balance.history import Entry
 from bot.errors import NotAllowedError, NothingToUndoError
 from bot.models import Credit
+from bot.thanks.celebrations import CelebrationNow, celebration_now
 
 UNDO_WINDOW = timedelta(hours=24)
 # How long Slack keeps a slash command's response_url working.
@@ -45,6 +48,8 @@ class Undone:
     giver_id: str
     other_id: str  # the other person in the credit, told privately (unless a reaction)
     channel_id: str | None
+    # The bot's message that celebrated it, as it should read now; None when none was kept.
+    celebration: CelebrationNow | None
     # Celebrated by a /thanks command's own answer, which only its response_url can follow up.
     by_command: bool
     # That response_url, while Slack still takes posts on it.
@@ -71,12 +76,14 @@ def undo_last(session: Session, now: datetime, team_id: str, member_id: str) -> 
     credit.retracted_at = now
     live_url = credit.response_url if now - credit.created_at < RESPONSE_URL_LIFE else None
     giver = giver_of(credit)
+    celebration = celebration_now(session, credit)
     return Undone(
         entry=Entry.of(credit),
         giver_id=giver,
         other_id=credit.helped_id if giver == credit.helper_id else credit.helper_id,
         channel_id=credit.channel_id,
-        by_command=credit.response_url is not None,
+        celebration=celebration,
+        by_command=celebration is None and credit.response_url is not None,
         response_url=live_url,
         reopened=reopen_request(session, credit),
     )

@@ -8,6 +8,10 @@ from bot.favours.blocks import one_line
 from bot.favours.undo import Undone
 from bot.slack.messages import Message, mention
 
+# What became of the message that celebrated a thanks taken back.
+EDITED = "edited"  # it names only those still thanked
+REPLACED = "replaced"  # nobody is left: it says the thanks were taken back
+NOT_EDITED = "not edited"  # Slack refused the edit (the message deleted, …)
 SAID_IN_CHANNEL = "said"  # the taking back was said under the /thanks, in its channel
 MESSAGE_STAYS = "stays"  # a /thanks whose message can no longer be followed up
 
@@ -20,7 +24,18 @@ def undone_reply(undone: Undone, public: str | None) -> Message:
         text += f" ({one_line(entry.reason, REASON_SHOWN)})"
     text += ". It no longer counts anywhere."
     where = f"<#{undone.channel_id}>" if undone.channel_id else "the channel"
-    if public == SAID_IN_CHANNEL:
+    if undone.celebration is not None:
+        where = f"<#{undone.celebration.channel_id}>"
+    if public == EDITED:
+        text += f" I've taken {mention(undone.other_id)} off the thanks message in {where}."
+    elif public == REPLACED:
+        text += f" The thanks message in {where} now says you took them back."
+    elif public == NOT_EDITED:
+        text += (
+            f" I couldn't change the thanks message in {where}: Slack wouldn't let me (it may "
+            "have been deleted), so it stays as it was. The thanks no longer count all the same."
+        )
+    elif public == SAID_IN_CHANNEL:
         text += f" I've said so in {where}, under the thanks."
     elif public == MESSAGE_STAYS:
         text += (

@@ -320,6 +320,7 @@ def test_undo_retracts_your_latest_entry_and_keeps_it_in_the_table(
     favor(sandbox, ALICE, f"<@{BOB}> moved my desk big")
     clock.advance(minutes=5)
     sandbox.driver.slash_command(ALICE, "/thanks", f"<@{CAROL}> for the review", GENERAL)
+    sandbox.settle()  # celebrated
     clock.advance(minutes=5)
     favor(sandbox, DAVE, f"<@{ALICE}> explained the build")  # Dave's entry, not Alice's
     clock.advance(minutes=5)
@@ -327,8 +328,8 @@ def test_undo_retracts_your_latest_entry_and_keeps_it_in_the_table(
     shown = favor(sandbox, ALICE, "undo")
     assert shown.text == (
         ":leftwards_arrow_with_hook: Undone: you thanked <@U0CAROL03> (for the review). "
-        "It no longer counts anywhere. I've said so in <#C0GENERAL>, under the thanks. "
-        "I've let <@U0CAROL03> know privately."
+        "It no longer counts anywhere. The thanks message in <#C0GENERAL> now says you took "
+        "them back. I've let <@U0CAROL03> know privately."
     )
     by_reason = {c.reason: c for c in credits(sessions)}
     assert by_reason["for the review"].retracted_at == clock.now

@@ -1,12 +1,11 @@
 """`/favor undo` end to end: only the giver takes a credit back, and what it did is undone
-where others saw it: said under a /thanks while its response_url lives, an ask or offer
-reopened, the other person told privately; every refusal leaves everything as it was."""
+where others saw it: an ask or offer reopened, the other person told privately; every refusal
+leaves everything as it was. Thanks taken back: tests/favours/test_undo_thanks.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.harness import Sandbox
@@ -54,111 +53,6 @@ def post(sandbox: Sandbox, user: str, text: str) -> Message:
     delivery, _ = sandbox.driver.slash_command(user, FAVOR_COMMAND, text, GENERAL)
     assert delivery.status == 200, delivery.body
     return sandbox.emulator.messages(GENERAL, ephemeral=False)[-1]
-
-
-def thank(sandbox: Sandbox, user: str, text: str) -> None:
-    delivery, _ = sandbox.driver.slash_command(user, "/thanks", text, GENERAL)
-    assert delivery.status == 200
-    sandbox.settle()  # celebrated in the channel
-
-
-# /thanks
-
-
-def test_a_thanks_taken_back_within_30_minutes_is_said_under_it_and_the_helper_is_told(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    thank(sandbox, ALICE, f"<@{BOB}> for the deploy")
-    [credit] = credits(sessions)
-    assert credit.response_url is not None and "/commands/" in credit.response_url
-    clock.advance(minutes=29)
-
-    answer = undo(sandbox, ALICE)
-
-    assert "Undone: you thanked <@U0BOB0002> (for the deploy)" in answer
-    assert "I've said so in <#C0GENERAL>, under the thanks" in answer
-    assert "I've let <@U0BOB0002> know privately" in answer
-    said = public(sandbox)
-    assert len(said) == 2 and "thank you from <@U0ALICE01>" in said[0]
-    assert said[1] == (
-        ":leftwards_arrow_with_hook: <@U0ALICE01> took back their thanks to <@U0BOB0002> above."
-    )
-    [note] = dms(sandbox, BOB)
-    assert "<@U0ALICE01> took back the thanks they gave you" in note.text
-    assert "deploy" not in note.text
-    [credit] = credits(sessions)
-    assert credit.retracted_at == clock.now
-
-
-def test_a_thanks_taken_back_after_30_minutes_leaves_its_message_and_says_so(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    thank(sandbox, ALICE, f"<@{BOB}> for the deploy")
-    clock.advance(minutes=31)
-
-    answer = undo(sandbox, ALICE)
-
-    assert "The thanks message in <#C0GENERAL> stays" in answer
-    assert "only a few times within 30 minutes. The thanks no longer count all the same." in (
-        answer
-    )
-    assert len(public(sandbox)) == 1
-    assert len(dms(sandbox, BOB)) == 1
-    assert credits(sessions)[0].retracted_at == clock.now
-
-
-def test_a_response_url_slack_no_longer_takes_leaves_the_message_and_says_so(
-    sandbox: Sandbox, sessions: sessionmaker[Session]
-) -> None:
-    """Slack takes five posts on a response_url: used up, the follow-up cannot be said."""
-    thank(sandbox, ALICE, f"<@{BOB}> for the deploy")
-    [credit] = credits(sessions)
-    assert credit.response_url is not None
-    hook = WebhookClient(credit.response_url)
-    for _ in range(5):
-        assert hook.send_dict({"text": "still here"}).status_code == 200
-    assert hook.send_dict({"text": "once too often"}).status_code == 404
-
-    answer = undo(sandbox, ALICE)
-
-    assert "The thanks message in <#C0GENERAL> stays" in answer
-    assert len(public(sandbox)) == 1
-    assert credits(sessions)[0].retracted_at is not None
-
-
-def test_undo_twice_takes_back_one_credit_each_time_then_nothing(
-    sandbox: Sandbox, sessions: sessionmaker[Session], clock: Clock
-) -> None:
-    thank(sandbox, ALICE, f"<@{BOB}> <@{CAROL}> for the offsite")
-    clock.advance(minutes=1)
-
-    first = undo(sandbox, ALICE)
-    second = undo(sandbox, ALICE)
-    before = snapshot(sessions)
-    third = undo(sandbox, ALICE)
-
-    assert "you thanked <@U0CAROL03>" in first and "you thanked <@U0BOB0002>" in second
-    assert "There's nothing of yours to undo from the last 24 hours" in third
-    assert snapshot(sessions) == before
-    assert all(credit.retracted_at == clock.now for credit in credits(sessions))
-    assert [len(dms(sandbox, person)) for person in (BOB, CAROL)] == [1, 1]
-    assert public(sandbox)[1:] == [
-        ":leftwards_arrow_with_hook: <@U0ALICE01> took back their thanks to <@U0CAROL03> above.",
-        ":leftwards_arrow_with_hook: <@U0ALICE01> took back their thanks to <@U0BOB0002> above.",
-    ]
-
-
-def test_someone_thanked_cannot_take_back_what_they_were_given(
-    sandbox: Sandbox, sessions: sessionmaker[Session]
-) -> None:
-    thank(sandbox, ALICE, f"<@{BOB}> for the deploy")
-    before = snapshot(sessions)
-
-    answer = undo(sandbox, BOB)
-
-    assert "There's nothing of yours to undo" in answer
-    assert snapshot(sessions) == before
-    assert len(public(sandbox)) == 1 and dms(sandbox, ALICE) == []
 
 
 # Asks and offers

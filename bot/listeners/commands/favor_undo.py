@@ -1,4 +1,5 @@
-"""`/favor undo`: the credit taken back in one transaction, then what it did undone in Slack."""
+"""`/favor undo`: the credit taken back in one transaction, then what it did undone in Slack:
+the thanks message edited, the ask reopened, the other person told."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from bot.deps import Deps
 from bot.errors import InputError
 from bot.favours.undo import Undone, undo_last
 from bot.favours.undo_blocks import (
+    EDITED,
     MESSAGE_STAYS,
+    NOT_EDITED,
+    REPLACED,
     SAID_IN_CHANNEL,
     taken_back_in_channel,
     taken_back_note,
@@ -33,7 +37,7 @@ def undo(command: dict[str, Any], client: WebClient, context: BoltContext, deps:
             undone = undo_last(session, deps.clock(), workspace_of(context), command["user_id"])
     except InputError as error:
         return ephemeral(error.user_message)
-    public = _say_in_channel(undone)
+    public = _say_in_channel(client, undone)
     if undone.reopened is not None:
         request = undone.reopened.request
         update(client, request.channel_id, request.message_ts, request_message(request))
@@ -51,8 +55,14 @@ def undo(command: dict[str, Any], client: WebClient, context: BoltContext, deps:
     return undone_reply(undone, public)
 
 
-def _say_in_channel(undone: Undone) -> str | None:
-    """Follow up a /thanks in its channel while its response_url lives; what became of it."""
+def _say_in_channel(client: WebClient, undone: Undone) -> str | None:
+    """Edit the message that celebrated the thanks, or follow up a /thanks in its channel
+    while its response_url lives; what became of it."""
+    celebration = undone.celebration
+    if celebration is not None:
+        if not update(client, celebration.channel_id, celebration.ts, celebration.message):
+            return NOT_EDITED
+        return EDITED if celebration.anyone_left else REPLACED
     if not undone.by_command:
         return None
     if undone.response_url is None:
