@@ -13,6 +13,7 @@ same, but that message cannot be edited (bot.favours.undo).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from typing import Any
 
@@ -78,8 +79,11 @@ def handle_thanks(
         ack()
     else:
         ack(**ephemeral(note))
+    # In this request's context: the celebration's statements are limited as the answer's
+    # are (bot.db.answering_a_person), so the pool's connections need no SET between the two,
+    # and its log lines name the workspace.
     context.listener_runner.listener_executor.submit(
-        celebrate, client, deps, respond, request, outcome
+        contextvars.copy_context().run, celebrate, client, deps, respond, request, outcome
     )
 
 
