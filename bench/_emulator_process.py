@@ -9,6 +9,7 @@ on its own CPU time, which the bench measures apart.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from multiprocessing.connection import Connection
 from types import TracebackType
 
@@ -62,6 +63,15 @@ class EmulatorProcess:
         self._pipe.send(("accepted", method))
         count: int = self._pipe.recv()
         return count
+
+    def wait_until_accepted(self, method: str, count: int, timeout: float = 60.0) -> int:
+        """How many calls of `method` the emulator accepted, once `count` were or `timeout`
+        seconds passed: what a server does after answering may still be under way when the
+        load ends."""
+        deadline = time.monotonic() + timeout
+        while (accepted := self.accepted(method)) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return accepted
 
     def __enter__(self) -> EmulatorProcess:
         self._process.start()

@@ -179,10 +179,25 @@ def main(workload: Workload, argv: list[str] | None = None) -> int:
         credits = database.credit_count(TEAM_ID)
         floor_rows = database.row_count(FLOOR_TABLE)
         notes = served.accepted("chat.postEphemeral")
+        # Goodwill posts each /thanks's celebration after answering: wait for the last ones.
+        celebrations = (
+            served.wait_until_accepted("chat.postMessage", total) if workload.celebrated else 0
+        )
     timed_numbers = range(args.warmup, total)
     again = sum(workforce.first_of(number) != number for number in timed_numbers)
     info["repeated_share"] = again / args.requests
-    valid = report(workload, info, settings, tallies, probes, credits, floor_rows, notes, confirmed)
+    valid = report(
+        workload,
+        info,
+        settings,
+        tallies,
+        probes,
+        credits,
+        floor_rows,
+        notes,
+        confirmed,
+        celebrations,
+    )
     if args.json:
         figures = raw(info, settings, tallies, probes, credits, floor_rows)
         args.json.write_text(json.dumps(figures, indent=1))

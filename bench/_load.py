@@ -189,6 +189,14 @@ class LoadResult:
             if status == 200 and body and json.loads(body).get("response_type") == "in_channel"
         )
 
+    def empty_replies(self) -> int:
+        """Responses that are HTTP 200 with an empty body: an answer that shows nothing."""
+        return sum(
+            1
+            for status, body in zip(self.statuses, self.bodies, strict=True)
+            if status == 200 and not body
+        )
+
     def ok_statuses(self) -> int:
         return sum(1 for status in self.statuses if status == 200)
 

@@ -26,12 +26,15 @@ def report(
     floor_rows: int,
     notes: int,
     confirmed: bool,
+    celebrations: int = 0,
 ) -> bool:
     """Print the figures, the checks and the goals; True when the run is valid.
 
     `tallies`: the ack, the floor and goodwill (bench._servers). `floor_rows`: the rows the
     floor wrote. `notes`: the private confirmations (chat.postEphemeral) the emulator
     accepted, one per request of goodwill and of the floor when `confirmed`, none otherwise.
+    `celebrations`: the messages (chat.postMessage) it accepted, one per request of goodwill
+    when the workload is `celebrated`.
     """
     rounds = len(probes)
     quiet = "" if confirmed or not workload.confirmed else ", private confirmations off"
@@ -42,12 +45,13 @@ def report(
     )
     print(f"servers (all): gunicorn via bot.slack.web.GunicornServer, {settings.describe()}")
     told = ", then tells the reactor" if confirmed else ""
+    posts = ", posting each thanks after answering" if workload.celebrated else ""
     print(
         "ack: bare Bolt App whose listeners only ack; floor: the bare App recording each "
         "request before it answers, one idempotent autocommit INSERT (primary key and two "
         f"secondary indexes, synchronous commit){told}; goodwill: bot.runtime.http_app "
-        "(build_app + wsgi_app, production settings: scheduler in each worker); one scratch "
-        "PostgreSQL database"
+        f"(build_app + wsgi_app, production settings: scheduler in each worker){posts}; one "
+        "scratch PostgreSQL database"
     )
     print(
         f"client: 1 asyncio process (Protocol callbacks, no streams), {info['concurrency']} "
@@ -118,8 +122,7 @@ def report(
 
     checks = []
     for kind, tally in tallies.items():
-        answer = "HTTP 200" if kind == "ack" else workload.answer
-        answers = LoadResult.ok_statuses if kind == "ack" else workload.answered
+        answer, answers = _expected(workload, kind)
         answered = sum(answers(result) for result in _all(tally))
         checks.append((answered == _sent(tally), f"{kind} {answer}: {answered}/{_sent(tally)}"))
     sent, floor_sent = _sent(goodwill), _sent(floor)
@@ -139,6 +142,13 @@ def report(
             f"private confirmations Slack accepted: {notes} (expected {expected_notes})",
         )
     )
+    if workload.celebrated:
+        checks.append(
+            (
+                celebrations == sent,
+                f"goodwill celebrations Slack accepted: {celebrations} (expected {sent})",
+            )
+        )
     for ok, text in checks:
         print(f"check {'OK  ' if ok else 'FAIL'} {text}")
     p99 = goodwill.timed.percentile(99)
@@ -212,6 +222,15 @@ def raw(
         "floor_rows_in_database": floor_rows,
         "servers": servers,
     }
+
+
+def _expected(workload: Workload, kind: str) -> tuple[str, Callable[[LoadResult], int]]:
+    """What a server's answers should be, in words, and how many of a slice's are."""
+    if kind == "ack":
+        return "HTTP 200", LoadResult.ok_statuses
+    if kind == "goodwill" and workload.goodwill_answered is not None:
+        return workload.goodwill_answer, workload.goodwill_answered
+    return workload.answer, workload.answered
 
 
 def _machine_cpu_per_request(tally: Tally) -> float:

@@ -28,8 +28,16 @@ class Workload:
     confirmed: bool
     floor_ratio_goal: float  # goodwill's throughput against the durable floor's, at least
     p99_goal_seconds: float | None  # None: the issue sets no latency goal for this one
+    # Goodwill's own answer, where it differs from the floor's (`answered`, `answer`).
+    goodwill_answered: Callable[[LoadResult], int] | None = None
+    goodwill_answer: str = ""
+    # Goodwill celebrates each request in its channel with chat.postMessage, after answering.
+    celebrated: bool = False
 
 
+# The floor celebrates in its answer (response_type in_channel), the least a /thanks can
+# spend on it; goodwill answers empty and posts the celebration after, so that `/favor undo`
+# can edit it, and the check counts the celebrations Slack (the emulator) took.
 THANKS = Workload(
     name="thanks",
     title="/thanks over HTTP",
@@ -39,6 +47,9 @@ THANKS = Workload(
     confirmed=False,
     floor_ratio_goal=0.6,
     p99_goal_seconds=0.025,
+    goodwill_answered=LoadResult.empty_replies,
+    goodwill_answer="HTTP 200 with an empty body (the thanks posted after it)",
+    celebrated=True,
 )
 
 REACTIONS = Workload(
