@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.prompts.answers import PUBLIC
 from bot.sandbox.harness import Sandbox
+from bot.slack.ids import FORGET_ME_CONFIRM
 from slack_emulator import Message, SlackChannel
 from tests.asks.test_asks_offers import credits, now
 from tests.favours.test_undo import dms, snapshot, undo
+from tests.privacy.test_forget_me import ask_to_forget, click
 from tests.prompts.test_prompts import answers, open_form, prompt_for
 from tests.prompts.test_prompts import submit as submit_prompt
 from tests.rhythm import configure
@@ -121,6 +123,20 @@ def test_someone_thanked_cannot_take_back_what_they_were_given(
     assert "There's nothing of yours to undo" in answer
     assert snapshot(sessions) == before
     assert not now(sandbox, celebration).edited and dms(sandbox, ALICE) == []
+
+
+def test_someone_forgotten_is_not_named_again_when_the_message_is_edited(
+    sandbox: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    celebration = thank(sandbox, ALICE, f"<@{BOB}> <@{CAROL}> <@{DAVE}> for the move")
+    click(sandbox, BOB, ask_to_forget(sandbox, BOB), FORGET_ME_CONFIRM)
+    sandbox.settle()  # what forget-me clears in Slack, after answering
+
+    assert "I've taken <@U0DAVE004> off the thanks message" in undo(sandbox, ALICE)
+
+    edited = now(sandbox, celebration)
+    assert edited.text.startswith(":sparkles: <@U0CAROL03> — thank you from <@U0ALICE01>!")
+    assert BOB not in str(edited.blocks)
 
 
 # The form and the weekly prompt
