@@ -193,10 +193,15 @@ HOSTILE = {
 
 
 def parse_time(text: str) -> float:
-    started = time.perf_counter()
-    with contextlib.suppress(ReasonTooLongError):
-        parse_thanks(text)
-    return time.perf_counter() - started
+    """The parser's time for `text`: the best of three, so that a moment in which the machine
+    ran something else (the suite runs on two processes) is not taken for the parser's."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with contextlib.suppress(ReasonTooLongError):
+            parse_thanks(text)
+        times.append(time.perf_counter() - started)
+    return min(times)
 
 
 @pytest.mark.parametrize("name", HOSTILE)
