@@ -33,7 +33,7 @@ from bench._timing import HEADER, Timings, time_calls
 from bench._workspace import ScratchDatabase
 from bot.db import make_engine, make_session_factory
 from bot.insights.blocks import insights_message
-from bot.insights.figures import LONGEST
+from bot.insights.period import LONGEST
 from bot.insights.report import team_insights
 from bot.models import Credit
 

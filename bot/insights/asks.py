@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from bot.insights.figures import LONGEST, PERIODS, period_starts
+from bot.insights.period import LONGEST, PERIODS, period_starts
 from bot.models import FavorRequest, FavorResponse
 
 AskCounts = dict[str | None, dict[int, dict[str, Any]]]

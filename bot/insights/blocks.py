@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.favours.blocks import context, section
-from bot.insights.figures import MIN_PEOPLE, PERIODS, Figures, Insights, ScopeInsight
+from bot.insights.figures import MIN_PEOPLE, Figures, Insights, ScopeInsight
+from bot.insights.period import PERIODS
 from bot.slack.messages import Message
 
 Block = dict[str, Any]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 
-from bot.insights.figures import LONGEST, MIN_PEOPLE
+from bot.insights.figures import MIN_PEOPLE
+from bot.insights.period import LONGEST
 from bot.insights.weekly import Week
 
 CHART_FILENAME = "goodwill-team-insight.png"

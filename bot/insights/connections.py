@@ -5,163 +5,159 @@ credits, given or received, in the period are). It counts in the channel where i
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import CTE, Row, and_, case, exists, func, null, or_, select, union_all
+from sqlalchemy.orm import aliased
 
-from bot.insights.figures import LONGEST, PERIODS, period_starts
-from bot.insights.pairs import PairCounts, hi_of, in_period, lo_of
+from bot.insights.pairs import PairCounts
+from bot.insights.period import LONGEST, PERIODS, Period, shaped
 from bot.models import Credit
 
+NEW = "new_connections"
 
-def new_connections(session: Session, team_id: str, now: datetime) -> PairCounts:
+
+def new_connection_rows(period: Period) -> list[Any]:
     """New connections across channels, and the people in them, per period: for the
-    workspace (key None) and per channel where they happened. One statement for both periods:
-    a pair whose first credit ever falls in the last 4 weeks has that same credit first in
-    the 12 weeks; only the usual channels differ, and are ranked from the same counts."""
-    starts = period_starts(now)
-    since = starts[LONGEST]
-    period = in_period(team_id, since, now)
-    ranked = (
-        select(
-            lo_of().label("lo"),
-            hi_of().label("hi"),
-            Credit.channel_id,
-            Credit.created_at,
-            func.row_number()
-            .over(partition_by=(lo_of(), hi_of()), order_by=(Credit.created_at, Credit.id))
-            .label("nth"),
-        )
-        .where(period)
-        .subquery()
-    )
-    first = (
-        select(ranked.c.lo, ranked.c.hi, ranked.c.channel_id, ranked.c.created_at)
-        .where(ranked.c.nth == 1, ranked.c.channel_id.is_not(None))
-        .cte("first_in_period")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    taking_part = union_all(
-        *(
-            select(person.label("person"), Credit.channel_id, Credit.created_at).where(period)
-            for person in (Credit.helper_id, Credit.helped_id)
-        )
-    ).subquery()
-    counts = (
-        select(
-            taking_part.c.person,
-            taking_part.c.channel_id,
-            *(
-                func.count(case((taking_part.c.created_at >= start, 1))).label(f"n_{w}")
-                for w, start in starts.items()
-            ),
-        )
-        .group_by(taking_part.c.person, taking_part.c.channel_id)
-        .subquery()
-    )
-    # Each person's usual channel in each period: the one with most of their credits (the
-    # smallest id on a tie); a person with none in a period has none.
-    usual = select(
-        counts.c.person,
-        *(
-            case(
-                (
-                    and_(
-                        counts.c[f"n_{w}"] > 0,
-                        func.row_number().over(
-                            partition_by=counts.c.person,
-                            order_by=(counts.c[f"n_{w}"].desc(), counts.c.channel_id),
-                        )
-                        == 1,
-                    ),
-                    counts.c.channel_id,
-                )
-            ).label(f"usual_{w}")
-            for w in PERIODS
-        ),
-    ).subquery()
-    usual_by_person = (
-        select(
-            usual.c.person, *(func.max(usual.c[f"usual_{w}"]).label(f"usual_{w}") for w in PERIODS)
-        )
-        .group_by(usual.c.person)
-        .cte("usual")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    usual_lo, usual_hi = usual_by_person.alias("usual_lo"), usual_by_person.alias("usual_hi")
-    earlier = aliased(Credit)
-
-    def met_before(helper: Any, helped: Any) -> Any:
-        return exists().where(
-            earlier.team_id == team_id,
-            earlier.helper_id == helper,
-            earlier.helped_id == helped,
-            earlier.created_at < since,
-            earlier.retracted_at.is_(None),
-        )
+    workspace and per channel where they happened. Both periods at once: a pair whose first
+    credit ever falls in the last 4 weeks has that same credit first in the 12 weeks; only
+    the usual channels differ."""
+    starts, credits = period.starts, period.credits
+    usual = _usual_channels(period)
+    usual_lo, usual_hi = usual.alias("usual_lo"), usual.alias("usual_hi")
 
     def across_in(w: int) -> Any:
         return and_(
-            first.c.created_at >= starts[w],
-            first.c.channel_id.is_distinct_from(usual_lo.c[f"usual_{w}"]),
-            first.c.channel_id.is_distinct_from(usual_hi.c[f"usual_{w}"]),
+            credits.c.at >= starts[w],
+            credits.c.channel_id.is_distinct_from(usual_lo.c[f"usual_{w}"]),
+            credits.c.channel_id.is_distinct_from(usual_hi.c[f"usual_{w}"]),
         )
 
-    candidates = (
+    # Each pair's first credit of the period, across channels: then, only for those, whether
+    # the pair met before. The first credits come in the order of the pair index, which
+    # each probe then reads near the one before.
+    across = (
         select(
-            first.c.lo,
-            first.c.hi,
-            first.c.channel_id,
+            credits.c.lo,
+            credits.c.hi,
+            credits.c.channel_id,
             *(case((across_in(w), 1), else_=0).label(f"across_{w}") for w in PERIODS),
         )
-        .join(usual_lo, usual_lo.c.person == first.c.lo)
-        .join(usual_hi, usual_hi.c.person == first.c.hi)
-        .where(or_(*(across_in(w) for w in PERIODS)))
-        .cte("candidates")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    # Only then the costly part, on the pairs left: one index probe each way per pair.
-    across = (
-        select(candidates)
+        .join(usual_lo, usual_lo.c.person == credits.c.lo)
+        .join(usual_hi, usual_hi.c.person == credits.c.hi)
         .where(
-            ~met_before(candidates.c.lo, candidates.c.hi),
-            ~met_before(candidates.c.hi, candidates.c.lo),
+            credits.c.nth == 1,
+            credits.c.channel_id.is_not(None),
+            or_(*(across_in(w) for w in PERIODS)),
+            *never_met(period, credits.c.lo, credits.c.hi),
         )
         .cte("across")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     flags = [across.c[f"across_{w}"] for w in PERIODS]
-    ends = (
-        union_all(
+    ends = union_all(
+        *(
+            select(end.label("person"), across.c.channel_id, *flags)
+            for end in (across.c.lo, across.c.hi)
+        )
+    ).subquery()
+    # Each pair is two ends, in the channel where they met: pairs are half the ends. Folded
+    # by person first, people are counted by sums rather than one sort per DISTINCT.
+    folds = [
+        fold(ends.c[f"across_{w}"]).label(f"{name}_{w}")
+        for w in PERIODS
+        for name, fold in (("ends", func.sum), ("in", func.max))
+    ]
+    by_channel = (
+        select(ends.c.person, ends.c.channel_id, *folds)
+        .group_by(ends.c.person, ends.c.channel_id)
+        .cte("across_people")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    anywhere = (
+        select(
             *(
-                select(end.label("person"), across.c.channel_id, *flags)
-                for end in (across.c.lo, across.c.hi)
+                fold(by_channel.c[f"{name}_{w}"]).label(f"{name}_{w}")
+                for w in PERIODS
+                for name, fold in (("ends", func.sum), ("in", func.max))
             )
         )
-        .cte("across_ends")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
+        .group_by(by_channel.c.person)
+        .subquery()
     )
 
     def counted(people: Any) -> list[Any]:
-        # Each pair is two ends, in the channel where they met: pairs are half the ends.
-        columns: list[Any] = []
-        for w in PERIODS:
-            flag = ends.c[f"across_{w}"]
-            columns += [
-                func.sum(flag) // 2,
-                func.count(distinct(case((flag == 1, people)))),
-            ]
-        return columns
+        return [
+            column
+            for w in PERIODS
+            for column in (func.sum(people.c[f"ends_{w}"]) // 2, func.sum(people.c[f"in_{w}"]))
+        ]
 
-    per_channel = select(ends.c.channel_id, literal(1), *counted(ends.c.person)).group_by(
-        ends.c.channel_id
+    per_channel = select(*shaped(NEW, by_channel.c.channel_id, 1, counted(by_channel))).group_by(
+        by_channel.c.channel_id
     )
-    total = select(null(), literal(0), *counted(ends.c.person))
+    return [per_channel, select(*shaped(NEW, null(), 0, counted(anywhere)))]
+
+
+def never_met(period: Period, lo: Any, hi: Any) -> list[Any]:
+    """That the pair has no credit, either way, from before the period: one probe of the
+    pair index each way."""
+    earlier = aliased(Credit)
+    before = (
+        earlier.team_id == period.team_id,
+        earlier.created_at < period.starts[LONGEST],
+        earlier.retracted_at.is_(None),
+    )
+    return [
+        ~exists().where(earlier.helper_id == helper, earlier.helped_id == helped, *before)
+        for helper, helped in ((lo, hi), (hi, lo))
+    ]
+
+
+def _usual_channels(period: Period) -> CTE:
+    """Each person's usual channel in each period: the one with most of their credits (the
+    smallest id on a tie); a person with none in a period has none. Only the channels where
+    a person has their most are ranked."""
+    mine, anywhere = period.mine, period.anywhere
+    most = {
+        w: and_(mine.c[f"n_{w}"] == anywhere.c[f"n_{w}"], mine.c[f"n_{w}"] > 0) for w in PERIODS
+    }
+    tops = (
+        select(
+            mine.c.person,
+            mine.c.channel_id,
+            *(case((most[w], 1), else_=0).label(f"most_{w}") for w in PERIODS),
+            *(
+                func.row_number()
+                .over(partition_by=(mine.c.person, most[w]), order_by=mine.c.channel_id)
+                .label(f"place_{w}")
+                for w in PERIODS
+            ),
+        )
+        .join(anywhere, anywhere.c.person == mine.c.person)
+        .where(or_(*most.values()))
+        .subquery()
+    )
+    first = {w: and_(tops.c[f"most_{w}"] == 1, tops.c[f"place_{w}"] == 1) for w in PERIODS}
+    return (
+        select(
+            tops.c.person,
+            *(func.max(case((first[w], tops.c.channel_id))).label(f"usual_{w}") for w in PERIODS),
+        )
+        .group_by(tops.c.person)
+        .cte("usual")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+
+def new_connections(rows: Iterable[Row[Any]]) -> PairCounts:
+    """From the rows of every figure, those of `new_connection_rows`: for the workspace
+    (key None) and by channel."""
     found: PairCounts = {None: {w: (0, 0) for w in PERIODS}}
-    for channel, is_channel, *numbers in session.execute(union_all(per_channel, total)):
-        found[channel if is_channel else None] = {
+    for row in (row for row in rows if row.part == NEW):
+        numbers = row[3:]
+        found[row.channel_id if row.per_channel else None] = {
             w: (int(numbers[2 * i] or 0), int(numbers[2 * i + 1] or 0))
             for i, w in enumerate(PERIODS)
         }

@@ -8,112 +8,71 @@ figures, both within that channel).
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    case,
-    func,
-    literal,
-    null,
-    select,
-    union_all,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, and_, case, func, null, select, tuple_, union_all
 
-from bot.insights.figures import LONGEST, PERIODS, period_starts
-from bot.models import Credit
+from bot.insights.period import LONGEST, PERIODS, WAYS, Period, shaped
 
 PairCounts = dict[str | None, dict[int, tuple[int, int]]]  # channel -> weeks -> (pairs, people)
+PAIRS, PEOPLE = "two_way_pairs", "two_way_people"
 
 
-def lo_of() -> Any:
-    return case((Credit.helper_id < Credit.helped_id, Credit.helper_id), else_=Credit.helped_id)
+def two_way_rows(period: Period) -> list[Any]:
+    """Two-way pairs and the people in them, per period: for the workspace and per channel.
 
-
-def hi_of() -> Any:
-    return case((Credit.helper_id < Credit.helped_id, Credit.helped_id), else_=Credit.helper_id)
-
-
-def in_period(team_id: str, since: datetime, now: datetime) -> Any:
-    return and_(
-        Credit.team_id == team_id,
-        Credit.retracted_at.is_(None),
-        Credit.created_at >= since,
-        Credit.created_at < now,
-    )
-
-
-def two_way(session: Session, team_id: str, now: datetime) -> PairCounts:
-    """Two-way pairs and the people in them, per period: for the workspace (key None) and
-    per channel.
-
-    Each pair's credits are folded into two flags per period, one per direction, per channel
-    (`in_channel`) and then across channels (`anywhere`): hash aggregates, no sort of the
-    period's credits per `count(DISTINCT …)`.
+    A pair is two-way in a period once its credits so far went both ways (the period's
+    running flags); then, for those pairs only, each channel's credits are folded into two
+    flags per period, one per direction: a pair two-way in a channel is two-way in the
+    workspace. Hash aggregates, no sort of the period's credits per `count(DISTINCT …)`.
     """
-    starts = period_starts(now)
-    forward = Credit.helper_id < Credit.helped_id
-    flags = [
-        func.max(case((and_(Credit.created_at >= since, way), 1), else_=0)).label(f"{name}_{w}")
-        for w, since in starts.items()
-        for name, way in (("fwd", forward), ("back", ~forward))
-    ]
-    in_channel = (
-        select(lo_of().label("lo"), hi_of().label("hi"), Credit.channel_id, *flags)
-        .where(in_period(team_id, starts[LONGEST], now))
-        .group_by(lo_of(), hi_of(), Credit.channel_id)
-        .cte("in_channel")
+    credits = period.credits
+
+    def both(pairs: Any, w: int) -> Any:
+        return pairs.c[f"fwd_{w}"] + pairs.c[f"back_{w}"] == 2
+
+    anywhere = (
+        select(
+            credits.c.lo,
+            credits.c.hi,
+            null().label("channel_id"),
+            *(func.max(case((both(credits, w), 1), else_=0)).label(f"both_{w}") for w in PERIODS),
+        )
+        .where(both(credits, LONGEST))
+        .group_by(credits.c.lo, credits.c.hi)
+        .cte("two_way_anywhere")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    names = [f"{name}_{w}" for w in PERIODS for name in ("fwd", "back")]
-    anywhere = (
+    forward = credits.c.helper_id < credits.c.helped_id
+    flags = [
+        func.max(case((and_(credits.c.at >= since, way), 1), else_=0)).label(f"{name}_{w}")
+        for w, since in period.starts.items()
+        for name, way in zip(WAYS, (forward, ~forward), strict=True)
+    ]
+    in_channel = (
+        select(credits.c.lo, credits.c.hi, credits.c.channel_id, *flags)
+        .where(tuple_(credits.c.lo, credits.c.hi).in_(select(anywhere.c.lo, anywhere.c.hi)))
+        .group_by(credits.c.lo, credits.c.hi, credits.c.channel_id)
+        .subquery()
+    )
+    two_way_in_channel = (
         select(
             in_channel.c.lo,
             in_channel.c.hi,
-            null().label("channel_id"),
-            *(func.max(in_channel.c[n]).label(n) for n in names),
+            in_channel.c.channel_id,
+            *(case((both(in_channel, w), 1), else_=0).label(f"both_{w}") for w in PERIODS),
         )
-        .group_by(in_channel.c.lo, in_channel.c.hi)
-        .cte("anywhere")
+        .where(both(in_channel, LONGEST))
+        .cte("two_way_in_channel")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    parts: list[Any] = []
-    for pairs, is_channel in ((anywhere, 0), (in_channel, 1)):
-        both = (
-            select(
-                pairs.c.lo,
-                pairs.c.hi,
-                pairs.c.channel_id,
-                *(
-                    case((pairs.c[f"fwd_{w}"] + pairs.c[f"back_{w}"] == 2, 1), else_=0).label(
-                        f"both_{w}"
-                    )
-                    for w in PERIODS
-                ),
-            )
-            .where(pairs.c[f"fwd_{LONGEST}"] + pairs.c[f"back_{LONGEST}"] == 2)
-            .subquery()
-        )
-        parts += _counted(both, is_channel)
-    found: PairCounts = {}
-    for what, is_channel, channel, *numbers in session.execute(union_all(*parts)):
-        key = channel if is_channel else None
-        counts = found.setdefault(key, {w: (0, 0) for w in PERIODS})
-        for w, number in zip(PERIODS, numbers, strict=True):
-            pairs_seen, people_seen = counts[w]
-            counts[w] = (
-                (int(number or 0), people_seen)
-                if what == "pairs"
-                else (pairs_seen, int(number or 0))
-            )
-    return found
+    return [*_counted(anywhere, 0), *_counted(two_way_in_channel, 1)]
 
 
-def _counted(pairs: Any, is_channel: int) -> list[Any]:
+def _counted(pairs: Any, per_channel: int) -> list[Any]:
     """Two selects over two-way `pairs` (flag `both_<weeks>` per period): the pairs, and the
-    people in them, per channel_id; each row says which it counts."""
+    people in them, per channel_id."""
     ends = union_all(
         *(
             select(
@@ -134,10 +93,30 @@ def _counted(pairs: Any, is_channel: int) -> list[Any]:
     )
     return [
         select(
-            literal(what),
-            literal(is_channel),
-            rows.c.channel_id,
-            *(func.sum(rows.c[f"both_{w}"]) for w in PERIODS),
+            *shaped(
+                part,
+                rows.c.channel_id,
+                per_channel,
+                [func.sum(rows.c[f"both_{w}"]) for w in PERIODS],
+            )
         ).group_by(rows.c.channel_id)
-        for what, rows in (("pairs", pairs), ("people", person))
+        for part, rows in ((PAIRS, pairs), (PEOPLE, person))
     ]
+
+
+def two_way(rows: Iterable[Row[Any]]) -> PairCounts:
+    """From the rows of every figure, those of `two_way_rows`: for the workspace (key None)
+    and by channel."""
+    found: PairCounts = {}
+    for row in (row for row in rows if row.part in (PAIRS, PEOPLE)):
+        key = row.channel_id if row.per_channel else None
+        counts = found.setdefault(key, {w: (0, 0) for w in PERIODS})
+        numbers: Sequence[Any] = row[3:]
+        for w, number in zip(PERIODS, numbers, strict=False):
+            pairs_seen, people_seen = counts[w]
+            counts[w] = (
+                (int(number or 0), people_seen)
+                if row.part == PAIRS
+                else (pairs_seen, int(number or 0))
+            )
+    return found

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import CompoundSelect, text, union_all
 from sqlalchemy.orm import Session
 
 from bot.insights.asks import ask_figures
-from bot.insights.connections import new_connections
+from bot.insights.connections import new_connection_rows, new_connections
 from bot.insights.figures import (
-    LONGEST,
     MIN_PEOPLE,
-    PERIODS,
     Figures,
     Insights,
     ScopeInsight,
     people_counts,
+    people_rows,
 )
-from bot.insights.pairs import two_way
+from bot.insights.pairs import two_way, two_way_rows
+from bot.insights.period import LONGEST, PERIODS, read_period
 from bot.members.cache import FetchUser
 from bot.settings.workspace import require_admin
 
@@ -37,16 +38,23 @@ def authorize_insights(
     require_admin(session, now, team_id, user_id, fetch_user, refusal=INSIGHTS_ADMINS_ONLY)
 
 
+def figures_statement(team_id: str, now: datetime, dialect: str) -> CompoundSelect[Any]:
+    """Every figure but the asks', in one statement: the period's credits are read once."""
+    period = read_period(team_id, now, dialect)
+    parts = [*people_rows(period), *two_way_rows(period), *new_connection_rows(period)]
+    return union_all(*parts)
+
+
 def team_insights(session: Session, team_id: str, now: datetime) -> Insights:
     """Every figure of the last 4 and 12 weeks, for the workspace and each channel with at
     least MIN_PEOPLE active members over the 12 weeks."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         # Its hash aggregates group a period's credits by person and by pair: with the
         # default work_mem they spill to disk. For this transaction only.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-    people = people_counts(session, team_id, now)
-    pairs = two_way(session, team_id, now)
-    met = new_connections(session, team_id, now)
+    rows = session.execute(figures_statement(team_id, now, dialect)).all()
+    people, pairs, met = people_counts(rows), two_way(rows), new_connections(rows)
     asks = ask_figures(session, team_id, now)
 
     def scope(channel: str | None) -> ScopeInsight:

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from bot.insights.figures import LONGEST, MIN_PEOPLE, participation
+from bot.insights.figures import MIN_PEOPLE
+from bot.insights.period import LONGEST, hi_of, in_period, lo_of, participation
 from bot.models import Credit
 
 
@@ -33,7 +34,10 @@ def _week_of(column: Any, now: datetime) -> Any:
 
 def weekly(session: Session, team_id: str, now: datetime) -> list[Week]:
     since = now - timedelta(weeks=LONGEST)
-    rows = participation(team_id, since, now)
+    credits = select(
+        Credit.helper_id, Credit.helped_id, Credit.channel_id, Credit.created_at.label("at")
+    ).where(in_period(team_id, since, now))
+    rows = participation(credits.subquery(), team_id, since, now)
     week = _week_of(rows.c.at, now).label("week")
     people = {
         row["week"]: row
@@ -50,17 +54,10 @@ def weekly(session: Session, team_id: str, now: datetime) -> list[Week]:
             ).group_by(week)
         ).mappings()
     }
-    lo = case((Credit.helper_id < Credit.helped_id, Credit.helper_id), else_=Credit.helped_id)
-    hi = case((Credit.helper_id < Credit.helped_id, Credit.helped_id), else_=Credit.helper_id)
-    in_period = and_(
-        Credit.team_id == team_id,
-        Credit.retracted_at.is_(None),
-        Credit.created_at >= since,
-        Credit.created_at < now,
-    )
+    lo, hi, period = lo_of(), hi_of(), in_period(team_id, since, now)
     two_way = (
         select(lo.label("lo"), hi.label("hi"))
-        .where(in_period)
+        .where(period)
         .group_by(lo, hi)
         .having(func.count(distinct(Credit.helper_id)) == 2)
         .cte("two_way")
@@ -68,7 +65,7 @@ def weekly(session: Session, team_id: str, now: datetime) -> list[Week]:
     credit_week = _week_of(Credit.created_at, now)
     weekly_pairs = (
         select(lo.label("lo"), hi.label("hi"), credit_week.label("week"))
-        .where(in_period)
+        .where(period)
         .group_by(lo, hi, credit_week)
         .subquery()
     )
