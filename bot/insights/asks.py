@@ -101,6 +101,7 @@ def ask_figures(session: Session, team_id: str, now: datetime) -> AskCounts:
             )
             for middle_row in session.execute(median):
                 key = middle_row[0] if by_channel else None
-                if key in found:
+                # The workspace's row comes even when no ask was answered: no median then.
+                if key in found and middle_row[-1] is not None:
                     found[key][weeks]["median_answer_seconds"] = float(middle_row[-1])
     return found
