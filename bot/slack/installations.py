@@ -22,7 +22,7 @@ from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, MetaData, exc, select
+from sqlalchemy import Engine, MetaData, exc
 
 log = logging.getLogger(__name__)
 
@@ -157,24 +157,28 @@ class InstalledClients:
         return self.make_client(bot.bot_token)
 
     def _find(self, team_id: str) -> Bot:
-        # A workspace of an Enterprise Grid org is installed under the org's ID too, and the
-        # store finds a bot only by both; a scheduled job knows the workspace alone.
+        # The store's find_bot asks for the enterprise too, which a scheduled job does not
+        # know: a workspace of an Enterprise Grid org is installed under the org's ID as well.
+        # The same lookup by the workspace alone, the newest bot with a token first.
         bots = self.store.bots
         with self.store.engine.connect() as conn:
-            enterprise_id = conn.scalar(
-                select(bots.c.enterprise_id)
-                .where(
-                    bots.c.client_id == self.store.client_id,
-                    bots.c.team_id == team_id,
-                    bots.c.bot_token.is_not(None),
+            row = (
+                conn.execute(
+                    bots.select()
+                    .where(
+                        bots.c.client_id == self.store.client_id,
+                        bots.c.team_id == team_id,
+                        bots.c.bot_token.is_not(None),
+                    )
+                    .order_by(bots.c.installed_at.desc())
+                    .limit(1)
                 )
-                .order_by(bots.c.installed_at.desc())
-                .limit(1)
+                .mappings()
+                .first()
             )
-        bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
-        if bot is None:
+        if row is None:
             raise LookupError(f"Goodwill is not installed in workspace {team_id}")
-        return bot
+        return self.store.build_bot_entity(row)
 
 
 def _expiring(bot: Bot) -> bool:
